@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Set everything up on a fresh machine, then build the report or run the tests.
+
+    python3 run.py report [options de « projet-associatif build »]
+    python3 run.py test   [options de pytest]
+
+Only the standard library is used here: this script runs before anything is installed.
+It creates ``.venv/``, installs the project (again only when pyproject.toml changed),
+installs Debian's Chromium for the browser tests when it is missing and we are root,
+then hands over to the project's own command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed-extras"
+
+
+def sh(*cmd: str | os.PathLike[str], **kw) -> None:
+    """Run a command, echoing it, and stop with its exit code when it fails."""
+    print("+", " ".join(map(str, cmd)), flush=True)
+    result = subprocess.run([str(c) for c in cmd], **kw)
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+def ensure_venv(extras: str) -> None:
+    """Create the virtual environment and install the project with ``extras`` if needed."""
+    if not (BIN / "python").exists():
+        print(f"Création de l'environnement virtuel {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = f"{digest} {extras}"
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]")
+    STAMP.write_text(wanted)
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests when it is absent (needs root)."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        sh("apt-get", "update", "-qq", env=env)
+        sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core", env=env)
+    else:
+        print(
+            "Chromium est absent : installez le paquet Debian « chromium » "
+            "(sudo apt-get install chromium) pour les tests dans le navigateur.",
+            file=sys.stderr,
+        )
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``report`` or ``test`` after setting the machine up."""
+    if not argv or argv[0] not in {"report", "test"}:
+        print(__doc__)
+        return 2
+    action, rest = argv[0], argv[1:]
+    if action == "report":
+        ensure_venv("test")
+        return subprocess.call([str(BIN / "projet-associatif"), "build", *rest])
+    ensure_venv("test")
+    ensure_chromium()
+    code = subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+    if code == 5:
+        print("pytest n'a exécuté aucun test : échec.", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,198 @@
+"""Command-line entry point: ``projet-associatif``.
+
+Each sub-command lives in the module that holds its logic; this file only parses
+arguments, prints in French and turns known errors into a clear message and a
+non-zero exit code (never a bare traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from . import __version__
+from .errors import DataError
+
+console = Console(stderr=False, highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+EPILOG = """\
+Exemples :
+  projet-associatif validate                 vérifie toutes les données de data/
+  projet-associatif audit                    contrôle l'arithmétique du document source
+  projet-associatif build                    construit le rapport (HTML, PDF, DOCX) dans _book/
+  projet-associatif build --profile bilan-intermediaire --suivi exemples/suivi-fictif.xlsx
+  projet-associatif suivi modele suivi.xlsx  écrit un classeur de suivi prêt à remplir
+
+Documentation : README.md et data/README.md.
+"""
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from .datapackage import validate_all
+
+    summaries = validate_all(args.data_dir)
+    table = Table(title="Validation du paquet de données", show_lines=False)
+    table.add_column("Ressource")
+    table.add_column("Fichier")
+    table.add_column("Lignes", justify="right")
+    table.add_column("État")
+    for s in summaries:
+        state = "[green]OK[/]" if s.ok else f"[red]{len(s.problems)} erreur(s)[/]"
+        table.add_row(s.name, s.file, "" if s.rows is None else str(s.rows), state)
+    console.print(table)
+    problems = [p for s in summaries for p in s.problems]
+    n_ok = sum(s.ok for s in summaries)
+    if problems:
+        err_console.print(DataError(problems).render(limit=200))
+        err_console.print(f"[red]{n_ok}/{len(summaries)} ressources valides.[/]")
+        return EXIT_DATA
+    console.print(f"[green]{n_ok}/{len(summaries)} ressources valides.[/]")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import print_audit, run_audit, write_audit
+
+    findings = run_audit(args.data_dir)
+    print_audit(findings, console)
+    if args.output:
+        write_audit(findings, args.output)
+        console.print(f"Résultat écrit dans {args.output}")
+    if args.strict and any(f.status == "écart" for f in findings):
+        return EXIT_DATA
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build_from_args
+
+    return build_from_args(args, console)
+
+
+def _cmd_reference(args: argparse.Namespace) -> int:
+    from .reference import refresh
+
+    written = refresh(args.data_dir)
+    for path in written:
+        console.print(f"écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_suivi_template(args: argparse.Namespace) -> int:
+    from .suivi import write_template
+
+    path = write_template(args.output, args.data_dir)
+    console.print(f"Classeur de suivi écrit : {path}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every sub-command and its help in French."""
+    parser = argparse.ArgumentParser(
+        prog="projet-associatif",
+        description=(
+            "Projet associatif reproductible de la Mission Locale de Moulins et sa région : "
+            "valide les données, contrôle les chiffres du document source, exécute les "
+            "notebooks et publie le rapport en HTML, PDF et DOCX."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
+
+    def add(name: str, help_: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument(
+            "--data-dir",
+            type=Path,
+            default=None,
+            help="dossier des données (défaut : data/ à la racine du projet)",
+        )
+        p.set_defaults(func=func)
+        return p
+
+    add("validate", "valider toutes les tables de data/ contre leurs schémas", _cmd_validate)
+
+    audit = add(
+        "audit",
+        "contrôler l'arithmétique du document source (totaux, sommes, parts, taux) sans rien corriger",
+        _cmd_audit,
+    )
+    audit.add_argument("--output", type=Path, help="écrire aussi le résultat (CSV) dans ce fichier")
+    audit.add_argument(
+        "--strict", action="store_true", help="sortir en erreur (code 1) si un écart est trouvé"
+    )
+
+    build = add("build", "valider, exécuter les notebooks et publier le rapport dans _book/<profil>/", _cmd_build)
+    build.add_argument(
+        "--profile",
+        default="projet-2020",
+        choices=["projet-2020", "bilan-intermediaire", "bilan-final"],
+        help="document à produire (défaut : projet-2020)",
+    )
+    build.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ (défaut : selon le profil)")
+    build.add_argument(
+        "--format", dest="formats", default="html,pdf,docx", help="formats, séparés par des virgules (défaut : html,pdf,docx)"
+    )
+    build.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "quarto", "pandoc"],
+        help="moteur de rendu : quarto s'il est installé (auto), sinon Pandoc + Typst",
+    )
+    build.add_argument("--suivi", type=Path, help="fichier de mesures de suivi (.xlsx ou dossier de CSV)")
+    build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
+    build.add_argument("--jobs", type=int, default=None, help="notebooks exécutés en parallèle (défaut : nombre de cœurs)")
+    build.add_argument(
+        "--notebooks-only", action="store_true", help="exécuter les notebooks sans produire le rapport"
+    )
+
+    ref = add(
+        "referentiel",
+        "régénérer l'extrait du référentiel des communes et EPCI (data/reference/) depuis les paquets installés",
+        _cmd_reference,
+    )
+    ref.set_defaults(func=_cmd_reference)
+
+    suivi = sub.add_parser("suivi", help="outils de la commission de suivi", description="outils de la commission de suivi")
+    suivi_sub = suivi.add_subparsers(dest="suivi_command", metavar="ACTION")
+    modele = suivi_sub.add_parser(
+        "modele", help="écrire un classeur Excel de suivi prêt à remplir", description="écrire un classeur Excel de suivi prêt à remplir"
+    )
+    modele.add_argument("output", type=Path, help="chemin du classeur .xlsx à écrire")
+    modele.add_argument("--data-dir", type=Path, default=None, help="dossier des données (défaut : data/)")
+    modele.set_defaults(func=_cmd_suivi_template)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except DataError as exc:
+        err_console.print(f"[red]{exc.render(limit=200)}[/]")
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        err_console.print("Interrompu.")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,481 @@
+"""Load every table of ``data/`` through one validated door.
+
+Each table is described by a Frictionless *Data Resource* descriptor
+(``<name>.resource.yaml``) holding its path, Table Schema (or JSON Schema for YAML
+documents), sources with vintage, and licence. :func:`load` validates the file
+against that descriptor and returns typed pandas objects; :func:`validate_all`
+checks the whole package for the ``validate`` command.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import DataError, Problem, relative
+from .paths import data_dir as default_data_dir
+
+DESCRIPTOR_SUFFIX = ".resource.yaml"
+
+#: French names of Table Schema types, for messages.
+TYPE_NAMES = {
+    "integer": "un nombre entier (ex. 2089)",
+    "number": "un nombre (ex. 15.5, point décimal)",
+    "string": "du texte",
+    "boolean": "vrai/faux (true/false)",
+    "date": "une date AAAA-MM-JJ (ex. 2020-03-01)",
+    "year": "une année (ex. 2019)",
+    "yearmonth": "un mois AAAA-MM (ex. 2018-06)",
+    "datetime": "une date et heure ISO 8601",
+}
+
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
+
+
+@dataclass
+class ResourceInfo:
+    """One data resource as declared by its descriptor."""
+
+    name: str
+    descriptor_path: Path
+    descriptor: dict[str, Any]
+
+    @property
+    def path(self) -> Path:
+        """Return the data file the descriptor points to."""
+        return (self.descriptor_path.parent / self.descriptor["path"]).resolve()
+
+    @property
+    def format(self) -> str:
+        """Return ``csv`` or ``yaml`` (from the descriptor, else from the file suffix)."""
+        fmt = self.descriptor.get("format") or self.path.suffix.lstrip(".")
+        return "yaml" if fmt in {"yaml", "yml"} else fmt
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        """Return the Table Schema fields (empty for YAML documents)."""
+        return list(self.descriptor.get("schema", {}).get("fields", []))
+
+
+@dataclass
+class ValidationSummary:
+    """Outcome of validating one resource, for the ``validate`` command."""
+
+    name: str
+    file: str
+    rows: int | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the resource has no problem."""
+        return not self.problems
+
+
+def discover(data_dir: Path | None = None) -> dict[str, ResourceInfo]:
+    """Return every resource declared under ``data_dir``, by name."""
+    root = Path(data_dir or default_data_dir())
+    found: dict[str, ResourceInfo] = {}
+    for descriptor_path in sorted(root.rglob(f"*{DESCRIPTOR_SUFFIX}")):
+        descriptor = _read_yaml(descriptor_path)
+        if not isinstance(descriptor, dict) or "name" not in descriptor or "path" not in descriptor:
+            raise DataError(
+                [
+                    Problem(
+                        relative(descriptor_path),
+                        "descripteur invalide : les clés « name » et « path » sont obligatoires",
+                    )
+                ]
+            )
+        name = descriptor["name"]
+        if name in found:
+            raise DataError(
+                [
+                    Problem(
+                        relative(descriptor_path),
+                        f"la ressource « {name} » est déjà décrite par "
+                        f"{relative(found[name].descriptor_path)}",
+                    )
+                ]
+            )
+        found[name] = ResourceInfo(name, descriptor_path, descriptor)
+    return found
+
+
+def resource(name: str, data_dir: Path | None = None) -> ResourceInfo:
+    """Return the descriptor of one resource, with a clear error if it does not exist."""
+    resources = discover(data_dir)
+    if name not in resources:
+        known = ", ".join(sorted(resources)) or "aucune"
+        raise KeyError(f"Ressource inconnue « {name} ». Ressources disponibles : {known}.")
+    return resources[name]
+
+
+def load(name: str, data_dir: Path | None = None) -> Any:
+    """Validate one resource and return it typed: a DataFrame for CSV, Python data for YAML.
+
+    Raises :class:`DataError` naming the file, line, column and rule of every problem.
+    """
+    info = resource(name, data_dir)
+    problems = check(info, data_dir)
+    if problems:
+        raise DataError(problems)
+    return _read_typed(info)
+
+
+def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
+    """Validate every resource of the package and return one summary per resource."""
+    root = Path(data_dir or default_data_dir())
+    summaries = []
+    for info in discover(root).values():
+        problems = check(info, root)
+        rows = None
+        if not problems:
+            typed = _read_typed(info)
+            rows = len(typed) if hasattr(typed, "__len__") else None
+        summaries.append(ValidationSummary(info.name, relative(info.path), rows, problems))
+    described = {info.path for info in discover(root).values()}
+    for orphan in sorted(root.rglob("*.csv")):
+        if orphan.resolve() not in described:
+            summaries.append(
+                ValidationSummary(
+                    orphan.stem,
+                    relative(orphan),
+                    None,
+                    [
+                        Problem(
+                            relative(orphan),
+                            "fichier sans descripteur : ajoutez un fichier "
+                            f"« {orphan.stem}{DESCRIPTOR_SUFFIX} » qui le décrit",
+                            rule="descripteur",
+                        )
+                    ],
+                )
+            )
+    return summaries
+
+
+def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
+    """Return every problem of one resource (empty when valid)."""
+    file = relative(info.path)
+    if not info.path.is_file():
+        return [Problem(file, "fichier introuvable", rule="path")]
+    raw = info.path.read_bytes()
+    if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):
+        return [Problem(file, "fichier vide : il doit contenir au moins la ligne d'en-tête", rule="non-vide")]
+    encoding_problem = _check_utf8(file, raw)
+    if encoding_problem:
+        return [encoding_problem]
+    if info.format == "csv":
+        problems = _check_csv_dialect(info, file, raw)
+        if problems:
+            return problems
+        problems = _check_table(info, file)
+        if not problems:
+            problems = _check_foreign_keys(info, file, data_dir)
+        return problems
+    if info.format == "yaml":
+        return _check_yaml(info, file, raw)
+    return [Problem(file, f"format « {info.format} » non pris en charge (csv ou yaml)", rule="format")]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise DataError(
+            [Problem(relative(path), f"YAML illisible : {getattr(exc, 'problem', exc)}", row=row, rule="yaml")]
+        ) from exc
+
+
+def _check_utf8(file: str, raw: bytes) -> Problem | None:
+    """Reject non-UTF-8 files, pointing at the first bad line (usually Excel's Windows-1252)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        guess = raw[exc.start : exc.start + 1].decode("cp1252", errors="replace")
+        return Problem(
+            file,
+            "le fichier n'est pas encodé en UTF-8 (probablement Windows-1252, l'encodage par "
+            f"défaut d'Excel : caractère « {guess} »). Dans Excel, utilisez « Enregistrer sous » "
+            "→ « CSV UTF-8 (délimité par des virgules) », ou dans LibreOffice cochez "
+            "« Jeu de caractères : Unicode (UTF-8) ».",
+            row=line,
+            rule="encodage UTF-8",
+        )
+    return None
+
+
+def _check_csv_dialect(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
+    """Reject the semicolon-separated CSV that French Excel writes, saying how to fix it."""
+    text = raw.decode("utf-8-sig")
+    header = text.splitlines()[0] if text.splitlines() else ""
+    expected = [f["name"] for f in info.fields]
+    if ";" in header and "," not in header and len(expected) > 1:
+        return [
+            Problem(
+                file,
+                "séparateur point-virgule détecté (format CSV d'Excel en français). Le projet "
+                "attend des virgules comme séparateur et un point comme séparateur décimal : "
+                "enregistrez avec « CSV UTF-8 (délimité par des virgules) » ou, dans LibreOffice, "
+                "choisissez le séparateur « , ».",
+                row=1,
+                rule="séparateur virgule",
+            )
+        ]
+    return []
+
+
+def _frictionless_descriptor(info: ResourceInfo) -> dict[str, Any]:
+    """Return the descriptor frictionless validates: ours minus foreign keys (checked here)."""
+    schema = dict(info.descriptor.get("schema", {}))
+    schema.pop("foreignKeys", None)
+    return {
+        "name": info.name.replace("_", "-"),
+        "path": info.path.name,
+        "format": "csv",
+        "encoding": "utf-8-sig",
+        "schema": schema,
+    }
+
+
+def _check_table(info: ResourceInfo, file: str) -> list[Problem]:
+    import frictionless  # slow to import: only when a table is checked
+
+    descriptor = _frictionless_descriptor(info)
+    fields = {f["name"]: f for f in info.fields}
+    try:
+        res = frictionless.Resource(descriptor, basepath=str(info.path.parent))
+        report = res.validate()
+    except frictionless.FrictionlessException as exc:
+        return [Problem(file, f"descripteur ou schéma invalide : {exc.error.message}", rule="schéma")]
+    problems = []
+    for task in report.tasks:
+        for err in task.errors:
+            problems.append(_translate(file, err, fields))
+    return problems
+
+
+def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Problem:
+    """Turn one frictionless error into a French problem naming line, column and rule."""
+    code = err.type
+    row = getattr(err, "row_number", None)
+    column = getattr(err, "field_name", None) or getattr(err, "label", None)
+    cell = getattr(err, "cell", None)
+    note = getattr(err, "note", "")
+    if code == "type-error":
+        ftype = fields.get(column, {}).get("type", "")
+        expected = TYPE_NAMES.get(ftype, ftype)
+        hint = ""
+        if _DECIMAL_COMMA.match(str(cell)):
+            hint = " Virgule décimale détectée : écrivez le nombre avec un point (ex. 15.5)."
+        elif _SPACED_THOUSANDS.match(str(cell)):
+            hint = " Séparateur de milliers détecté : écrivez le nombre sans espace (ex. 1637478)."
+        return Problem(file, f"« {cell} » n'est pas {expected}.{hint}", row, column, f"type {ftype}")
+    if code == "constraint-error":
+        constraint = re.search(r'constraint "(\w+)"', note or "")
+        name = constraint.group(1) if constraint else "contrainte"
+        value = fields.get(column, {}).get("constraints", {}).get(name)
+        messages = {
+            "required": "valeur obligatoire manquante",
+            "minimum": f"« {cell} » est inférieur au minimum autorisé ({value})",
+            "maximum": f"« {cell} » dépasse le maximum autorisé ({value})",
+            "enum": f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})",
+            "pattern": f"« {cell} » ne respecte pas le format attendu ({value})",
+            "unique": f"« {cell} » apparaît plusieurs fois alors que la colonne doit être unique",
+            "minLength": f"« {cell} » est trop court (au moins {value} caractères)",
+            "maxLength": f"« {cell} » est trop long (au plus {value} caractères)",
+        }
+        return Problem(file, messages.get(name, f"« {cell} » : {note}"), row, column, name)
+    if code in {"primary-key", "unique-error"}:
+        other = re.search(r"position (\d+)", note or "")
+        where = f" (mêmes valeurs qu'à la ligne {other.group(1)})" if other else ""
+        return Problem(file, f"clé primaire en double{where}", row, column, "clé primaire unique")
+    if code == "missing-label":
+        return Problem(file, "colonne obligatoire absente de l'en-tête", 1, column, "colonnes du schéma")
+    if code == "extra-label":
+        return Problem(file, "colonne inconnue du schéma", 1, column, "colonnes du schéma")
+    if code in {"incorrect-label", "duplicate-label", "blank-label"}:
+        return Problem(
+            file, f"en-tête incorrect ({note or code}) : les colonnes doivent suivre le schéma", 1, column, code
+        )
+    if code == "missing-cell":
+        return Problem(file, "cellule manquante (ligne trop courte)", row, column, "nombre de colonnes")
+    if code == "extra-cell":
+        return Problem(
+            file,
+            f"cellule en trop « {cell} » (ligne trop longue ; une virgule non protégée par des "
+            "guillemets ?)",
+            row,
+            None,
+            "nombre de colonnes",
+        )
+    if code == "blank-row":
+        return Problem(file, "ligne vide", row, None, "pas de ligne vide")
+    if code in {"encoding-error", "source-error", "scheme-error", "format-error"}:
+        return Problem(file, f"fichier illisible : {note or err.message}", None, None, code)
+    return Problem(file, err.message, row, column, code)
+
+
+def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) -> list[Problem]:
+    foreign_keys = info.descriptor.get("schema", {}).get("foreignKeys", [])
+    if not foreign_keys:
+        return []
+    table = _read_typed(info)
+    problems = []
+    for fk in foreign_keys:
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]
+        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        target = resource(ref["resource"], data_dir) if ref.get("resource") else info
+        if target is not info and check(target, data_dir):
+            continue  # the referenced table reports its own problems
+        ref_table = table if target is info else _read_typed(target)
+        known = {tuple(map(str, r)) for r in ref_table[ref_fields].itertuples(index=False)}
+        for offset, values in enumerate(table[fields].itertuples(index=False)):
+            if any(pd.isna(v) for v in values):
+                continue
+            if tuple(map(str, values)) not in known:
+                problems.append(
+                    Problem(
+                        file,
+                        f"« {', '.join(map(str, values))} » est inconnu dans "
+                        f"{relative(target.path)} (colonne {', '.join(ref_fields)})",
+                        row=offset + 2,
+                        column=", ".join(fields),
+                        rule=f"clé étrangère vers {target.name}",
+                    )
+                )
+    return problems
+
+
+def _check_yaml(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
+    import jsonschema
+
+    try:
+        node = yaml.compose(raw.decode("utf-8-sig"))
+        document = yaml.safe_load(raw.decode("utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [
+            Problem(
+                file,
+                f"YAML illisible : {getattr(exc, 'problem', exc)}",
+                row=mark.line + 1 if mark else None,
+                rule="syntaxe YAML",
+            )
+        ]
+    schema = info.descriptor.get("jsonSchema")
+    if schema is None:
+        return [Problem(relative(info.descriptor_path), "jsonSchema manquant dans le descripteur", rule="schéma")]
+    if isinstance(schema, str):
+        schema = _read_yaml(info.descriptor_path.parent / schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(error.absolute_path)
+        problems.append(
+            Problem(
+                file,
+                _french_json_error(error),
+                row=_yaml_line(node, path),
+                column=_json_path(path) or "(racine)",
+                rule=str(error.validator),
+            )
+        )
+    return problems
+
+
+def _french_json_error(error: Any) -> str:
+    kind = error.validator
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return f"champ obligatoire manquant : « {missing[0] if missing else error.message} »"
+    if kind == "type":
+        return f"« {error.instance!r} » n'a pas le type attendu ({error.validator_value})"
+    if kind == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return f"« {error.instance} » n'est pas une valeur autorisée ({allowed})"
+    if kind == "additionalProperties":
+        return f"champ inconnu du schéma : {error.message.split('(')[-1].rstrip(')')}"
+    if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
+        return f"« {error.instance} » hors bornes ({kind} {error.validator_value})"
+    if kind == "pattern":
+        return f"« {error.instance} » ne respecte pas le format {error.validator_value}"
+    if kind == "format":
+        return f"« {error.instance} » n'est pas au format {error.validator_value}"
+    if kind in {"minItems", "maxItems", "minLength"}:
+        return f"nombre d'éléments ou longueur incorrects ({kind} {error.validator_value})"
+    if kind == "uniqueItems":
+        return "éléments en double dans la liste"
+    return error.message
+
+
+def _json_path(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _yaml_line(node: Any, path: list[Any]) -> int | None:
+    """Return the 1-based line of the YAML node at ``path`` (closest existing ancestor)."""
+    current = node
+    for part in path:
+        if isinstance(current, yaml.MappingNode):
+            match = next((v for k, v in current.value if k.value == str(part)), None)
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int) and part < len(current.value):
+            match = current.value[part]
+        else:
+            match = None
+        if match is None:
+            break
+        current = match
+    return current.start_mark.line + 1 if current is not None else None
+
+
+def _read_typed(info: ResourceInfo) -> Any:
+    if info.format == "yaml":
+        return yaml.safe_load(info.path.read_text(encoding="utf-8-sig"))
+    frame = pd.read_csv(info.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = set(info.descriptor.get("schema", {}).get("missingValues", [""]))
+    for spec in info.fields:
+        name = spec["name"]
+        if name not in frame:
+            continue
+        column = frame[name].where(~frame[name].isin(missing), None)
+        frame[name] = _convert(column, spec.get("type", "string"))
+    frame.attrs["resource"] = info.name
+    frame.attrs["sources"] = info.descriptor.get("sources", [])
+    return frame
+
+
+def _convert(column: pd.Series, kind: str) -> pd.Series:
+    if kind in {"integer", "year"}:
+        return pd.to_numeric(column).astype("Int64")
+    if kind == "number":
+        return pd.to_numeric(column).astype("Float64")
+    if kind == "boolean":
+        truth = {"true": True, "True": True, "TRUE": True, "1": True, "false": False, "False": False,
+                 "FALSE": False, "0": False}
+        return column.map(truth, na_action="ignore").astype("boolean")
+    if kind == "date":
+        return pd.to_datetime(column, format="%Y-%m-%d")
+    if kind == "yearmonth":
+        return column.astype("string")
+    return column.astype("string")
+
+
+def sources_of(name: str, data_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Return the declared sources of a resource (title, section, vintage), for captions."""
+    return list(resource(name, data_dir).descriptor.get("sources", []))
