@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
-    def add(name: str, help_: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument(
             "--data-dir",
@@ -127,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = add(
         "audit",
-        "contrôler l'arithmétique du document source (totaux, sommes, parts, taux) sans rien corriger",
+        "contrôler l'arithmétique du document source (totaux, sommes, parts, taux) "
+        "sans rien corriger",
         _cmd_audit,
     )
     audit.add_argument("--output", type=Path, help="écrire aussi le résultat (CSV) dans ce fichier")
@@ -135,16 +138,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="sortir en erreur (code 1) si un écart est trouvé"
     )
 
-    build = add("build", "valider, exécuter les notebooks et publier le rapport dans _book/<profil>/", _cmd_build)
+    build = add(
+        "build",
+        "valider, exécuter les notebooks et publier le rapport dans _book/<profil>/",
+        _cmd_build,
+    )
     build.add_argument(
         "--profile",
         default="projet-2020",
         choices=["projet-2020", "bilan-intermediaire", "bilan-final"],
         help="document à produire (défaut : projet-2020)",
     )
-    build.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ (défaut : selon le profil)")
     build.add_argument(
-        "--format", dest="formats", default="html,pdf,docx", help="formats, séparés par des virgules (défaut : html,pdf,docx)"
+        "--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ (défaut : selon le profil)"
+    )
+    build.add_argument(
+        "--format",
+        dest="formats",
+        default="html,pdf,docx",
+        help="formats, séparés par des virgules (défaut : html,pdf,docx)",
     )
     build.add_argument(
         "--engine",
@@ -152,27 +164,45 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", "quarto", "pandoc"],
         help="moteur de rendu : quarto s'il est installé (auto), sinon Pandoc + Typst",
     )
-    build.add_argument("--suivi", type=Path, help="fichier de mesures de suivi (.xlsx ou dossier de CSV)")
-    build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
-    build.add_argument("--jobs", type=int, default=None, help="notebooks exécutés en parallèle (défaut : nombre de cœurs)")
     build.add_argument(
-        "--notebooks-only", action="store_true", help="exécuter les notebooks sans produire le rapport"
+        "--suivi", type=Path, help="fichier de mesures de suivi (.xlsx ou dossier de CSV)"
+    )
+    build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
+    build.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="notebooks exécutés en parallèle (défaut : nombre de cœurs)",
+    )
+    build.add_argument(
+        "--notebooks-only",
+        action="store_true",
+        help="exécuter les notebooks sans produire le rapport",
     )
 
     ref = add(
         "referentiel",
-        "régénérer l'extrait du référentiel des communes et EPCI (data/reference/) depuis les paquets installés",
+        "régénérer l'extrait du référentiel des communes et EPCI (data/reference/) "
+        "depuis les paquets installés",
         _cmd_reference,
     )
     ref.set_defaults(func=_cmd_reference)
 
-    suivi = sub.add_parser("suivi", help="outils de la commission de suivi", description="outils de la commission de suivi")
+    suivi = sub.add_parser(
+        "suivi",
+        help="outils de la commission de suivi",
+        description="outils de la commission de suivi",
+    )
     suivi_sub = suivi.add_subparsers(dest="suivi_command", metavar="ACTION")
     modele = suivi_sub.add_parser(
-        "modele", help="écrire un classeur Excel de suivi prêt à remplir", description="écrire un classeur Excel de suivi prêt à remplir"
+        "modele",
+        help="écrire un classeur Excel de suivi prêt à remplir",
+        description="écrire un classeur Excel de suivi prêt à remplir",
     )
     modele.add_argument("output", type=Path, help="chemin du classeur .xlsx à écrire")
-    modele.add_argument("--data-dir", type=Path, default=None, help="dossier des données (défaut : data/)")
+    modele.add_argument(
+        "--data-dir", type=Path, default=None, help="dossier des données (défaut : data/)"
+    )
     modele.set_defaults(func=_cmd_suivi_template)
     return parser
 

@@ -10,6 +10,7 @@ checks the whole package for the ``validate`` command.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,11 @@ from .errors import DataError, Problem, relative
 from .paths import data_dir as default_data_dir
 
 DESCRIPTOR_SUFFIX = ".resource.yaml"
+
+#: When set, every file read by :func:`load` is appended (one absolute path per line) to the
+#: file this variable names. The build sets it for each notebook so that its cache key covers
+#: exactly the data the notebook read, even though papermill runs it in another process.
+READ_LOG_ENV = "PROJET_ASSOCIATIF_READ_LOG"
 
 #: French names of Table Schema types, for messages.
 TYPE_NAMES = {
@@ -124,10 +130,28 @@ def load(name: str, data_dir: Path | None = None) -> Any:
     Raises :class:`DataError` naming the file, line, column and rule of every problem.
     """
     info = resource(name, data_dir)
+    _log_read(info, data_dir)
     problems = check(info, data_dir)
     if problems:
         raise DataError(problems)
     return _read_typed(info)
+
+
+def _log_read(info: ResourceInfo, data_dir: Path | None) -> None:
+    log = os.environ.get(READ_LOG_ENV)
+    if not log:
+        return
+    paths = [info.descriptor_path.resolve(), info.path]
+    schema = info.descriptor.get("jsonSchema")
+    if isinstance(schema, str):
+        paths.append((info.descriptor_path.parent / schema).resolve())
+    for fk in info.descriptor.get("schema", {}).get("foreignKeys", []):
+        target = fk.get("reference", {}).get("resource")
+        if target and target != info.name:
+            ref = resource(target, data_dir)
+            paths += [ref.descriptor_path.resolve(), ref.path]
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.writelines(f"{p}\n" for p in paths)
 
 
 def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
@@ -169,7 +193,11 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
         return [Problem(file, "fichier introuvable", rule="path")]
     raw = info.path.read_bytes()
     if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):
-        return [Problem(file, "fichier vide : il doit contenir au moins la ligne d'en-tête", rule="non-vide")]
+        return [
+            Problem(
+                file, "fichier vide : il doit contenir au moins la ligne d'en-tête", rule="non-vide"
+            )
+        ]
     encoding_problem = _check_utf8(file, raw)
     if encoding_problem:
         return [encoding_problem]
@@ -183,7 +211,9 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
         return problems
     if info.format == "yaml":
         return _check_yaml(info, file, raw)
-    return [Problem(file, f"format « {info.format} » non pris en charge (csv ou yaml)", rule="format")]
+    return [
+        Problem(file, f"format « {info.format} » non pris en charge (csv ou yaml)", rule="format")
+    ]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -193,7 +223,14 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         raise DataError(
-            [Problem(relative(path), f"YAML illisible : {getattr(exc, 'problem', exc)}", row=row, rule="yaml")]
+            [
+                Problem(
+                    relative(path),
+                    f"YAML illisible : {getattr(exc, 'problem', exc)}",
+                    row=row,
+                    rule="yaml",
+                )
+            ]
         ) from exc
 
 
@@ -258,7 +295,9 @@ def _check_table(info: ResourceInfo, file: str) -> list[Problem]:
         res = frictionless.Resource(descriptor, basepath=str(info.path.parent))
         report = res.validate()
     except frictionless.FrictionlessException as exc:
-        return [Problem(file, f"descripteur ou schéma invalide : {exc.error.message}", rule="schéma")]
+        return [
+            Problem(file, f"descripteur ou schéma invalide : {exc.error.message}", rule="schéma")
+        ]
     problems = []
     for task in report.tasks:
         for err in task.errors:
@@ -281,7 +320,9 @@ def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Proble
             hint = " Virgule décimale détectée : écrivez le nombre avec un point (ex. 15.5)."
         elif _SPACED_THOUSANDS.match(str(cell)):
             hint = " Séparateur de milliers détecté : écrivez le nombre sans espace (ex. 1637478)."
-        return Problem(file, f"« {cell} » n'est pas {expected}.{hint}", row, column, f"type {ftype}")
+        return Problem(
+            file, f"« {cell} » n'est pas {expected}.{hint}", row, column, f"type {ftype}"
+        )
     if code == "constraint-error":
         constraint = re.search(r'constraint "(\w+)"', note or "")
         name = constraint.group(1) if constraint else "contrainte"
@@ -290,7 +331,8 @@ def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Proble
             "required": "valeur obligatoire manquante",
             "minimum": f"« {cell} » est inférieur au minimum autorisé ({value})",
             "maximum": f"« {cell} » dépasse le maximum autorisé ({value})",
-            "enum": f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})",
+            "enum": f"« {cell} » n'est pas une valeur autorisée "
+            f"({', '.join(map(str, value or []))})",
             "pattern": f"« {cell} » ne respecte pas le format attendu ({value})",
             "unique": f"« {cell} » apparaît plusieurs fois alors que la colonne doit être unique",
             "minLength": f"« {cell} » est trop court (au moins {value} caractères)",
@@ -302,15 +344,23 @@ def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Proble
         where = f" (mêmes valeurs qu'à la ligne {other.group(1)})" if other else ""
         return Problem(file, f"clé primaire en double{where}", row, column, "clé primaire unique")
     if code == "missing-label":
-        return Problem(file, "colonne obligatoire absente de l'en-tête", 1, column, "colonnes du schéma")
+        return Problem(
+            file, "colonne obligatoire absente de l'en-tête", 1, column, "colonnes du schéma"
+        )
     if code == "extra-label":
         return Problem(file, "colonne inconnue du schéma", 1, column, "colonnes du schéma")
     if code in {"incorrect-label", "duplicate-label", "blank-label"}:
         return Problem(
-            file, f"en-tête incorrect ({note or code}) : les colonnes doivent suivre le schéma", 1, column, code
+            file,
+            f"en-tête incorrect ({note or code}) : les colonnes doivent suivre le schéma",
+            1,
+            column,
+            code,
         )
     if code == "missing-cell":
-        return Problem(file, "cellule manquante (ligne trop courte)", row, column, "nombre de colonnes")
+        return Problem(
+            file, "cellule manquante (ligne trop courte)", row, column, "nombre de colonnes"
+        )
     if code == "extra-cell":
         return Problem(
             file,
@@ -377,12 +427,20 @@ def _check_yaml(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
         ]
     schema = info.descriptor.get("jsonSchema")
     if schema is None:
-        return [Problem(relative(info.descriptor_path), "jsonSchema manquant dans le descripteur", rule="schéma")]
+        return [
+            Problem(
+                relative(info.descriptor_path),
+                "jsonSchema manquant dans le descripteur",
+                rule="schéma",
+            )
+        ]
     if isinstance(schema, str):
         schema = _read_yaml(info.descriptor_path.parent / schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+    ):
         path = list(error.absolute_path)
         problems.append(
             Problem(
@@ -434,7 +492,11 @@ def _yaml_line(node: Any, path: list[Any]) -> int | None:
     for part in path:
         if isinstance(current, yaml.MappingNode):
             match = next((v for k, v in current.value if k.value == str(part)), None)
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int) and part < len(current.value):
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and part < len(current.value)
+        ):
             match = current.value[part]
         else:
             match = None
@@ -466,8 +528,16 @@ def _convert(column: pd.Series, kind: str) -> pd.Series:
     if kind == "number":
         return pd.to_numeric(column).astype("Float64")
     if kind == "boolean":
-        truth = {"true": True, "True": True, "TRUE": True, "1": True, "false": False, "False": False,
-                 "FALSE": False, "0": False}
+        truth = {
+            "true": True,
+            "True": True,
+            "TRUE": True,
+            "1": True,
+            "false": False,
+            "False": False,
+            "FALSE": False,
+            "0": False,
+        }
         return column.map(truth, na_action="ignore").astype("boolean")
     if kind == "date":
         return pd.to_datetime(column, format="%Y-%m-%d")
