@@ -327,18 +327,7 @@ def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Proble
         constraint = re.search(r'constraint "(\w+)"', note or "")
         name = constraint.group(1) if constraint else "contrainte"
         value = fields.get(column, {}).get("constraints", {}).get(name)
-        messages = {
-            "required": "valeur obligatoire manquante",
-            "minimum": f"« {cell} » est inférieur au minimum autorisé ({value})",
-            "maximum": f"« {cell} » dépasse le maximum autorisé ({value})",
-            "enum": f"« {cell} » n'est pas une valeur autorisée "
-            f"({', '.join(map(str, value or []))})",
-            "pattern": f"« {cell} » ne respecte pas le format attendu ({value})",
-            "unique": f"« {cell} » apparaît plusieurs fois alors que la colonne doit être unique",
-            "minLength": f"« {cell} » est trop court (au moins {value} caractères)",
-            "maxLength": f"« {cell} » est trop long (au plus {value} caractères)",
-        }
-        return Problem(file, messages.get(name, f"« {cell} » : {note}"), row, column, name)
+        return Problem(file, _constraint_message(name, cell, value, note), row, column, name)
     if code in {"primary-key", "unique-error"}:
         other = re.search(r"position (\d+)", note or "")
         where = f" (mêmes valeurs qu'à la ligne {other.group(1)})" if other else ""
@@ -375,6 +364,27 @@ def _translate(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Proble
     if code in {"encoding-error", "source-error", "scheme-error", "format-error"}:
         return Problem(file, f"fichier illisible : {note or err.message}", None, None, code)
     return Problem(file, err.message, row, column, code)
+
+
+def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
+    """Return the French wording of one broken Table Schema constraint."""
+    if name == "required":
+        return "valeur obligatoire manquante"
+    if name == "minimum":
+        return f"« {cell} » est inférieur au minimum autorisé ({value})"
+    if name == "maximum":
+        return f"« {cell} » dépasse le maximum autorisé ({value})"
+    if name == "enum":
+        return f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})"
+    if name == "pattern":
+        return f"« {cell} » ne respecte pas le format attendu ({value})"
+    if name == "unique":
+        return f"« {cell} » apparaît plusieurs fois alors que la colonne doit être unique"
+    if name == "minLength":
+        return f"« {cell} » est trop court (au moins {value} caractères)"
+    if name == "maxLength":
+        return f"« {cell} » est trop long (au plus {value} caractères)"
+    return f"« {cell} » : {note}"
 
 
 def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) -> list[Problem]:

@@ -1,0 +1,311 @@
+"""The data door: malformed inputs give clear French errors naming file, line, column, rule."""
+
+from __future__ import annotations
+
+import codecs
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from projet_associatif.cli import main
+from projet_associatif.datapackage import DataError, load, validate_all
+
+EPCI_DESCRIPTOR = """
+name: epci_test
+path: epci.csv
+sources: [{title: test, section: test, vintage: "2018"}]
+schema:
+  fields:
+    - {name: code_epci, type: string, constraints: {required: true, pattern: "\\\\d{9}"}}
+    - {name: nom, type: string, constraints: {required: true}}
+    - {name: type_epci, type: string, constraints: {enum: [CA, CC]}}
+    - {name: population, type: integer, constraints: {minimum: 0}}
+    - {name: densite_hab_km2, type: number}
+    - {name: part_pct, type: number, constraints: {minimum: 0, maximum: 100}}
+    - {name: date_reference, type: date}
+  primaryKey: [code_epci]
+"""
+
+GOOD_EPCI = textwrap.dedent(
+    """\
+    code_epci,nom,type_epci,population,densite_hab_km2,part_pct,date_reference
+    200071140,Moulins Communauté,CA,67972,72,58.7,2018-01-01
+    200071496,Bocage Bourbonnais,CC,14030,19.5,12.1,2018-01-01
+    """
+)
+
+SITES_DESCRIPTOR = """
+name: sites_test
+path: sites.csv
+schema:
+  fields:
+    - {name: id, type: string}
+    - {name: code_epci, type: string}
+  primaryKey: [id]
+  foreignKeys:
+    - {fields: [code_epci], reference: {resource: epci_test, fields: [code_epci]}}
+"""
+
+YAML_DESCRIPTOR = """
+name: fiches_test
+path: fiches.yaml
+format: yaml
+jsonSchema:
+  type: object
+  required: [fiches]
+  additionalProperties: false
+  properties:
+    fiches:
+      type: array
+      items:
+        type: object
+        required: [id, titre]
+        additionalProperties: false
+        properties:
+          id: {type: string, pattern: "^[a-z-]+$"}
+          titre: {type: string}
+          numero: {type: integer}
+"""
+
+GOOD_YAML = """\
+fiches:
+  - id: camion-mobile
+    titre: CAMION MOBILE
+    numero: 1
+  - id: espace-jeunes
+    titre: ESPACE JEUNES
+    numero: 17
+"""
+
+
+def make_package(tmp_path: Path, epci: str | bytes = GOOD_EPCI) -> Path:
+    """Write a small data package (2 tables + 1 YAML document) and return its directory."""
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "epci.resource.yaml").write_text(EPCI_DESCRIPTOR, encoding="utf-8")
+    if isinstance(epci, bytes):
+        (root / "epci.csv").write_bytes(epci)
+    else:
+        (root / "epci.csv").write_text(epci, encoding="utf-8")
+    (root / "sites.resource.yaml").write_text(SITES_DESCRIPTOR, encoding="utf-8")
+    (root / "sites.csv").write_text("id,code_epci\nsiege,200071140\n", encoding="utf-8")
+    (root / "fiches.resource.yaml").write_text(YAML_DESCRIPTOR, encoding="utf-8")
+    (root / "fiches.yaml").write_text(GOOD_YAML, encoding="utf-8")
+    return root
+
+
+def problems_of(root: Path, name: str = "epci_test"):
+    with pytest.raises(DataError) as caught:
+        load(name, root)
+    return caught.value.problems
+
+
+def single_problem(root: Path, name: str = "epci_test"):
+    problems = problems_of(root, name)
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def replace_line(line_no: int, new: str) -> str:
+    lines = GOOD_EPCI.splitlines()
+    lines[line_no - 1] = new
+    return "\n".join(lines) + "\n"
+
+
+def test_good_package_loads_typed(tmp_path):
+    root = make_package(tmp_path)
+    frame = load("epci_test", root)
+    assert list(frame["population"]) == [67972, 14030]
+    assert str(frame["population"].dtype) == "Int64"
+    assert frame["densite_hab_km2"].iloc[1] == pytest.approx(19.5)
+    assert frame["date_reference"].iloc[0] == pd.Timestamp("2018-01-01")
+    assert frame.attrs["sources"][0]["vintage"] == "2018"
+    fiches = load("fiches_test", root)
+    assert [f["id"] for f in fiches["fiches"]] == ["camion-mobile", "espace-jeunes"]
+    assert all(s.ok for s in validate_all(root))
+
+
+def test_utf8_bom_is_read_correctly(tmp_path):
+    root = make_package(tmp_path, codecs.BOM_UTF8 + GOOD_EPCI.encode())
+    assert load("epci_test", root)["code_epci"].iloc[0] == "200071140"
+
+
+def test_wrong_type_names_line_column_and_type(tmp_path):
+    root = make_package(tmp_path, replace_line(3, "200071496,Bocage,CC,beaucoup,19,12,2018-01-01"))
+    p = single_problem(root)
+    assert (p.file.endswith("epci.csv"), p.row, p.column) == (True, 3, "population")
+    assert "beaucoup" in p.message and "entier" in p.message
+    assert "ligne 3" in str(p) and "colonne « population »" in str(p)
+
+
+def test_decimal_comma_is_explained(tmp_path):
+    root = make_package(
+        tmp_path, replace_line(2, '200071140,Moulins,CA,67972,"72,5",58.7,2018-01-01')
+    )
+    p = single_problem(root)
+    assert p.column == "densite_hab_km2" and "point" in p.message and "15.5" in p.message
+
+
+def test_spaced_thousands_are_explained(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "200071140,Moulins,CA,67 972,72,58.7,2018-01-01"))
+    p = single_problem(root)
+    assert p.column == "population" and "milliers" in p.message
+
+
+def test_missing_column(tmp_path):
+    text = GOOD_EPCI.replace(",date_reference", "").replace(",2018-01-01", "")
+    problems = problems_of(make_package(tmp_path, text))
+    assert any(p.column == "date_reference" and "absente" in p.message for p in problems)
+
+
+def test_unknown_column(tmp_path):
+    text = "\n".join(line + ",x" for line in GOOD_EPCI.splitlines()) + "\n"
+    text = text.replace("date_reference,x", "date_reference,commentaire", 1)
+    problems = problems_of(make_package(tmp_path, text))
+    assert any(p.column == "commentaire" and "inconnue" in p.message for p in problems)
+
+
+def test_unknown_code_in_foreign_key(tmp_path):
+    root = make_package(tmp_path)
+    (root / "sites.csv").write_text("id,code_epci\nsiege,200071140\nantenne,999999999\n")
+    p = single_problem(root, "sites_test")
+    assert (p.row, p.column) == (3, "code_epci")
+    assert "999999999" in p.message and "epci.csv" in p.message
+    assert p.rule == "clé étrangère vers epci_test"
+
+
+def test_share_above_100_percent(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "200071140,Moulins,CA,67972,72,101.5,2018-01-01"))
+    p = single_problem(root)
+    assert (p.row, p.column, p.rule) == (2, "part_pct", "maximum")
+    assert "101.5" in p.message and "100" in p.message
+
+
+def test_negative_population(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "200071140,Moulins,CA,-3,72,58.7,2018-01-01"))
+    p = single_problem(root)
+    assert (p.row, p.column, p.rule) == (2, "population", "minimum")
+
+
+def test_duplicate_key(tmp_path):
+    text = GOOD_EPCI + "200071140,Doublon,CA,1,1,1,2018-01-01\n"
+    p = single_problem(make_package(tmp_path, text))
+    assert p.row == 4 and "double" in p.message and "ligne 2" in p.message
+
+
+def test_bad_date(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "200071140,Moulins,CA,67972,72,58.7,01/01/2018"))
+    p = single_problem(root)
+    assert (p.row, p.column) == (2, "date_reference") and "AAAA-MM-JJ" in p.message
+
+
+def test_enum_violation(tmp_path):
+    root = make_package(
+        tmp_path, replace_line(2, "200071140,Moulins,Métropole,67972,72,58.7,2018-01-01")
+    )
+    p = single_problem(root)
+    assert p.rule == "enum" and "CA, CC" in p.message
+
+
+def test_pattern_violation(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "2000711,Moulins,CA,67972,72,58.7,2018-01-01"))
+    p = single_problem(root)
+    assert (p.column, p.rule) == ("code_epci", "pattern")
+
+
+def test_missing_required_value(tmp_path):
+    root = make_package(tmp_path, replace_line(2, "200071140,,CA,67972,72,58.7,2018-01-01"))
+    p = single_problem(root)
+    assert (p.row, p.column, p.rule) == (2, "nom", "required")
+
+
+def test_row_too_long(tmp_path):
+    root = make_package(
+        tmp_path, replace_line(3, "200071496,Bocage, Bourbonnais,CC,14030,19,12,2018-01-01")
+    )
+    problems = problems_of(root)
+    assert any(p.row == 3 and "trop longue" in p.message for p in problems)
+
+
+def test_blank_row(tmp_path):
+    root = make_package(tmp_path, GOOD_EPCI.replace("\n200071496", "\n,,,,,,\n200071496"))
+    problems = problems_of(root)
+    assert any(p.row == 3 and "vide" in p.message for p in problems)
+
+
+def test_excel_french_csv_is_rejected_with_the_fix(tmp_path):
+    excel = "code_epci;nom;type_epci;population;densite_hab_km2;part_pct;date_reference\r\n"
+    excel += "200071140;Moulins Communauté;CA;67972;72,5;58,7;01/01/2018\r\n"
+    root = make_package(tmp_path, codecs.BOM_UTF8 + excel.encode("utf-8"))
+    p = single_problem(root)
+    assert p.row == 1 and "point-virgule" in p.message and "CSV UTF-8" in p.message
+
+
+def test_windows_1252_is_rejected_with_the_fix(tmp_path):
+    root = make_package(tmp_path, GOOD_EPCI.encode("cp1252"))
+    p = single_problem(root)
+    assert p.row == 2 and "UTF-8" in p.message and "Windows-1252" in p.message
+    assert "é" in p.message  # the offending character, decoded as Excel wrote it
+
+
+def test_empty_file(tmp_path):
+    p = single_problem(make_package(tmp_path, ""))
+    assert "vide" in p.message
+
+
+def test_missing_file(tmp_path):
+    root = make_package(tmp_path)
+    (root / "epci.csv").unlink()
+    p = single_problem(root)
+    assert "introuvable" in p.message
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    root = make_package(tmp_path)
+    (root / "fiches.yaml").write_text("fiches:\n  - id: a\n    titre: [non fermé\n")
+    p = single_problem(root, "fiches_test")
+    assert p.file.endswith("fiches.yaml") and p.row in {3, 4} and "YAML" in p.message
+
+
+def test_yaml_schema_error_names_line_and_path(tmp_path):
+    root = make_package(tmp_path)
+    broken = GOOD_YAML.replace("    titre: ESPACE JEUNES\n", "").replace("numero: 1", "numero: un")
+    (root / "fiches.yaml").write_text(broken)
+    problems = problems_of(root, "fiches_test")
+    by_column = {p.column: p for p in problems}
+    assert by_column["fiches[0].numero"].row == 4
+    assert "titre" in by_column["fiches[1]"].message and by_column["fiches[1]"].row == 5
+
+
+def test_orphan_csv_is_reported(tmp_path):
+    root = make_package(tmp_path)
+    (root / "oubli.csv").write_text("a,b\n1,2\n")
+    summaries = {s.name: s for s in validate_all(root)}
+    assert not summaries["oubli"].ok and "descripteur" in str(summaries["oubli"].problems[0])
+
+
+def test_unknown_resource_lists_known_ones(tmp_path):
+    root = make_package(tmp_path)
+    with pytest.raises(KeyError, match="epci_test"):
+        load("inconnue", root)
+
+
+def test_cli_validate_reports_and_exits_non_zero(tmp_path, capsys):
+    root = make_package(tmp_path, replace_line(2, "200071140,Moulins,CA,67972,72,158.7,2018-01-01"))
+    assert main(["validate", "--data-dir", str(root)]) == 1
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "ligne 2" in text and "part_pct" in text and "Traceback" not in text
+
+
+def test_cli_validate_ok(tmp_path, capsys):
+    root = make_package(tmp_path)
+    assert main(["validate", "--data-dir", str(root)]) == 0
+    assert "3/3 ressources valides" in capsys.readouterr().out
+
+
+def test_every_table_of_the_real_package_validates():
+    failures = [str(p) for s in validate_all() for p in s.problems]
+    assert failures == []
