@@ -49,7 +49,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     table.add_column("État")
     for s in summaries:
         state = "[green]OK[/]" if s.ok else f"[red]{len(s.problems)} erreur(s)[/]"
-        table.add_row(s.name, s.file, "" if s.rows is None else str(s.rows), state)
+        table.add_row(s.name, s.file, "—" if s.rows is None else str(s.rows), state)
     console.print(table)
     problems = [p for s in summaries for p in s.problems]
     n_ok = sum(s.ok for s in summaries)

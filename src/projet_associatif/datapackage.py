@@ -163,7 +163,7 @@ def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
         rows = None
         if not problems:
             typed = _read_typed(info)
-            rows = len(typed) if hasattr(typed, "__len__") else None
+            rows = len(typed) if isinstance(typed, pd.DataFrame) else None
         summaries.append(ValidationSummary(info.name, relative(info.path), rows, problems))
     described = {info.path for info in discover(root).values()}
     for orphan in sorted(root.rglob("*.csv")):
