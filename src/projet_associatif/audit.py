@@ -169,6 +169,21 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
         if pd.isna(row.total_2019_eur) and all(pd.isna(p) for p in parts):
             continue
         computed = sum(float(p) for p in parts if not pd.isna(p))
+        blank_in_total = row.type_ligne == "total" and any(pd.isna(p) for p in parts)
+        if blank_in_total and not pd.isna(row.total_2019_eur) and computed != row.total_2019_eur:
+            # A blank cell in a total row is a figure the source left out, not a zero.
+            yield note(
+                f"produits-ligne-{row.ordre}",
+                "total de ligne",
+                f"{row.libelle} : reprise + subvention = total",
+                _fmt(float(row.total_2019_eur)),
+                "",
+                source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
+                source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
+                commentaire="une cellule de la ligne est vide dans la source : comparaison "
+                "impossible",
+            )
+            continue
         yield compare(
             f"produits-ligne-{row.ordre}",
             "total de ligne",
@@ -392,8 +407,8 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             source_calculee=f"{where}, colonne {territory} : somme des {n} parts",
             tolerance=0.0,
             rounding=0.5 * n,
-            commentaire=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} point "
-            "s'explique par les arrondis",
+            commentaire=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} "
+            f"point{'s' if 0.5 * n >= 2 else ''} s'explique par les arrondis",
         )
 
 

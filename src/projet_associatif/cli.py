@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from . import __version__
+from .datapackage import UnknownResource
 from .errors import DataError
 
 console = Console(stderr=False, highlight=False)
@@ -218,6 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except DataError as exc:
         err_console.print(f"[red]{exc.render(limit=200)}[/]")
+        return EXIT_DATA
+    except UnknownResource as exc:
+        err_console.print(f"[red]{exc}[/]")
         return EXIT_DATA
     except KeyboardInterrupt:
         err_console.print("Interrompu.")

@@ -45,6 +45,13 @@ _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 _SPACED_THOUSANDS = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?$")
 
 
+class UnknownResource(KeyError):
+    """Raise when a resource name is not declared by any descriptor of the data package."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass
 class ResourceInfo:
     """One data resource as declared by its descriptor."""
@@ -120,7 +127,7 @@ def resource(name: str, data_dir: Path | None = None) -> ResourceInfo:
     resources = discover(data_dir)
     if name not in resources:
         known = ", ".join(sorted(resources)) or "aucune"
-        raise KeyError(f"Ressource inconnue « {name} ». Ressources disponibles : {known}.")
+        raise UnknownResource(f"Ressource inconnue « {name} ». Ressources disponibles : {known}.")
     return resources[name]
 
 
