@@ -1,0 +1,39 @@
+"""Turn a notebook's primitive parameters into the context every chapter needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .profiles import get_profile, resolve_as_of
+
+
+@dataclass(frozen=True)
+class NotebookContext:
+    """Resolved parameters of one notebook run."""
+
+    data_dir: Path | None
+    profile: str
+    profile_label: str
+    as_of: dt.date
+    suivi: Path | None
+
+
+def setup(
+    data_dir: str = "", profile: str = "projet-2020", as_of: str = "", suivi: str = ""
+) -> NotebookContext:
+    """Resolve the ``parameters`` cell's values; empty strings mean the project defaults.
+
+    Importing the chart module here registers the house Altair theme for the whole notebook.
+    """
+    from . import charts  # noqa: F401  (registers and enables the house theme)
+
+    data = Path(data_dir).expanduser().resolve() if data_dir else None
+    return NotebookContext(
+        data_dir=data,
+        profile=profile,
+        profile_label=get_profile(profile).label,
+        as_of=resolve_as_of(profile, as_of or None, data),
+        suivi=Path(suivi).expanduser().resolve() if suivi else None,
+    )
