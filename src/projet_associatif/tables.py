@@ -76,7 +76,8 @@ def _named(spec: str) -> Formatter:
     return partial(fn, decimales=int(digits))
 
 
-def _is_numeric(series: pd.Series) -> bool:
+def is_numeric(series: pd.Series) -> bool:
+    """Return True for a column of numbers (booleans excluded), whatever its dtype."""
     if pd.api.types.is_bool_dtype(series):
         return False
     if pd.api.types.is_numeric_dtype(series):
@@ -85,7 +86,7 @@ def _is_numeric(series: pd.Series) -> bool:
     return kind in ("integer", "floating", "mixed-integer-float", "decimal")
 
 
-def _decimals(series: pd.Series, cap: int = 3) -> int:
+def column_decimals(series: pd.Series, cap: int = 3) -> int:
     """Return the most decimals any value of ``series`` carries, so a column lines up."""
     most = 0
     for value in series:
@@ -102,8 +103,8 @@ def default_formatter(name: str, series: pd.Series) -> Formatter:
 
     Numbers keep the decimals the data carries (at most 3), the same for the whole column.
     """
-    if _is_numeric(series):
-        digits = _decimals(series)
+    if is_numeric(series):
+        digits = column_decimals(series)
         # Column names carry their unit (data conventions): part_pct, montant_eur.
         if name.endswith("_pct"):
             return partial(pourcentage, decimales=digits)
@@ -159,7 +160,7 @@ def alignments(
             "pourcentage",
             "points",
         )
-        result.append("right" if numeric_spec or _is_numeric(frame[name]) else "left")
+        result.append("right" if numeric_spec or is_numeric(frame[name]) else "left")
     return result
 
 
