@@ -1,0 +1,271 @@
+"""Cache executed notebooks, keyed on everything that determines their output.
+
+A notebook's output depends on: the notebook file, its parameters, the installed
+environment, the package modules it imports and the data files it reads. The first three
+are known before execution and form the *recipe* key. The rest is only known after
+execution: the kernel records every file it opens under the project, the data directory
+and the package (see :func:`record_reads`), and the cache entry stores their SHA-256. A
+later build hits the cache when the recipe key matches and every recorded file still has
+the same hash.
+
+Recording reads in the kernel (an audit hook, :pep:`578`) sees every route to a file —
+``datapackage.load``, foreign-key checks reading a second table, ``openpyxl`` reading a
+measurement workbook, the package's own modules (through their ``.pyc``) — without
+trusting a hand-written list that could drift. Editing the renderer therefore re-executes
+no notebook, while editing a module a notebook imports re-executes that notebook.
+
+This module is imported inside the notebook kernel too: keep its top-level imports to the
+standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Bump when the key or the entry layout changes, so old entries are never misread.
+CACHE_FORMAT = 1
+
+#: Same name as ``datapackage.READ_LOG_ENV`` (not imported: this module loads in the kernel
+#: before pandas). ``load`` writes there the files it reads, on top of the audit hook.
+READ_LOG_ENV = "PROJET_ASSOCIATIF_READ_LOG"
+
+#: Directory names whose files never count as notebook inputs (outputs, caches, tooling).
+IGNORED_DIRS = {"build", "_book", "_freeze", ".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_json(value: Any) -> str:
+    """Return the hex SHA-256 of a value's canonical JSON form."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def package_hash(package: Path = PACKAGE_DIR) -> str:
+    """Return one hash of every ``.py`` file of the package (path and content), for provenance."""
+    files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    return sha256_json({str(p.relative_to(package)): sha256_file(p) for p in files})
+
+
+def bootstrap_hash(package: Path = PACKAGE_DIR) -> str:
+    """Return the hash of the modules the kernel imports before the read hook is installed."""
+    return sha256_json({name: sha256_file(package / name) for name in ("__init__.py", "cache.py")})
+
+
+def source_of(path: str) -> str:
+    """Return the ``.py`` file a ``__pycache__/<module>.<tag>.pyc`` was compiled from."""
+    folder, name = os.path.split(path)
+    if name.endswith(".pyc") and os.path.basename(folder) == "__pycache__":
+        return os.path.join(os.path.dirname(folder), name.split(".", 1)[0] + ".py")
+    return path
+
+
+def environment_hash() -> str:
+    """Return one hash of the interpreter and every installed distribution with its version.
+
+    What is installed is what runs, so it is hashed rather than a lock file that may lag.
+    """
+    from importlib import metadata
+
+    names = {f"{d.metadata['Name']}=={d.version}".lower() for d in metadata.distributions()}
+    dists = sorted(n for n in names if not n.startswith("none=="))
+    return sha256_json({"python": sys.version, "platform": platform.platform(), "dists": dists})
+
+
+def tree_listing(directory: Path) -> list[str]:
+    """Return the sorted relative paths of every file under ``directory``.
+
+    Part of the key: adding or removing a data file can change what ``load`` finds.
+    """
+    if not directory.is_dir():
+        return []
+    return sorted(
+        str(p.relative_to(directory))
+        for p in directory.rglob("*")
+        if p.is_file() and not IGNORED_DIRS.intersection(p.relative_to(directory).parts)
+    )
+
+
+def suivi_hash(suivi: Path | None) -> str | None:
+    """Return the hash of the measurement file (or of every file of a CSV folder)."""
+    if suivi is None:
+        return None
+    if suivi.is_dir():
+        return sha256_json({name: sha256_file(suivi / name) for name in tree_listing(suivi)})
+    return sha256_file(suivi) if suivi.is_file() else "absent"
+
+
+def record_reads(log_path: str, roots: list[str], exclude: list[str]) -> None:
+    """Append to ``log_path`` every file under ``roots`` this process opens for reading.
+
+    Runs inside the kernel at start-up. An audit hook cannot be removed, which is fine:
+    the kernel lives for one notebook.
+    """
+    # Opened before the hook is installed, so the log never records itself.
+    log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    prefixes = tuple(os.path.join(r, "") for r in roots)
+    excluded = tuple(os.path.join(e, "") for e in exclude)
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
+    seen: set[str] = set()
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event != "open":
+            return
+        try:
+            path, mode, flags = args
+            if isinstance(path, int) or path is None:
+                return
+            if mode is None:  # os.open: only flags tell a read from a write
+                if flags & write_flags:
+                    return
+            elif any(c in mode for c in "wax+"):
+                return
+            # An import opens the cached bytecode: count it as reading the module's source.
+            path = source_of(os.path.abspath(os.fsdecode(path)))
+            if path in seen:
+                return
+            if (path in roots or path.startswith(prefixes)) and not path.startswith(excluded):
+                seen.add(path)
+                log.write(path + "\n")
+        except Exception:  # noqa: BLE001 - a hook must never break the notebook's own I/O
+            return
+
+    sys.addaudithook(hook)
+
+
+def kernel_arguments(log_path: Path, roots: list[Path], exclude: list[Path]) -> list[str]:
+    """Return the kernel command-line options that install :func:`record_reads` at start-up.
+
+    ``exec_lines`` run before the first cell without counting as an execution, so the
+    executed notebook is the same as without the hook. The environment variable is set in
+    the kernel itself: notebooks run in threads, so the build's own environment is shared.
+    """
+    call = (
+        f"import os as _pa_os; _pa_os.environ[{READ_LOG_ENV!r}] = {str(log_path)!r}; del _pa_os; "
+        "import projet_associatif.cache as _pa_cache; "
+        f"_pa_cache.record_reads({str(log_path)!r}, {[str(r) for r in roots]!r}, "
+        f"{[str(e) for e in exclude]!r}); del _pa_cache"
+    )
+    return [f"--IPKernelApp.exec_lines={json.dumps([call])}"]
+
+
+def read_log(log_path: Path) -> list[Path]:
+    """Return the distinct files recorded in a read log, in first-read order."""
+    if not log_path.is_file():
+        return []
+    lines = log_path.read_text(encoding="utf-8").splitlines()
+    return [Path(p) for p in dict.fromkeys(line for line in lines if line)]
+
+
+@dataclass
+class Recipe:
+    """What determines a notebook's output, apart from the files it reads."""
+
+    notebook: Path
+    parameters: dict[str, Any]
+    bootstrap: str
+    environment: str
+    suivi: str | None = None
+    data_listing: list[str] = field(default_factory=list)
+
+    def key(self) -> str:
+        """Return the recipe's hex key."""
+        return sha256_json(
+            {
+                "format": CACHE_FORMAT,
+                "notebook_name": self.notebook.name,
+                "notebook": sha256_file(self.notebook),
+                "parameters": self.parameters,
+                "bootstrap": self.bootstrap,
+                "environment": self.environment,
+                "suivi": self.suivi,
+                "data_listing": self.data_listing,
+            }
+        )
+
+
+class BuildCache:
+    """Store executed notebooks under ``build/cache/``: ``<key>.ipynb`` and ``<key>.json``."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._hashes: dict[tuple[str, int, int], str] = {}
+
+    def _file_hash(self, path: Path) -> str | None:
+        # Memoised on (path, mtime, size): many notebooks read the same descriptors.
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        marker = (str(path), stat.st_mtime_ns, stat.st_size)
+        if marker not in self._hashes:
+            self._hashes[marker] = sha256_file(path)
+        return self._hashes[marker]
+
+    def lookup(self, key: str) -> Path | None:
+        """Return the cached executed notebook for ``key`` if every recorded read is unchanged."""
+        record_path = self.directory / f"{key}.json"
+        notebook = self.directory / f"{key}.ipynb"
+        if not record_path.is_file() or not notebook.is_file():
+            return None
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        for path, digest in record.get("reads", {}).items():
+            if self._file_hash(Path(path)) != digest:
+                return None
+        return notebook
+
+    def store(self, key: str, executed: Path, reads: list[Path], recipe: Recipe) -> None:
+        """Save an executed notebook and the hashes of the files it read."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        record = {
+            "format": CACHE_FORMAT,
+            "notebook": str(recipe.notebook),
+            "parameters": recipe.parameters,
+            "reads": {str(p): self._file_hash(p) for p in reads},
+        }
+        # The notebook first, the record last: a record always points at a complete notebook.
+        _atomic_write(self.directory / f"{key}.ipynb", executed.read_bytes())
+        _atomic_write(
+            self.directory / f"{key}.json",
+            json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+        )
+
+    def reads_of(self, key: str) -> list[Path]:
+        """Return the files the cached entry for ``key`` recorded as read."""
+        record_path = self.directory / f"{key}.json"
+        if not record_path.is_file():
+            return []
+        return [Path(p) for p in json.loads(record_path.read_text(encoding="utf-8"))["reads"]]
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` through a temporary file and one rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,370 @@
+"""Build orchestration: cache hits and misses, atomic publication, manifest, exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+import textwrap
+import time
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from projet_associatif import build as build_module
+from projet_associatif.build import BuildError, build, build_from_args, publish
+from projet_associatif.errors import DataError
+from projet_associatif.paths import ROOT_ENV, project_root
+from projet_associatif.profiles import add_months, resolve_as_of
+
+PARAMETERS = 'data_dir = ""\nprofile = "projet-2020"\nas_of = ""\nsuivi = ""'
+
+
+def notebook(path: Path, *cells: str) -> Path:
+    """Write a notebook with the standard parameters cell followed by ``cells``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:
+    """Write a two-column CSV resource with its descriptor."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["code,valeur", *(f"{code},{value}" for code, value in rows)]
+    (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    descriptor = {
+        "name": name,
+        "path": f"{name}.csv",
+        "title": f"Table de test {name}",
+        "format": "csv",
+        "schema": {
+            "fields": [
+                {"name": "code", "type": "string", "constraints": {"required": True}},
+                {"name": "valeur", "type": "integer", "constraints": {"minimum": 0}},
+            ],
+            "primaryKey": ["code"],
+        },
+    }
+    (folder / f"{name}.resource.yaml").write_text(yaml.safe_dump(descriptor), encoding="utf-8")
+
+
+def make_project(root: Path) -> Path:
+    """Create a tiny project: two data tables, the evaluation framework, two notebooks."""
+    root.mkdir(parents=True)
+    (root / "_quarto.yml").write_text(
+        "project:\n  type: book\nbook:\n  title: Test\n  chapters:\n"
+        "    - index.qmd\n    - notebooks/01-mesures.ipynb\n    - notebooks/02-autres.ipynb\n",
+        encoding="utf-8",
+    )
+    table(root / "data" / "a", "mesures", [("x", 1), ("y", 2)])
+    table(root / "data" / "b", "autres", [("z", 10)])
+    cadre = root / "data" / "evaluation"
+    cadre.mkdir(parents=True)
+    (cadre / "evaluation_cadre.yaml").write_text(
+        "date_debut_projet: 2020-09-01\n", encoding="utf-8"
+    )
+    (cadre / "evaluation_cadre.resource.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "evaluation_cadre",
+                "path": "evaluation_cadre.yaml",
+                "format": "yaml",
+                "jsonSchema": {
+                    "type": "object",
+                    "required": ["date_debut_projet"],
+                    "properties": {"date_debut_projet": {}},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    for name in ("mesures", "autres"):
+        notebook(
+            root / "notebooks" / f"0{1 if name == 'mesures' else 2}-{name}.ipynb",
+            "from projet_associatif.datapackage import load",
+            f'frame = load("{name}", data_dir or None)\n'
+            f'print("total {name}", int(frame["valeur"].sum()), profile, as_of)',
+        )
+    return root
+
+
+def fake_render(executed_dir: Path, staging: Path, *, profile, formats, engine, meta):
+    """Stand in for the renderer: write the notebooks' printed lines into every format."""
+    lines = []
+    for path in sorted(executed_dir.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            lines += [
+                o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout"
+            ]
+    body = "".join(lines) + f"{meta['profile_label']} {meta['as_of']} {meta['build_date']}\n"
+    out = {}
+    for fmt in formats:
+        path = staging / ("html/index.html" if fmt == "html" else f"projet-associatif.{fmt}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+        out[fmt] = path
+    return out
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "projet")
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    project_root.cache_clear()
+    # render.book is another module's subject: stand in for book_config with the fixture's list.
+    chapters = yaml.safe_load((root / "_quarto.yml").read_text())["book"]["chapters"]
+    fake_book = types.ModuleType("projet_associatif.render.book")
+    fake_book.book_config = lambda profile: types.SimpleNamespace(chapters=chapters)
+    monkeypatch.setitem(sys.modules, "projet_associatif.render.book", fake_book)
+    monkeypatch.setattr(build_module, "_render", fake_render)
+    yield root
+    project_root.cache_clear()
+
+
+def run(**kwargs):
+    kwargs.setdefault("jobs", 2)
+    kwargs.setdefault("formats", "html,pdf")
+    return build(**kwargs)
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_add_months_clamps_to_month_end():
+    assert add_months(dt.date(2020, 9, 1), 18) == dt.date(2022, 3, 1)
+    assert add_months(dt.date(2020, 9, 1), 36) == dt.date(2023, 9, 1)
+    assert add_months(dt.date(2021, 8, 31), 18) == dt.date(2023, 2, 28)
+
+
+def test_profile_dates_come_from_the_project_start(project):
+    data = project / "data"
+    assert resolve_as_of("projet-2020", None, data) == dt.date(2020, 9, 1)
+    assert resolve_as_of("bilan-intermediaire", None, data) == dt.date(2022, 3, 1)
+    assert resolve_as_of("bilan-final", "", data) == dt.date(2023, 9, 1)
+    assert resolve_as_of("bilan-final", "2024-01-15", data) == dt.date(2024, 1, 15)
+
+
+def test_missing_start_date_is_a_french_data_error(project):
+    for path in (project / "data" / "evaluation").iterdir():
+        path.unlink()
+    with pytest.raises(DataError, match="evaluation_cadre.*date_debut_projet"):
+        resolve_as_of("bilan-final", None, project / "data")
+
+
+@pytest.mark.slow
+def test_cache_data_change_force_and_publication(project):
+    first = run()
+    assert sorted(first.executed) == ["01-mesures.ipynb", "02-autres.ipynb"]
+    html = project / "_book" / "projet-2020" / "html" / "index.html"
+    assert "total mesures 3 projet-2020 2020-09-01" in html.read_text()
+
+    second = run()
+    assert second.executed == []
+    assert sorted(second.cached) == ["01-mesures.ipynb", "02-autres.ipynb"]
+
+    csv = project / "data" / "a" / "mesures.csv"
+    csv.write_text(csv.read_text().replace("y,2", "y,40"), encoding="utf-8")
+    third = run()
+    assert third.executed == ["01-mesures.ipynb"]
+    assert third.cached == ["02-autres.ipynb"]
+    assert "total mesures 41" in html.read_text()
+
+    forced = run(force=True)
+    assert sorted(forced.executed) == ["01-mesures.ipynb", "02-autres.ipynb"]
+    assert not list((project / "_book").glob(".projet-2020.*")), "no directory left aside"
+
+
+@pytest.mark.slow
+def test_parameters_are_part_of_the_key(project):
+    run()
+    other = run(as_of="2021-06-30")
+    assert sorted(other.executed) == ["01-mesures.ipynb", "02-autres.ipynb"]
+    executed = nbformat.read(other.executed_dir / "01-mesures.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "2021-06-30" in printed
+
+
+@pytest.mark.slow
+def test_notebooks_run_in_parallel(project):
+    for name in ("01-mesures", "02-autres"):
+        notebook(
+            project / "notebooks" / f"{name}.ipynb",
+            "import time\nstart = time.time()\ntime.sleep(2)\nprint(start, time.time())",
+        )
+    result = run(jobs=2, notebooks_only=True)
+    spans = []
+    for name in result.executed:
+        nb = nbformat.read(result.executed_dir / name, as_version=4)
+        spans.append(tuple(map(float, nb.cells[-1].outputs[0]["text"].split())))
+    (a0, a1), (b0, b1) = spans
+    assert a0 < b1 and b0 < a1, f"executions did not overlap: {spans}"
+
+
+def break_data(root: Path) -> None:
+    csv = root / "data" / "a" / "mesures.csv"
+    csv.write_text("code,valeur\nx,1\ny,deux\n", encoding="utf-8")
+
+
+def break_notebook(root: Path) -> None:
+    notebook(root / "notebooks" / "02-autres.ipynb", "raise ValueError('valeur impossible')")
+
+
+def break_renderer(root: Path, monkeypatch) -> None:
+    def failing(executed_dir, staging, **kwargs):
+        (staging / "html").mkdir(parents=True)
+        (staging / "html" / "index.html").write_text("à moitié écrit")
+        raise RuntimeError("typst a échoué")
+
+    monkeypatch.setattr(build_module, "_render", failing)
+
+
+def drop_a_format(root: Path, monkeypatch) -> None:
+    def partial(executed_dir, staging, **kwargs):
+        return {"html": fake_render(executed_dir, staging, **kwargs)["html"]}
+
+    monkeypatch.setattr(build_module, "_render", partial)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("breakage", "error", "message"),
+    [
+        (break_data, DataError, "deux"),
+        (break_notebook, BuildError, "02-autres.ipynb a échoué à la cellule n° 2"),
+        (break_renderer, BuildError, "typst a échoué"),
+        (drop_a_format, BuildError, "n'a pas produit : pdf"),
+    ],
+)
+def test_failed_build_leaves_the_book_byte_identical(
+    project, monkeypatch, breakage, error, message
+):
+    run()
+    book = project / "_book" / "projet-2020"
+    before = tree_hashes(book)
+    assert before
+    if breakage in (break_renderer, drop_a_format):
+        breakage(project, monkeypatch)
+    else:
+        breakage(project)
+    # A change that a successful build would publish: it must not appear.
+    other = project / "data" / "b" / "autres.csv"
+    other.write_text("code,valeur\nz,99\n", encoding="utf-8")
+    with pytest.raises(error, match=message):
+        run()
+    assert tree_hashes(book) == before
+    assert not list((project / "build" / "projet-2020").glob("staging-*"))
+
+
+@pytest.mark.slow
+def test_cli_reports_a_failing_notebook_in_french(project, capsys):
+    break_notebook(project)
+    args = types.SimpleNamespace(
+        profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
+        force=False, jobs=2, notebooks_only=False, data_dir=None,
+    )  # fmt: skip
+    from rich.console import Console
+
+    code = build_from_args(args, Console(file=sys.stdout, highlight=False))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "notebooks/02-autres.ipynb a échoué à la cellule n° 2" in err
+    assert "raise ValueError('valeur impossible')" in err
+    assert "ValueError : valeur impossible" in err
+    assert (project / "build" / "projet-2020" / "failed" / "02-autres.ipynb").is_file()
+    assert not (project / "_book" / "projet-2020").exists()
+
+
+def test_cli_stops_on_bad_data_with_exit_1(project, capsys):
+    break_data(project)
+    args = types.SimpleNamespace(
+        profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
+        force=False, jobs=1, notebooks_only=False, data_dir=None,
+    )  # fmt: skip
+    from rich.console import Console
+
+    assert build_from_args(args, Console(file=sys.stdout)) == 1
+    err = capsys.readouterr().err
+    assert "data/a/mesures.csv, ligne 3, colonne « valeur »" in err
+    assert not (project / "build" / "projet-2020" / "notebooks").exists()
+
+
+def test_cli_rejects_unknown_format_and_bad_date_with_exit_2(project, capsys):
+    from rich.console import Console
+
+    base = dict(
+        profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
+        force=False, jobs=1, notebooks_only=False, data_dir=None,
+    )  # fmt: skip
+    assert build_from_args(types.SimpleNamespace(**{**base, "formats": "odt"}), Console()) == 2
+    assert "Format(s) inconnu(s) : odt" in capsys.readouterr().err
+    assert build_from_args(types.SimpleNamespace(**{**base, "as_of": "01/03/2022"}), Console()) == 2
+    assert "AAAA-MM-JJ" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
+    seen = {}
+
+    def spying_render(executed_dir, staging, **kwargs):
+        seen.update(kwargs["meta"])
+        return fake_render(executed_dir, staging, **kwargs)
+
+    monkeypatch.setattr(build_module, "_render", spying_render)
+    result = run()
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    inputs = {e["chemin"]: e["sha256"] for e in manifest["entrees"]}
+    csv = project / "data" / "a" / "mesures.csv"
+    assert inputs["data/a/mesures.csv"] == hashlib.sha256(csv.read_bytes()).hexdigest()
+    assert "notebooks/01-mesures.ipynb" in inputs
+    outputs = {e["chemin"]: e["sha256"] for e in manifest["sorties"]}
+    html = project / "_book" / "projet-2020" / "html" / "index.html"
+    assert outputs["html/index.html"] == hashlib.sha256(html.read_bytes()).hexdigest()
+    reads = {n["source"]: n["fichiers_lus"] for n in manifest["notebooks"]}
+    assert "data/a/mesures.csv" in reads["notebooks/01-mesures.ipynb"]
+    assert "data/b/autres.csv" not in reads["notebooks/01-mesures.ipynb"]
+    assert manifest["outils"]["papermill"]
+    # No git repository in tmp_path: the documented fixed date, passed to the renderer.
+    assert manifest["source_date_epoch"] == build_module.FALLBACK_EPOCH
+    assert seen["build_date"] == "2020-01-01"
+    assert seen["manifest"]["entrees"] == manifest["entrees"]
+    published = project / "_book" / "projet-2020" / "manifest.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == manifest
+
+
+def test_publish_replaces_the_whole_directory(tmp_path):
+    target = tmp_path / "_book" / "p"
+    (target / "ancien").mkdir(parents=True)
+    (target / "ancien" / "page.html").write_text("ancien")
+    staging = tmp_path / "build" / "staging-1"
+    staging.mkdir(parents=True)
+    (staging / "index.html").write_text("nouveau")
+    publish(staging, target)
+    assert tree_hashes(target) == {"index.html": hashlib.sha256(b"nouveau").hexdigest()}
+    assert not staging.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["p"]
+
+
+def test_source_date_epoch_prefers_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_module.source_date_epoch(tmp_path, [])[0] == 1700000000
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_module.source_date_epoch(tmp_path, [])[0] == build_module.FALLBACK_EPOCH
+    assert time.time() > build_module.FALLBACK_EPOCH
