@@ -167,14 +167,14 @@ def execute_notebook(
             f"{type(exc).__name__} : {_one_paragraph(str(exc))}{note}"
         ) from exc
     else:
-        _drop_timings(tmp)
+        _normalise(tmp, output)
         os.replace(tmp, output)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _drop_timings(path: Path) -> None:
-    """Remove execution timestamps so that the same inputs give the same executed notebook."""
+def _normalise(path: Path, final: Path) -> None:
+    """Drop timestamps and random ids so that the same inputs give the same executed notebook."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -183,6 +183,11 @@ def _drop_timings(path: Path) -> None:
         holder.pop("execution", None)  # nbclient's per-message timestamps
         for key in volatile:
             holder.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:  # papermill gives the injected cell a random id on every run
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    if "papermill" in nb.metadata:  # papermill wrote the temporary name
+        nb.metadata.papermill["output_path"] = str(final)
     nbformat.write(nb, path)
 
 

@@ -1,0 +1,129 @@
+"""Build cache: what the key covers, when an entry still holds, the kernel's read hook."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from projet_associatif import datapackage
+from projet_associatif.cache import (
+    READ_LOG_ENV,
+    BuildCache,
+    Recipe,
+    environment_hash,
+    package_hash,
+    read_log,
+    source_of,
+    tree_listing,
+)
+
+
+def recipe(tmp_path: Path, **changes) -> Recipe:
+    nb = tmp_path / "01-a.ipynb"
+    if not nb.exists():
+        nb.write_text('{"cells": []}')
+    fields = dict(
+        notebook=nb,
+        parameters={"profile": "projet-2020", "as_of": "2020-09-01"},
+        bootstrap="b",
+        environment="e",
+        suivi=None,
+        data_listing=["a.csv"],
+    )
+    fields.update(changes)
+    return Recipe(**fields)
+
+
+def test_key_changes_with_every_ingredient(tmp_path):
+    base = recipe(tmp_path).key()
+    assert recipe(tmp_path).key() == base
+    assert (
+        recipe(tmp_path, parameters={"profile": "bilan-final", "as_of": "2020-09-01"}).key() != base
+    )
+    assert recipe(tmp_path, bootstrap="b2").key() != base
+    assert recipe(tmp_path, environment="e2").key() != base
+    assert recipe(tmp_path, suivi="s").key() != base
+    assert recipe(tmp_path, data_listing=["a.csv", "b.csv"]).key() != base
+    (tmp_path / "01-a.ipynb").write_text('{"cells": [1]}')
+    assert recipe(tmp_path).key() != base
+
+
+def test_entry_holds_until_a_file_it_read_changes(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    unrelated = tmp_path / "autre.csv"
+    unrelated.write_text("x\n")
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text('{"executed": true}')
+    cache = BuildCache(tmp_path / "cache")
+    r = recipe(tmp_path)
+    assert cache.lookup(r.key()) is None
+    cache.store(r.key(), executed, [data], r)
+    hit = cache.lookup(r.key())
+    assert hit is not None and hit.read_text() == '{"executed": true}'
+    assert cache.reads_of(r.key()) == [data]
+    unrelated.write_text("y\n")
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is not None
+    data.write_text("a,b\n1,3\n")
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is None
+    data.unlink()
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is None
+
+
+def test_package_hash_follows_module_sources(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "mod.py").write_text("x = 1\n")
+    before = package_hash(package)
+    (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\x00")
+    assert package_hash(package) == before
+    (package / "mod.py").write_text("x = 2\n")
+    assert package_hash(package) != before
+
+
+def test_environment_hash_is_stable():
+    assert environment_hash() == environment_hash()
+    assert len(environment_hash()) == 64
+
+
+def test_bytecode_counts_as_its_source():
+    pyc = "/p/src/pkg/sub/__pycache__/charts.cpython-311.pyc"
+    assert source_of(pyc) == "/p/src/pkg/sub/charts.py"
+    assert source_of("/p/data/a.csv") == "/p/data/a.csv"
+
+
+def test_listing_ignores_caches(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "t.csv").write_text("x")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "z.pyc").write_text("x")
+    assert tree_listing(tmp_path) == ["a/t.csv"]
+
+
+def test_read_log_variable_is_the_one_datapackage_uses():
+    assert READ_LOG_ENV == datapackage.READ_LOG_ENV
+
+
+def test_read_hook_records_reads_not_writes(tmp_path):
+    root = tmp_path / "projet"
+    (root / "build").mkdir(parents=True)
+    read = root / "lu.csv"
+    read.write_text("x")
+    (root / "build" / "sortie.txt").write_text("x")
+    outside = tmp_path / "dehors.csv"
+    outside.write_text("x")
+    log = tmp_path / "reads.log"
+    script = f"""
+import os
+from projet_associatif.cache import record_reads
+record_reads({str(log)!r}, [{str(root)!r}], [{str(root / "build")!r}])
+open({str(read)!r}).read(); open({str(read)!r}).read()
+open({str(outside)!r}).read()
+open({str(root / "build" / "sortie.txt")!r}).read()
+open({str(root / "nouveau.txt")!r}, "w").write("y")
+os.close(os.open({str(root / "autre.txt")!r}, os.O_WRONLY | os.O_CREAT))
+import json  # imports outside the roots are not recorded
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert read_log(log) == [read]
