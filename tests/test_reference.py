@@ -15,7 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import shapely
+
+try:
+    import shapely
+except ImportError as exc:  # a clear failure, not a skip: the extract must stay checked
+    raise ImportError("shapely manque : pip install -e '.[reference]'") from exc
 
 from projet_associatif import reference
 from projet_associatif.datapackage import DataError, load
