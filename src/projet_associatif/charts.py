@@ -146,11 +146,15 @@ def svg(spec: Mapping[str, Any]) -> str:
 
 
 def png(spec: Mapping[str, Any]) -> bytes:
-    """Return a 2× PNG whose 192 ppi keeps the SVG's physical size (Pandoc reads the ppi)."""
+    """Return a PNG with twice the SVG's pixels, tagged 192 ppi so it prints at the SVG's size.
+
+    vl-convert multiplies the pixels by ``scale × ppi / 72``: 0.75 × 192 / 72 = 2. Pandoc
+    reads the ppi to size the image in DOCX.
+    """
     return vlc.vegalite_to_png(
         dict(spec),
         vl_version=VL_VERSION,
-        scale=2,
+        scale=0.75,
         ppi=192,
         format_locale=FORMAT_LOCALE,
         time_format_locale=TIME_FORMAT_LOCALE,
@@ -180,16 +184,25 @@ def _json_script(spec: Mapping[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_CHANNEL_ORDER = ("row", "column", "y", "x", "yOffset", "xOffset", "color", "detail")
+
+
 def _encoded_fields(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return the field definitions of every encoding channel, layers included, once each."""
-    found: dict[str, dict[str, Any]] = {}
+    """Return the field definitions of every encoding channel, layers included, once each.
+
+    Categories and periods come first (rows, then axes, then groups), measures last, the
+    order a reader expects in a table.
+    """
+    found: dict[str, tuple[tuple[bool, int], dict[str, Any]]] = {}
     for part in [spec, *spec.get("layer", [])]:
-        for channel in part.get("encoding", {}).values():
-            for definition in channel if isinstance(channel, list) else [channel]:
+        for channel, definitions in part.get("encoding", {}).items():
+            rank = _CHANNEL_ORDER.index(channel) if channel in _CHANNEL_ORDER else 99
+            for definition in definitions if isinstance(definitions, list) else [definitions]:
                 field = definition.get("field") if isinstance(definition, dict) else None
                 if isinstance(field, str) and field not in found:
-                    found[field] = definition
-    return list(found.values())
+                    key = (definition.get("type") == "quantitative", rank)
+                    found[field] = (key, definition)
+    return [definition for _, definition in sorted(found.values(), key=lambda item: item[0])]
 
 
 def _quarter(value: object) -> str:
@@ -211,8 +224,6 @@ def data_table(
             "Les données du graphique ne sont pas un DataFrame : passez data=… à charts.show."
         )
     definitions = [d for d in _encoded_fields(spec) if d["field"] in frame.columns]
-    # Categories and periods first, then the measures, as in a table a reader expects.
-    definitions.sort(key=lambda d: d.get("type") == "quantitative")
     if not definitions:
         return frame, {}
     columns, formats = {}, {}
@@ -384,9 +395,11 @@ def bar_chart(
         encoding["color"] = alt.Color(
             color, type="nominal", title=color_title or color, sort=groups
         )
+    # Bands wide enough for a French-formatted value label (« 1 637 478 », « 48,5 % »).
     base = alt.Chart(frame).encode(**encoding)
-    if horizontal:
-        base = base.properties(height=alt.Step(26))
+    base = base.properties(
+        **{"height" if horizontal else "width": alt.Step(26 if horizontal else 64)}
+    )
     bars = base.mark_bar()
     if not labels:
         return bars
@@ -421,7 +434,9 @@ def grouped_bar_chart(
     encoding["yOffset" if horizontal else "xOffset"] = offset(group, type="nominal", sort=groups)
     encoding["color"] = alt.Color(group, type="nominal", title=group_title or group, sort=groups)
     chart = alt.Chart(frame).mark_bar().encode(**encoding)
-    return chart.properties(height=alt.Step(14)) if horizontal else chart
+    # The step is per category: one band per group plus a gap between categories.
+    step = alt.Step((16 if horizontal else 24) * len(groups) + 12)
+    return chart.properties(**{"height" if horizontal else "width": step})
 
 
 _TICKS = {
@@ -449,7 +464,8 @@ def line_chart(
     groups = _check_groups(frame, color)
     unit, fmt = PERIODS[period]
     ticks = {"tickCount": _TICKS[period]} if _TICKS[period] else {}
-    axis = alt.Axis(format=fmt, labelAngle=0, labelOverlap=True, **ticks)
+    # No vertical grid: with monthly ticks it would hatch the plot.
+    axis = alt.Axis(format=fmt, labelAngle=0, labelOverlap=True, grid=False, **ticks)
     encoding = {
         "x": alt.X(x, type="temporal", timeUnit=unit, title=x_title or x, axis=axis),
         "y": alt.Y(y, type="quantitative", title=y_title or y),
