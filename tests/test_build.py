@@ -19,7 +19,7 @@ from projet_associatif import build as build_module
 from projet_associatif.build import BuildError, build, build_from_args, publish
 from projet_associatif.errors import DataError
 from projet_associatif.paths import ROOT_ENV, project_root
-from projet_associatif.profiles import add_months, resolve_as_of
+from projet_associatif.profiles import add_months, chapter_notebooks, resolve_as_of
 
 PARAMETERS = 'data_dir = ""\nprofile = "projet-2020"\nas_of = ""\nsuivi = ""'
 
@@ -64,8 +64,13 @@ def make_project(root: Path) -> Path:
     """Create a tiny project: two data tables, the evaluation framework, two notebooks."""
     root.mkdir(parents=True)
     (root / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: Test\n  chapters:\n"
-        "    - index.qmd\n    - notebooks/01-mesures.ipynb\n    - notebooks/02-autres.ipynb\n",
+        "project:\n  type: book\nbook:\n  title: Test\n  appendices:\n"
+        "    - notebooks/02-autres.ipynb\n",
+        encoding="utf-8",
+    )
+    (root / "_quarto-projet-2020.yml").write_text(
+        "book:\n  chapters:\n    - index.qmd\n"
+        "    - part: Partie\n      chapters:\n        - notebooks/01-mesures.ipynb\n",
         encoding="utf-8",
     )
     table(root / "data" / "a", "mesures", [("x", 1), ("y", 2)])
@@ -124,11 +129,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setenv(ROOT_ENV, str(root))
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     project_root.cache_clear()
-    # render.book is another module's subject: stand in for book_config with the fixture's list.
-    chapters = yaml.safe_load((root / "_quarto.yml").read_text())["book"]["chapters"]
-    fake_book = types.ModuleType("projet_associatif.render.book")
-    fake_book.book_config = lambda profile: types.SimpleNamespace(chapters=chapters)
-    monkeypatch.setitem(sys.modules, "projet_associatif.render.book", fake_book)
+    # Rendering is not the subject here; the chapter list comes from the real book_config.
     monkeypatch.setattr(build_module, "_render", fake_render)
     yield root
     project_root.cache_clear()
@@ -152,6 +153,20 @@ def test_add_months_clamps_to_month_end():
     assert add_months(dt.date(2020, 9, 1), 18) == dt.date(2022, 3, 1)
     assert add_months(dt.date(2020, 9, 1), 36) == dt.date(2023, 9, 1)
     assert add_months(dt.date(2021, 8, 31), 18) == dt.date(2023, 2, 28)
+
+
+def test_notebooks_come_from_the_profile_chapters_and_appendices(project):
+    notebooks = chapter_notebooks("projet-2020")
+    assert notebooks == [
+        project / "notebooks" / "01-mesures.ipynb",
+        project / "notebooks" / "02-autres.ipynb",
+    ]
+
+
+def test_a_chapter_without_its_notebook_stops_the_build(project):
+    (project / "notebooks" / "02-autres.ipynb").unlink()
+    with pytest.raises(BuildError, match="introuvable.*notebooks/02-autres.ipynb"):
+        run()
 
 
 def test_profile_dates_come_from_the_project_start(project):

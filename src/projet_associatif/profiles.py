@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import DataError, Problem, relative
 from .paths import project_root
@@ -129,7 +127,7 @@ def resolve_as_of(
 
 
 def chapter_notebooks(profile: str) -> list[Path]:
-    """Return the notebooks among the profile's chapters, in report order, as absolute paths.
+    """Return the notebooks among the profile's chapters and appendices, in report order.
 
     The chapter list has one source of truth, ``_quarto.yml`` + ``_quarto-<profil>.yml``,
     read by :func:`projet_associatif.render.book.book_config`.
@@ -137,27 +135,6 @@ def chapter_notebooks(profile: str) -> list[Path]:
     from .render.book import book_config
 
     get_profile(profile)
-    config = book_config(profile)
     root = project_root()
-    files = [f for f in _chapter_files(config.chapters) if f.endswith(".ipynb")]
-    return [Path(f) if os.path.isabs(f) else root / f for f in dict.fromkeys(files)]
-
-
-CHAPTER_SUFFIXES = (".ipynb", ".qmd", ".md")
-
-
-def _chapter_files(items: Iterable[Any]) -> list[str]:
-    """Flatten chapters and parts (strings, paths, mappings or objects) into file paths."""
-    found: list[str] = []
-    for item in items:
-        if isinstance(item, str | os.PathLike):
-            found.append(os.fspath(item))
-            continue
-        get = item.get if isinstance(item, Mapping) else lambda k, i=item: getattr(i, k, None)
-        for key in ("file", "path", "href", "part"):
-            value = get(key)
-            if isinstance(value, str | os.PathLike) and os.fspath(value).endswith(CHAPTER_SUFFIXES):
-                found.append(os.fspath(value))
-                break
-        found += _chapter_files(get("chapters") or [])
-    return found
+    files = [e.file for e in book_config(profile).entries if e.is_notebook and e.file]
+    return [root / f for f in dict.fromkeys(files)]
