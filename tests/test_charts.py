@@ -367,6 +367,7 @@ def test_grouped_bar_chart_offsets_and_colours_by_group():
         ("mois", "janv. 2020", "janvier 2020"),
         ("trimestre", "T1 2020", "T1 2020"),
         ("annee", "2020", "2020"),
+        ("jour", "1 janv. 2020", "1er janvier 2020"),
     ],
 )
 def test_line_chart_period_labels_are_french(period, axis_label, table_label):

@@ -184,7 +184,13 @@ def test_show_displays_one_markdown_output_with_metadata(frame, monkeypatch):
         frame, title="Titre", source="Source", note="Note"
     )
     assert kwargs["metadata"] == {
-        "pa": {"kind": "table", "title": "Titre", "source": "Source", "note": "Note"}
+        "pa": {
+            "kind": "table",
+            "title": "Titre",
+            "source": "Source",
+            "note": "Note",
+            "label": "tbl-titre",
+        }
     }
 
 

@@ -60,7 +60,7 @@ VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 Period = Literal["jour", "mois", "trimestre", "annee"]
 PERIODS: dict[str, tuple[str, str]] = {
     # period: (Vega-Lite timeUnit, d3 time format) — month names come from the fr-FR locale.
-    "jour": ("yearmonthdate", "%e %b %Y"),
+    "jour": ("yearmonthdate", "%-d %b %Y"),
     "mois": ("yearmonth", "%b %Y"),
     "trimestre": ("yearquarter", "T%q %Y"),
     "annee": ("year", "%Y"),

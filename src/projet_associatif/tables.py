@@ -262,6 +262,8 @@ def show(
     meta = {"kind": "table", "title": title, "source": source}
     if note:
         meta["note"] = note
+    if label != "":
+        meta["label"] = label or f"tbl-{slug(title)}"
     display(
         {"text/markdown": text, "text/plain": text},
         raw=True,
