@@ -72,6 +72,11 @@ class BookConfig:
     formats: Mapping[str, Any] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def chapters(self) -> tuple[Entry, ...]:
+        """Return every entry in reading order, part pages and appendices included."""
+        return self.entries
+
     def notebooks(self) -> list[str]:
         """Return the notebook file names (``01-valeurs.ipynb``…) the build must execute."""
         return [Path(e.file).name for e in self.entries if e.is_notebook and e.file]
@@ -159,7 +164,6 @@ def book_config(profile: str | None = None, root: Path | None = None) -> BookCon
     entries += _entries(book.get("appendices") or [], "appendix")
     if not entries:
         raise RenderError(f"Le profil « {settings['profile']} » ne déclare aucun chapitre.")
-    pa = settings.get("pa") or {}
     title = str(book.get("title") or settings.get("title") or "")
     return BookConfig(
         profile=settings["profile"],
@@ -170,7 +174,7 @@ def book_config(profile: str | None = None, root: Path | None = None) -> BookCon
         lang=str(settings.get("lang") or "fr"),
         output_dir=str(project.get("output-dir") or "_book"),
         output_file=str(book.get("output-file") or "projet-associatif"),
-        profile_label=str(pa.get("profil") or settings["profile"]),
+        profile_label=str(settings.get("pa-profil") or settings["profile"]),
         entries=tuple(entries),
         formats=settings.get("format") or {},
         settings=settings,

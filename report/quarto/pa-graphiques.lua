@@ -1,0 +1,16 @@
+-- Filtre Quarto (HTML) : joint à chaque page le paquet Vega hors ligne et pa-charts.js.
+-- quarto.doc.add_html_dependency copie les scripts dans site_libs/ et écrit des chemins
+-- relatifs corrects pour chaque page du livre ; aucun CDN n'est utilisé.
+-- vega-bundle.js est écrit dans ce dossier par projet_associatif.render.quarto avant le
+-- rendu (il provient de projet_associatif.charts.vega_bundle()).
+
+function Meta(meta)
+  if quarto.doc.is_format("html") then
+    quarto.doc.add_html_dependency({
+      name = "pa-graphiques",
+      version = "1.0.0",
+      scripts = { "assets/vega-bundle.js", "assets/pa-charts.js" },
+    })
+  end
+  return meta
+end

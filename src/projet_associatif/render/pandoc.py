@@ -1,0 +1,594 @@
+"""Render the book without Quarto: Pandoc 3 (pypandoc-binary) for HTML and DOCX, Typst for PDF.
+
+One Pandoc tree per target is built from the chapters (executed notebooks and
+hand-written ``.qmd``), numbered once by ``filters/numerotation.lua``, then written:
+
+- HTML: one page per chapter (sidebar table of contents, previous/next links, the
+  notebook page linked from its chapter), assets copied to ``html/assets/``;
+- PDF: one Typst document (cover page, table of contents, page numbers, running
+  chapter title) compiled in-process by ``typst``;
+- DOCX: one Word document with Heading styles, real tables and a table-of-contents field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import shutil
+import string
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..paths import project_root
+from .book import APPENDICES_TITLE, BookConfig, Entry
+from .errors import RenderError
+from .notebooks import Target, notebook_html, notebook_markdown
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+FILTERS = HERE / "filters"
+NUMBERING_FILTER = FILTERS / "numerotation.lua"
+READER = "markdown"
+PDF_NAME = "projet-associatif.pdf"
+DOCX_NAME = "projet-associatif.docx"
+# Fonts embedded in the typst package: Libertinus Serif has « » ’ € and U+00A0/U+202F.
+MAIN_FONT = "Libertinus Serif"
+CSS_FILES = ("pa-commun.css", "pa-pandoc.css", "pa-impression.css")
+
+
+@dataclass
+class Chapter:
+    """One entry of the book with its Pandoc blocks and where it is published."""
+
+    entry: Entry
+    blocks: list[Any]
+    title: str
+    page: str
+    notebook: Path | None = None
+
+
+@dataclass
+class Book:
+    """The chapters of one target, in reading order, numbered."""
+
+    config: BookConfig
+    target: Target
+    api_version: list[int]
+    chapters: list[Chapter] = field(default_factory=list)
+
+
+def pandoc_path() -> str:
+    """Return the Pandoc executable shipped in the pypandoc-binary wheel."""
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def run_pandoc(
+    args: list[str],
+    text: str,
+    *,
+    chapter: str | None = None,
+    fmt: str | None = None,
+    cwd: Path | None = None,
+) -> str:
+    """Run Pandoc on ``text`` and return its output; raise RenderError with its stderr."""
+    try:
+        proc = subprocess.run(
+            [pandoc_path(), *args],
+            input=text,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=cwd,
+            check=False,
+        )
+    except OSError as exc:
+        raise RenderError(f"Pandoc introuvable ({exc})", chapter=chapter, fmt=fmt) from exc
+    if proc.returncode != 0:
+        raise RenderError("Pandoc a échoué", chapter=chapter, fmt=fmt, stderr=proc.stderr)
+    return proc.stdout
+
+
+# --- reading the chapters -----------------------------------------------------------------
+
+
+def strip_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split a leading YAML front matter from a ``.qmd`` file."""
+    import yaml
+
+    match = re.match(r"\A---[ \t]*\n(.*?)\n(---|\.\.\.)[ \t]*\n", text, flags=re.S)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError:
+        meta = {}
+    return (meta if isinstance(meta, dict) else {}), text[match.end() :]
+
+
+def page_name(entry: Entry) -> str:
+    """Return the HTML file of an entry: the home page is index.html."""
+    return "index.html" if entry.stem == "index" else f"{entry.stem}.html"
+
+
+def chapter_markdown(
+    config: BookConfig,
+    entry: Entry,
+    *,
+    target: Target,
+    executed_dir: Path,
+    figures_dir: Path,
+    figures_href: str,
+    root: Path,
+) -> tuple[str, Path | None]:
+    """Return the Markdown of one entry for ``target`` (and the executed notebook used)."""
+    if entry.file is None:
+        return f"# {entry.title}\n", None
+    if entry.is_notebook:
+        notebook = executed_dir / Path(entry.file).name
+        text = notebook_markdown(
+            notebook,
+            target=target,
+            figures_dir=figures_dir,
+            figures_href=figures_href,
+            chapter=entry.stem,
+        )
+        if target == "html":
+            link = f"[Voir le notebook](notebooks/{entry.stem}.html)"
+            text += f"\n::: {{.pa-voir-notebook}}\n{link}\n:::\n"
+        return text, notebook
+    source = config.source(entry, root)
+    if not source.is_file():
+        raise RenderError(f"Chapitre introuvable : {source}", chapter=entry.file)
+    meta, body = strip_front_matter(source.read_text(encoding="utf-8"))
+    if meta.get("title") and not re.search(r"^#\s", body, flags=re.M):
+        body = f"# {meta['title']}\n\n{body}"
+    return body, None
+
+
+def stringify(inlines: list[Any]) -> str:
+    """Return the plain text of Pandoc JSON inlines."""
+    out: list[str] = []
+    for node in inlines:
+        kind, content = node.get("t"), node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps", "Superscript"):
+            out.append(stringify(content))
+        elif kind in ("Span", "Link", "Image"):
+            out.append(stringify(content[1]))
+        elif kind == "Quoted":
+            out.append("« " + stringify(content[1]) + " »")
+        elif kind == "Code":
+            out.append(content[1])
+    return "".join(out)
+
+
+def first_heading(blocks: list[Any]) -> dict[str, Any] | None:
+    """Return the first Header block (searching inside Divs)."""
+    for block in blocks:
+        if block.get("t") == "Header":
+            return block
+        if block.get("t") == "Div":
+            found = first_heading(block["c"][1])
+            if found:
+                return found
+    return None
+
+
+def read_book(
+    config: BookConfig,
+    executed_dir: Path,
+    work_dir: Path,
+    *,
+    target: Target,
+    figures_dir: Path,
+    figures_href: str,
+    root: Path | None = None,
+) -> Book:
+    """Read every entry of the book into Pandoc blocks for ``target``, numbered once."""
+    base = root or project_root()
+    shift_headings = target != "html"
+    book: Book | None = None
+    chapters: list[Chapter] = []
+    for entry in config.entries:
+        name = entry.file or entry.title or entry.stem
+        text, notebook = chapter_markdown(
+            config,
+            entry,
+            target=target,
+            executed_dir=executed_dir,
+            figures_dir=figures_dir,
+            figures_href=figures_href,
+            root=base,
+        )
+        args = ["-f", READER, "-t", "json"]
+        if shift_headings and entry.depth:
+            # Single-file book: chapters of a part and appendices go one level down.
+            args.append(f"--shift-heading-level-by={entry.depth}")
+        doc = json.loads(run_pandoc(args, text, chapter=name, fmt=target))
+        if book is None:
+            book = Book(config=config, target=target, api_version=doc["pandoc-api-version"])
+        heading = first_heading(doc["blocks"])
+        title = stringify(heading["c"][2]) if heading else (entry.title or entry.stem)
+        chapters.append(Chapter(entry, doc["blocks"], title, page_name(entry), notebook))
+    if book is None:
+        raise RenderError("Le livre ne contient aucun chapitre.", fmt=target)
+    book.chapters = _numbered(book, chapters, work_dir)
+    return book
+
+
+def _numbered(book: Book, chapters: list[Chapter], work_dir: Path) -> list[Chapter]:
+    """Run the Lua filter that numbers figures and tables across the whole book."""
+    wrapped = [
+        {"t": "Div", "c": [[f"pa-chapitre-{i}", ["pa-chapitre"], []], chapter.blocks]}
+        for i, chapter in enumerate(chapters)
+    ]
+    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": wrapped}
+    out = run_pandoc(
+        ["-f", "json", "-t", "json", "--lua-filter", str(NUMBERING_FILTER)],
+        json.dumps(doc),
+        fmt=book.target,
+        cwd=work_dir,
+    )
+    numbered = json.loads(out)["blocks"]
+    if len(numbered) != len(chapters):
+        raise RenderError("La numérotation a changé le nombre de chapitres.", fmt=book.target)
+    for chapter, div in zip(chapters, numbered, strict=True):
+        chapter.blocks = div["c"][1]
+    return chapters
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+
+def french_date(value: Any) -> str | None:
+    """Return an ISO date (or date) as « 30 septembre 2021 »; other text unchanged."""
+    if value in (None, ""):
+        return None
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale="fr_FR")
+
+
+def cover_fields(config: BookConfig, meta: Mapping[str, Any]) -> dict[str, str]:
+    """Return what the title page shows, from the profile and the build's ``meta``."""
+    fields = {
+        "title": config.title,
+        "subtitle": config.subtitle or "",
+        "pa-profil": str(meta.get("profile_label") or config.profile_label),
+        "pa-arrete": french_date(meta.get("as_of")) or "",
+        "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else "",
+        "pa-genere": french_date(meta.get("build_date")) or "",
+        "date": config.date or "",
+        "lang": config.lang,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
+def _metadata_args(fields: Mapping[str, str]) -> list[str]:
+    args: list[str] = []
+    for key, value in fields.items():
+        args += ["-M", f"{key}={value}"]
+    return args
+
+
+# --- print (PDF and DOCX) ------------------------------------------------------------------
+
+
+def print_blocks(book: Book) -> list[Any]:
+    """Return the single-document blocks: chapters in order, the appendices under a heading."""
+    blocks: list[Any] = []
+    appendices_started = False
+    for chapter in book.chapters:
+        if chapter.entry.role == "appendix" and not appendices_started:
+            appendices_started = True
+            title = [{"t": "Str", "c": APPENDICES_TITLE}]
+            blocks.append({"t": "Header", "c": [1, ["annexes", [], []], title]})
+        content = list(chapter.blocks)
+        if book.target == "pdf":
+            # Typst marker read by the running header (report/typst/typst-template.typ),
+            # placed after the title so that it lands on the chapter's first page.
+            marker = f"#metadata({json.dumps(chapter.title, ensure_ascii=False)}) <pa-chapitre>"
+            at = next((i + 1 for i, b in enumerate(content) if b.get("t") == "Header"), 0)
+            content.insert(at, {"t": "RawBlock", "c": ["typst", marker]})
+        blocks += content
+    return blocks
+
+
+def typst_template_dir(work_dir: Path, root: Path) -> Path:
+    """Copy the Pandoc Typst template next to the project's Quarto partials."""
+    folder = work_dir / "modele-typst"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("livre.typ", "definitions.typ"):
+        shutil.copyfile(TEMPLATES / "typst" / name, folder / name)
+    for name in ("typst-template.typ", "typst-show.typ"):
+        source = root / "report" / "typst" / name
+        if not source.is_file():
+            raise RenderError(f"Partiel Typst introuvable : {source}", fmt="pdf")
+        shutil.copyfile(source, folder / name)
+    return folder / "livre.typ"
+
+
+def write_pdf(
+    book: Book,
+    output: Path,
+    work_dir: Path,
+    meta: Mapping[str, Any],
+    *,
+    root: Path,
+) -> Path:
+    """Write the book as Typst, then compile it to PDF with the typst package."""
+    import typst
+
+    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": print_blocks(book)}
+    template = typst_template_dir(work_dir, root)
+    fields = cover_fields(book.config, meta)
+    args = ["-f", "json", "-t", "typst", "-s", "--template", str(template), "--toc"]
+    args += ["--toc-depth=2", "-V", f"mainfont={MAIN_FONT}", "-V", "papersize=a4"]
+    source = run_pandoc(args + _metadata_args(fields), json.dumps(doc), fmt="pdf", cwd=work_dir)
+    typ = work_dir / "projet-associatif.typ"
+    typ.write_text(source, encoding="utf-8")
+    epoch = meta.get("source_date_epoch")
+    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else None
+    try:
+        pdf = typst.compile(
+            str(typ),
+            root=str(work_dir),
+            ignore_system_fonts=True,
+            timestamp=int(stamp.timestamp()) if stamp else None,
+        )
+    except Exception as exc:
+        raise RenderError(
+            "La compilation Typst a échoué", fmt="pdf", stderr=f"{exc}\n(source : {typ})"
+        ) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(pdf)
+    return output
+
+
+def reference_docx(root: Path, work_dir: Path) -> Path:
+    """Return the project's Word reference document, or Pandoc's default in French."""
+    project_reference = root / "report" / "reference.docx"
+    if project_reference.is_file():
+        return project_reference
+    from .docx import write_reference_docx
+
+    return write_reference_docx(work_dir / "reference.docx")
+
+
+def write_docx(
+    book: Book,
+    output: Path,
+    work_dir: Path,
+    meta: Mapping[str, Any],
+    *,
+    root: Path,
+) -> Path:
+    """Write the book as one Word document (Heading styles, real tables, TOC field)."""
+    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": print_blocks(book)}
+    fields = cover_fields(book.config, meta)
+    lines = [
+        f"Profil : {fields['pa-profil']}" if "pa-profil" in fields else "",
+        f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else "",
+        f"Fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else "",
+    ]
+    docx_fields = {
+        "title": fields["title"],
+        "subtitle": fields.get("subtitle", ""),
+        "author": "Mission Locale de Moulins et sa région",
+        "date": " — ".join(x for x in lines if x) or fields.get("date", ""),
+        "lang": "fr-FR",
+        "toc-title": "Table des matières",
+    }
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
+    args += ["--reference-doc", str(reference_docx(root, work_dir))]
+    args += _metadata_args({k: v for k, v in docx_fields.items() if v})
+    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir)
+    return output
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+
+def _ids(node: Any, found: set[str]) -> None:
+    """Collect element identifiers of a Pandoc JSON tree."""
+    if isinstance(node, dict):
+        kind, content = node.get("t"), node.get("c")
+        if kind in ("Header",) and isinstance(content, list):
+            found.add(content[1][0])
+        elif kind in ("Div", "Span", "CodeBlock", "Table", "Figure") and isinstance(content, list):
+            attr = content[0]
+            if isinstance(attr, list) and attr and isinstance(attr[0], str) and attr[0]:
+                found.add(attr[0])
+        for value in node.values():
+            _ids(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _ids(value, found)
+
+
+def _relink(node: Any, here: str, pages: Mapping[str, str]) -> None:
+    """Point ``#id`` links at the page that holds the id (chapters are separate pages)."""
+    if isinstance(node, dict):
+        if node.get("t") == "Link":
+            target = node["c"][2]
+            url = target[0]
+            if url.startswith("#") and pages.get(url[1:], here) != here:
+                target[0] = pages[url[1:]] + url
+        for value in node.values():
+            _relink(value, here, pages)
+    elif isinstance(node, list):
+        for value in node:
+            _relink(value, here, pages)
+
+
+def sidebar_html(book: Book, current: str) -> str:
+    """Return the book's table of contents, parts and appendices nested, current page marked."""
+
+    def item(chapter: Chapter) -> str:
+        mark = ' aria-current="page"' if chapter.page == current else ""
+        return f'<a href="{chapter.page}"{mark}>{html.escape(chapter.title)}</a>'
+
+    parts: list[str] = []
+    open_group: str | None = None
+    for chapter in book.chapters:
+        entry = chapter.entry
+        group = (
+            entry.part
+            if entry.part is not None
+            else ("annexes" if entry.role == "appendix" else None)
+        )
+        if open_group is not None and group != open_group:
+            parts.append("</ul></li>")
+            open_group = None
+        if entry.role == "part":
+            parts.append(f'<li class="pa-partie">{item(chapter)}<ul>')
+            open_group = entry.file or entry.title
+            continue
+        if group == "annexes" and open_group is None:
+            parts.append(f'<li class="pa-partie"><span>{APPENDICES_TITLE}</span><ul>')
+            open_group = "annexes"
+        parts.append(f"<li>{item(chapter)}</li>")
+    if open_group is not None:
+        parts.append("</ul></li>")
+    return "<ul>" + "".join(parts) + "</ul>"
+
+
+def page_toc_html(blocks: list[Any]) -> str:
+    """Return the « Sur cette page » list of the chapter's level-2 headings."""
+    items = [
+        f'<li><a href="#{html.escape(b["c"][1][0])}">{html.escape(stringify(b["c"][2]))}</a></li>'
+        for b in blocks
+        if b.get("t") == "Header" and b["c"][0] == 2 and b["c"][1][0]
+    ]
+    if len(items) < 2:
+        return ""
+    return (
+        '<nav class="pa-sur-cette-page" aria-labelledby="pa-sur-cette-page-titre">'
+        '<h2 id="pa-sur-cette-page-titre">Sur cette page</h2><ul>' + "".join(items) + "</ul></nav>"
+    )
+
+
+def pager_html(book: Book, index: int) -> str:
+    """Return the previous/next chapter links."""
+    links = []
+    if index > 0:
+        prev = book.chapters[index - 1]
+        links.append(
+            f'<a class="pa-precedent" rel="prev" href="{prev.page}">'
+            f"<span>Précédent</span> {html.escape(prev.title)}</a>"
+        )
+    if index < len(book.chapters) - 1:
+        nxt = book.chapters[index + 1]
+        links.append(
+            f'<a class="pa-suivant" rel="next" href="{nxt.page}">'
+            f"<span>Suivant</span> {html.escape(nxt.title)}</a>"
+        )
+    return (
+        '<nav class="pa-pages" aria-label="Chapitre précédent et suivant">'
+        + "".join(links)
+        + "</nav>"
+    )
+
+
+def copy_assets(html_dir: Path, root: Path) -> None:
+    """Ship the CSS, the Vega bundle and pa-charts.js with the pages (nothing from a CDN)."""
+    assets = html_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in CSS_FILES:
+        source = root / "report" / "assets" / name
+        if not source.is_file():
+            raise RenderError(f"Feuille de style introuvable : {source}", fmt="html")
+        shutil.copyfile(source, assets / name)
+    loader = HERE.parent / "assets" / "pa-charts.js"
+    if not loader.is_file():
+        loader = root / "report" / "assets" / "pa-charts.js"
+    if not loader.is_file():
+        raise RenderError("pa-charts.js introuvable (projet_associatif/assets/).", fmt="html")
+    shutil.copyfile(loader, assets / "pa-charts.js")
+    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
+
+
+def vega_bundle() -> str:
+    """Return the offline Vega bundle from the charts module (vl-convert as a fallback)."""
+    try:
+        from ..charts import vega_bundle as charts_bundle
+    except ImportError:
+        import vl_convert
+
+        return vl_convert.javascript_bundle()
+    return charts_bundle()
+
+
+def write_html(
+    book: Book,
+    html_dir: Path,
+    meta: Mapping[str, Any],
+    *,
+    root: Path,
+) -> Path:
+    """Write one page per chapter, the notebook pages and the assets; return index.html."""
+    html_dir.mkdir(parents=True, exist_ok=True)
+    copy_assets(html_dir, root)
+    pages: dict[str, str] = {}
+    for chapter in book.chapters:
+        found: set[str] = set()
+        _ids(chapter.blocks, found)
+        for ident in found:
+            pages.setdefault(ident, chapter.page)
+    template = string.Template((TEMPLATES / "page.html").read_text(encoding="utf-8"))
+    fields = cover_fields(book.config, meta)
+    for index, chapter in enumerate(book.chapters):
+        _relink(chapter.blocks, chapter.page, pages)
+        doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": chapter.blocks}
+        body = run_pandoc(
+            ["-f", "json", "-t", "html5", "--wrap=none"],
+            json.dumps(doc),
+            chapter=chapter.entry.file or chapter.title,
+            fmt="html",
+        )
+        scripts = ""
+        if "pa-chart-view" in body:
+            scripts = (
+                '<script src="assets/vega-bundle.js" defer></script>\n'
+                '<script src="assets/pa-charts.js" defer></script>'
+            )
+        page = template.substitute(
+            lang=html.escape(book.config.lang),
+            page_title=html.escape(chapter.title),
+            book_title=html.escape(book.config.title),
+            subtitle=html.escape(book.config.subtitle or ""),
+            profile=html.escape(fields.get("pa-profil", "")),
+            as_of=html.escape(
+                f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else ""
+            ),
+            scripts=scripts,
+            sidebar=sidebar_html(book, chapter.page),
+            page_toc=page_toc_html(chapter.blocks),
+            body=body,
+            pager=pager_html(book, index),
+        )
+        (html_dir / chapter.page).write_text(page, encoding="utf-8")
+        if chapter.notebook is not None:
+            notebook_html(
+                chapter.notebook,
+                html_dir / "notebooks" / f"{chapter.entry.stem}.html",
+                title=chapter.title,
+                back_href=f"../{chapter.page}",
+            )
+    return html_dir / "index.html"

@@ -1,0 +1,178 @@
+"""Render the book with Quarto (``--engine quarto``), when Quarto is installed.
+
+Quarto renders a staging copy of the project, never the repository itself:
+
+- ``_quarto*.yml`` and ``report/`` copied as they are, ``report/index.qmd`` also copied
+  to ``index.qmd`` (Quarto wants the home page next to ``_quarto.yml``);
+- the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
+  ``notebooks/``, each followed by a « Voir le notebook » link; ``execute: enabled:
+  false`` and ``--no-execute`` keep Quarto from running them again;
+- ``vega-bundle.js`` and ``pa-charts.js`` written next to the Quarto filter that adds
+  them to every HTML page (``report/quarto/pa-graphiques.lua``).
+
+One ``quarto render --profile <profil> --to html|typst|docx`` per format, each in its own
+output directory (Quarto empties the output directory before a full render), then the
+outputs are moved to the names the Pandoc renderer uses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ..paths import project_root
+from .book import HOME_PAGE, HOME_SOURCE, book_config
+from .errors import RenderError
+from .notebooks import notebook_html
+
+QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
+OUTPUT_ROOT = "_rendu"
+STAGING_NAME = "projet-quarto"
+FILTER_ASSETS = Path("report") / "quarto" / "assets"
+
+
+def quarto_executable() -> str:
+    """Return the ``quarto`` command found on PATH."""
+    found = shutil.which("quarto")
+    if not found:
+        raise RenderError("Quarto est introuvable (commande « quarto » absente du PATH).")
+    return found
+
+
+def metadata_args(meta: Mapping[str, Any]) -> list[str]:
+    """Return the ``-M clé:valeur`` options that feed the title page (typst-show.typ)."""
+    from .pandoc import french_date
+
+    values = {
+        "pa-profil": meta.get("profile_label"),
+        "pa-arrete": french_date(meta.get("as_of")),
+        "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else None,
+        "pa-genere": french_date(meta.get("build_date")),
+    }
+    args: list[str] = []
+    for key, value in values.items():
+        if value:
+            args += ["-M", f"{key}:{value}"]
+    return args
+
+
+def quarto_command(project: Path, profile: str, fmt: str, meta: Mapping[str, Any]) -> list[str]:
+    """Return the ``quarto render`` command line for one output format."""
+    return [
+        quarto_executable(),
+        "render",
+        str(project),
+        "--profile",
+        profile,
+        "--to",
+        QUARTO_FORMATS[fmt],
+        "--no-execute",
+        "--output-dir",
+        f"{OUTPUT_ROOT}/{fmt}",
+        *metadata_args(meta),
+    ]
+
+
+def stage_project(
+    executed_dir: Path, project: Path, profile: str, *, root: Path | None = None
+) -> list[str]:
+    """Build the staging Quarto project; return the notebook names placed in it."""
+    base = root or project_root()
+    config = book_config(profile, base)
+    if project.exists():
+        shutil.rmtree(project)
+    project.mkdir(parents=True)
+    for config_file in base.glob("_quarto*.yml"):
+        shutil.copyfile(config_file, project / config_file.name)
+    shutil.copytree(base / "report", project / "report")
+    shutil.copyfile(base / HOME_SOURCE, project / HOME_PAGE)
+    (project / "notebooks").mkdir()
+    names = config.notebooks()
+    for name in names:
+        source = executed_dir / name
+        if not source.is_file():
+            raise RenderError(f"Notebook exécuté introuvable : {source}", chapter=name)
+        nb = nbformat.read(source, as_version=4)
+        stem = Path(name).stem
+        link = f"[Voir le notebook]({stem}.notebook.html){{.pa-voir-notebook}}"
+        nb.cells.append(nbformat.v4.new_markdown_cell(link))
+        nbformat.write(nb, project / "notebooks" / name)
+    assets = project / FILTER_ASSETS
+    assets.mkdir(parents=True, exist_ok=True)
+    from .pandoc import HERE, vega_bundle
+
+    shutil.copyfile(HERE.parent / "assets" / "pa-charts.js", assets / "pa-charts.js")
+    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
+    return names
+
+
+def render_with_quarto(
+    executed_dir: Path,
+    staging_dir: Path,
+    *,
+    profile: str,
+    formats: list[str],
+    meta: Mapping[str, Any],
+    root: Path | None = None,
+) -> dict[str, Path]:
+    """Render each format with Quarto and move the outputs into ``staging_dir``."""
+    # The staging project lives in a temporary directory: only outputs reach staging_dir.
+    work = Path(tempfile.mkdtemp(prefix="rendu-quarto-"))
+    project = work / STAGING_NAME
+    produced: dict[str, Path] = {}
+    try:
+        names = stage_project(executed_dir, project, profile, root=root)
+        config = book_config(profile, root)
+        for fmt in formats:
+            command = quarto_command(project, profile, fmt, meta)
+            proc = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise RenderError(
+                    "Quarto a échoué", fmt=fmt, stderr=(proc.stderr or proc.stdout)[-4000:]
+                )
+            out_dir = project / OUTPUT_ROOT / fmt
+            produced[fmt] = _collect(fmt, out_dir, staging_dir, config.output_file, proc)
+        if "html" in produced:
+            for name in names:
+                stem = Path(name).stem
+                notebook_html(
+                    executed_dir / name,
+                    staging_dir / "html" / "notebooks" / f"{stem}.notebook.html",
+                    back_href=f"{stem}.html",
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return produced
+
+
+def _collect(
+    fmt: str, out_dir: Path, staging_dir: Path, stem: str, proc: subprocess.CompletedProcess
+) -> Path:
+    """Move one format's output to its published name; complain if Quarto made none."""
+    if fmt == "html":
+        index = out_dir / "index.html"
+        if not index.is_file():
+            raise RenderError("Quarto n'a pas produit index.html", fmt=fmt, stderr=proc.stderr)
+        target = staging_dir / "html"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(out_dir), str(target))
+        return target / "index.html"
+    suffix = "pdf" if fmt == "pdf" else "docx"
+    found = out_dir / f"{stem}.{suffix}"
+    if not found.is_file():
+        candidates = sorted(out_dir.rglob(f"*.{suffix}"))
+        if len(candidates) != 1:
+            raise RenderError(
+                f"Quarto n'a pas produit {stem}.{suffix}", fmt=fmt, stderr=proc.stderr
+            )
+        found = candidates[0]
+    target = staging_dir / f"projet-associatif.{suffix}"
+    shutil.move(str(found), str(target))
+    return target
