@@ -49,8 +49,8 @@ def test_two_general_and_six_operational_objectives(objectifs):
         "OG2-OO3",
     ]
     assert [len(oo["fiches"]) for oo in oos] == [5, 2, 2, 3, 5, 1]
-    assert oos[0]["libelle_source"] == "ALLER VERS"
-    assert oos[0]["libelle"] == "Aller vers"
+    assert oos[0]["libelle"] == "ALLER VERS"
+    assert oos[0]["libelle_lisible"] == "Aller vers"
 
 
 def test_section_2_order_is_the_reverse_of_section_5(objectifs):
