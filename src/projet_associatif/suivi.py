@@ -1236,13 +1236,22 @@ def parse_number(value: Any, *, from_csv: bool) -> float | None:
     return None
 
 
-def _check_id(
-    reader: _RowReader, name: str, value: str | None, known: set[str], what: str, where: str
-) -> bool:
+#: How each kind of id is named in messages: (noun, « inconnu(e) », where to look).
+_ID_WORDS = {
+    "indicateur": ("indicateur", "inconnu", "voir la feuille « Indicateurs »"),
+    "fiche": ("fiche", "inconnue", "voir la feuille « Fiches »"),
+    "question": ("question", "inconnue", "voir la feuille « Questions »"),
+}
+
+
+def _check_id(reader: _RowReader, name: str, value: str | None, known: set[str]) -> bool:
+    """Record a problem if ``value`` is not a known id; return whether it is usable."""
     if value is None:
         return False
     if value not in known:
-        reader.problem(name, f"{what} « {value} » inconnu : {where}", f"{what} connu")
+        noun, unknown, where = _ID_WORDS[name]
+        known_word = "connu" if unknown == "inconnu" else "connue"
+        reader.problem(name, f"{noun} « {value} » {unknown} : {where}", f"{noun} {known_word}")
         return False
     return True
 
@@ -1257,9 +1266,7 @@ def _parse_mesures(
     for row, cells in table.rows:
         r = _RowReader(table, row, cells, problems)
         ind = r.text("indicateur", required=True)
-        ok = _check_id(
-            r, "indicateur", ind, set(natures), "indicateur", "voir la feuille « Indicateurs »"
-        )
+        ok = _check_id(r, "indicateur", ind, set(natures))
         day = r.date("date")
         start = r.date("periode_debut")
         end = r.date("periode_fin")
@@ -1336,9 +1343,7 @@ def _parse_jalons(
             continue
         r = _RowReader(table, row, cells, problems)
         fiche = r.text("fiche", required=True)
-        ok = _check_id(
-            r, "fiche", fiche, set(etapes), "fiche", "voir la feuille « Fiches » (identifiants)"
-        )
+        ok = _check_id(r, "fiche", fiche, set(etapes))
         etape = r.text("etape", required=True)
         if ok and etape is not None:
             matches = [label for label in etapes[fiche] if _norm(label) == _norm(etape)]
@@ -1392,9 +1397,9 @@ def _parse_reponses(
     for row, cells in table.rows:
         r = _RowReader(table, row, cells, problems)
         fiche = r.text("fiche", required=True)
-        _check_id(r, "fiche", fiche, set(ref.fiche_ids), "fiche", "voir la feuille « Fiches »")
+        _check_id(r, "fiche", fiche, set(ref.fiche_ids))
         question = r.text("question", required=True)
-        _check_id(r, "question", question, questions, "question", "voir la feuille « Questions »")
+        _check_id(r, "question", question, questions)
         reponse = r.text("reponse", required=True)
         day = r.date("date", required=True)
         if fiche and question and day:
@@ -1421,9 +1426,7 @@ def _parse_cibles(
     for row, cells in table.rows:
         r = _RowReader(table, row, cells, problems)
         ind = r.text("indicateur", required=True)
-        ok = _check_id(
-            r, "indicateur", ind, set(natures), "indicateur", "voir la feuille « Indicateurs »"
-        )
+        ok = _check_id(r, "indicateur", ind, set(natures))
         percent = ok and natures[ind] == "taux"
         if ok and natures[ind] == "qualitatif":
             r.problem(
