@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from projet_associatif.datapackage import load, resource
+from projet_associatif.datapackage import discover, load, resource
 from projet_associatif.errors import DataError
+from projet_associatif.paths import data_dir
 
 DOMAINES = [
     "Les besoins auxquels on répond",
@@ -21,6 +22,15 @@ DOMAINES = [
 @pytest.fixture(scope="module")
 def atelier():
     return load("atelier_forces_faiblesses")
+
+
+def test_every_resource_of_the_group_loads():
+    names = sorted(discover(data_dir() / "analyse"))
+    assert names == ["analyse_introduction", "atelier_forces_faiblesses", "atelier_notes"]
+    for name in names:
+        assert load(name) is not None, name
+        assert resource(name).descriptor["sources"], name
+        assert resource(name).descriptor["licenses"], name
 
 
 def test_six_domains_each_with_strengths_and_weaknesses(atelier):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from projet_associatif.datapackage import load, resource
+from projet_associatif.datapackage import discover, load, resource
 from projet_associatif.errors import DataError
+from projet_associatif.paths import data_dir
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,15 @@ def cadre():
 @pytest.fixture(scope="module")
 def indicateurs():
     return load("indicateurs")
+
+
+def test_every_resource_of_the_group_loads():
+    names = sorted(discover(data_dir() / "evaluation"))
+    assert names == ["evaluation_cadre", "indicateurs"]
+    for name in names:
+        assert load(name) is not None, name
+        assert resource(name).descriptor["sources"], name
+        assert resource(name).descriptor["licenses"], name
 
 
 def test_seven_result_and_eight_process_questions(cadre):

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projet_associatif.datapackage import load, resource
+from projet_associatif.datapackage import discover, load, resource
 from projet_associatif.errors import DataError
+from projet_associatif.paths import data_dir
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,15 @@ def _strings(value):
     elif isinstance(value, dict):
         for item in value.values():
             yield from _strings(item)
+
+
+def test_every_resource_of_the_group_loads():
+    names = sorted(discover(data_dir() / "strategie"))
+    assert names == ["fiches_action", "objectifs"]
+    for name in names:
+        assert load(name) is not None, name
+        assert resource(name).descriptor["sources"], name
+        assert resource(name).descriptor["licenses"], name
 
 
 def test_two_general_and_six_operational_objectives(objectifs):

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from projet_associatif.datapackage import load, resource
+from projet_associatif.datapackage import discover, load, resource
 from projet_associatif.errors import DataError
+from projet_associatif.paths import data_dir
 
 PRINCIPES = [
     "Egalité d'accès",
@@ -23,6 +24,15 @@ PRINCIPES = [
 @pytest.fixture(scope="module")
 def charte():
     return load("charte")
+
+
+def test_every_resource_of_the_group_loads():
+    names = sorted(discover(data_dir() / "valeurs"))
+    assert names == ["charte", "valeurs", "valeurs_introduction"]
+    for name in names:
+        assert load(name) is not None, name
+        assert resource(name).descriptor["sources"], name
+        assert resource(name).descriptor["licenses"], name
 
 
 def test_valeurs_lists_the_eight_principles_in_source_order():
