@@ -1,0 +1,531 @@
+"""Say where every figure comes from: source lines, the data package, the audit, the build.
+
+Used by the chapters (« Source : … » lines built from the resource descriptors), by annex B
+(the audit of the source's figures, shown as it is: nothing is corrected) and by annex C
+(the data package's resources, the reference extract, the fingerprints and tool versions of
+an execution, and the build manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .audit import STATUSES, Finding
+from .cache import IGNORED_DIRS, sha256_file
+from .datapackage import discover, validate_all
+from .formatting import MINUS, MISSING, NBSP, date_fr, nombre
+from .paths import data_dir as default_data_dir
+from .paths import project_root
+
+#: Length of the SHA-256 prefixes shown to readers (the manifest keeps the full hashes).
+SHORT_HASH = 12
+
+#: Distributions whose versions shape the published numbers, tables and charts.
+TOOLS = (
+    "pandas",
+    "frictionless",
+    "jsonschema",
+    "PyYAML",
+    "Babel",
+    "tabulate",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "ipykernel",
+    "pypandoc-binary",
+    "typst",
+)
+
+#: French meaning of each audit status, in the order the annex presents them.
+STATUS_MEANINGS = {
+    "écart": "la valeur calculée s'écarte de la valeur énoncée au-delà des arrondis : "
+    "incohérence du document source",
+    "arrondi": "la différence s'explique par l'arrondi des chiffres énoncés",
+    "information": "incohérence de libellé, cellule laissée vide par la source ou comparaison "
+    "avec un référentiel d'un autre millésime : signalée, sans être une erreur de calcul",
+    "conforme": "la valeur calculée égale la valeur énoncée, à la précision près",
+}
+STATUS_ORDER = ("écart", "arrondi", "information", "conforme")
+_STATUS_PLURALS = {
+    "conforme": ("contrôle conforme", "contrôles conformes"),
+    "arrondi": ("écart d'arrondi", "écarts d'arrondi"),
+    "écart": ("écart", "écarts"),
+    "information": ("information", "informations"),
+}
+
+
+# --- source lines --------------------------------------------------------------------------
+
+
+def _source_item(source: Mapping[str, Any]) -> str:
+    parts = [str(source["section"]).strip()] if source.get("section") else []
+    if source.get("page"):
+        parts.append(f"p.{NBSP}{source['page']}")
+    if source.get("vintage"):
+        parts.append(f"millésime {source['vintage']}")
+    return ", ".join(parts)
+
+
+def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
+    """Return the text after « Source : » for descriptor sources (title, section, page, vintage).
+
+    Sources sharing a title are written once: « Titre : section, p. 16, millésime 2019 ;
+    autre section, p. 18 ». Different titles are separated by a full stop.
+    """
+    groups: dict[str, list[str]] = {}
+    for source in sources:
+        title = str(source.get("title") or "").strip()
+        if not title:
+            raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
+        item = _source_item(source)
+        groups.setdefault(title, [])
+        if item and item not in groups[title]:
+            groups[title].append(item)
+    if not groups:
+        raise ValueError("Aucune source : un chiffre publié a toujours une source.")
+    return ". ".join(
+        f"{title}{NBSP}: {' ; '.join(items)}" if items else title for title, items in groups.items()
+    )
+
+
+def select_sources(
+    sources: Sequence[Mapping[str, Any]], sections: Iterable[str]
+) -> list[Mapping[str, Any]]:
+    """Return the descriptor sources whose section is one of ``sections``, in descriptor order.
+
+    Raise when none matches: a table quoting a section its descriptor does not declare would
+    get a wrong source line.
+    """
+    wanted = {str(s) for s in sections}
+    chosen = [s for s in sources if str(s.get("section", "")) in wanted]
+    if not chosen:
+        raise ValueError(
+            "Aucune source du descripteur ne correspond aux sections : "
+            + " ; ".join(sorted(wanted))
+        )
+    return chosen
+
+
+def frame_source(frame: pd.DataFrame, sections: Iterable[str] | None = None) -> str:
+    """Return the source line of a loaded table (``load`` keeps its sources in ``attrs``).
+
+    With ``sections``, only the sources of those sections are cited; with a ``section``
+    column in the frame and no ``sections``, the sections of its rows are cited.
+    """
+    sources = frame.attrs.get("sources") or []
+    if not sources:
+        raise ValueError(
+            "Tableau sans sources : chargez-le avec datapackage.load (qui garde ses sources)."
+        )
+    if sections is None and "section" in frame.columns:
+        sections = list(dict.fromkeys(frame["section"].dropna()))
+    if sections is not None:
+        sources = select_sources(sources, sections)
+    return source_text(sources)
+
+
+# --- annex C: the data package -------------------------------------------------------------
+
+
+def _root(data_dir: Path | None) -> Path:
+    return Path(data_dir) if data_dir else default_data_dir()
+
+
+def _licences(licences: Sequence[Mapping[str, Any]]) -> str:
+    return " ; ".join(str(x.get("title") or x.get("name")) for x in licences) or MISSING
+
+
+def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
+    items = []
+    for source in sources:
+        item = ", ".join(
+            p
+            for p in (
+                str(source.get("title", "")).strip(),
+                str(source.get("section", "")).strip(),
+                f"p.{NBSP}{source['page']}" if source.get("page") else "",
+            )
+            if p
+        )
+        items.append(item)
+    return " ; ".join(dict.fromkeys(items)) or MISSING
+
+
+def _vintages_cell(sources: Sequence[Mapping[str, Any]]) -> str:
+    vintages = [str(s["vintage"]).strip() for s in sources if s.get("vintage")]
+    return " ; ".join(dict.fromkeys(vintages)) or "non précisé"
+
+
+def resources_table(data_dir: Path | None = None) -> pd.DataFrame:
+    """Return one row per data resource: title, file, sources, vintage, licence, rows.
+
+    Every resource is validated on the way (``validate_all``): the row count is that of a
+    valid table, and YAML documents, which have no rows, show « — ».
+    """
+    root = _root(data_dir)
+    infos = discover(root)
+    summaries = {s.name: s for s in validate_all(root)}
+    rows = []
+    for name, info in sorted(infos.items(), key=lambda item: _relative(item[1].path, root)):
+        sources = info.descriptor.get("sources") or []
+        summary = summaries.get(name)
+        rows.append(
+            {
+                "Titre": str(info.descriptor.get("title") or name),
+                "Nom (load)": name,
+                "Fichier": _relative(info.path, root),
+                "Sources": _sources_cell(sources),
+                "Millésime": _vintages_cell(sources),
+                "Licence": _licences(info.descriptor.get("licenses") or []),
+                "Lignes": summary.rows if summary is not None and summary.ok else None,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["Lignes"] = frame["Lignes"].astype("Int64")
+    return frame
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def data_files(data_dir: Path | None = None) -> list[Path]:
+    """Return every file of the data directory, sorted, outside tool and output folders."""
+    root = _root(data_dir)
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not IGNORED_DIRS.intersection(p.relative_to(root).parts)
+    )
+
+
+def short_hash(digest: str, length: int = SHORT_HASH) -> str:
+    """Return the first ``length`` hexadecimal characters of a SHA-256."""
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        raise ValueError(f"Empreinte SHA-256 invalide : {digest!r}")
+    return digest[:length]
+
+
+def data_fingerprints(data_dir: Path | None = None) -> pd.DataFrame:
+    """Return each data file with its size in bytes and the start of its SHA-256."""
+    root = _root(data_dir)
+    return pd.DataFrame(
+        [
+            {
+                "Fichier": _relative(path, root),
+                "Taille (octets)": path.stat().st_size,
+                "SHA-256 (début)": short_hash(sha256_file(path)),
+            }
+            for path in data_files(root)
+        ],
+        columns=["Fichier", "Taille (octets)", "SHA-256 (début)"],
+    )
+
+
+def provenance_files(data_dir: Path | None = None) -> list[Path]:
+    """Return the ``PROVENANCE.md`` files of the data package (reference extracts)."""
+    return [p for p in data_files(data_dir) if p.name == "PROVENANCE.md"]
+
+
+def _section(text: str, heading: str) -> str:
+    """Return the body of the ``## heading`` section of a Markdown text ("" when absent)."""
+    match = re.search(rf"^##\s+{re.escape(heading)}\s*$(.*?)(?=^##\s|\Z)", text, re.M | re.S)
+    return match.group(1) if match else ""
+
+
+def _pipe_rows(block: str) -> list[list[str]]:
+    rows = []
+    for line in block.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if all(re.fullmatch(r":?-+:?", c) for c in cells):
+            continue
+        rows.append(cells)
+    return rows
+
+
+def reference_packages(path: Path) -> pd.DataFrame:
+    """Return the « Paquets lus » table of a PROVENANCE.md: package, version, file, short hash."""
+    rows = _pipe_rows(_section(Path(path).read_text(encoding="utf-8"), "Paquets lus"))
+    if len(rows) < 2:
+        raise ValueError(f"{path} : tableau « Paquets lus » introuvable.")
+    header, body = rows[0], rows[1:]
+    expected = ["Paquet", "Version", "Fichier", "SHA-256"]
+    if header != expected:
+        raise ValueError(f"{path} : colonnes « {' | '.join(header)} », attendu {expected}.")
+    return pd.DataFrame(
+        [
+            {
+                "Paquet": package,
+                "Version": version,
+                "Fichier du paquet": file.strip("`"),
+                "SHA-256 (début)": short_hash(digest.strip("`")),
+            }
+            for package, version, file, digest in body
+        ]
+    )
+
+
+def reference_vintages(path: Path) -> list[str]:
+    """Return the bullet items of the « Millésimes » section of a PROVENANCE.md."""
+    block = _section(Path(path).read_text(encoding="utf-8"), "Millésimes")
+    return [line[2:].strip() for line in block.splitlines() if line.startswith("- ")]
+
+
+def reference_vintages_markdown(path: Path) -> str:
+    """Return the reference vintages as a Markdown list followed by its source line."""
+    items = reference_vintages(path)
+    if not items:
+        raise ValueError(f"{path} : section « Millésimes » vide ou absente.")
+    where = "/".join(Path(path).parts[-2:])
+    body = "\n".join(f"- {item}" for item in items)
+    return (
+        f"{body}\n\nSource{NBSP}: fichier {where} du paquet de données (généré par "
+        "« projet-associatif referentiel »).\n"
+    )
+
+
+def tool_versions(tools: Sequence[str] = TOOLS) -> pd.DataFrame:
+    """Return the versions of Python, of this package and of ``tools`` (« non installé »)."""
+    rows = [
+        {"Outil": "Python", "Version": platform.python_version()},
+        {"Outil": "projet-associatif", "Version": __version__},
+    ]
+    for name in tools:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "non installé"
+        rows.append({"Outil": name, "Version": version})
+    return pd.DataFrame(rows)
+
+
+def data_dir_label(data_dir: Path | None) -> str:
+    """Return how to name the data directory to readers, without a machine's absolute path."""
+    if data_dir is None:
+        return "data/ (répertoire de données du projet)"
+    path = Path(data_dir).resolve()
+    try:
+        return path.relative_to(project_root().resolve()).as_posix() + "/"
+    except ValueError:
+        return f"{path.name}/ (répertoire de données fourni en paramètre, hors du projet)"
+
+
+def execution_table(context: Any) -> pd.DataFrame:
+    """Return the parameters of this execution (profile, as-of date, data, measurements)."""
+    suivi = getattr(context, "suivi", None)
+    return pd.DataFrame(
+        [
+            {"Paramètre": "Profil", "Valeur": f"{context.profile_label} ({context.profile})"},
+            {"Paramètre": "Date d'arrêté", "Valeur": date_fr(context.as_of)},
+            {"Paramètre": "Données", "Valeur": data_dir_label(context.data_dir)},
+            {
+                "Paramètre": "Fichier de suivi",
+                "Valeur": Path(suivi).name if suivi else "aucun",
+            },
+        ]
+    )
+
+
+# --- the build manifest (build/<profil>/manifest.json, published as manifest.json) -------------
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """Return the build manifest written by ``projet_associatif.build``."""
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path} : manifeste illisible (JSON invalide, ligne {exc.lineno})."
+        ) from exc
+    if not isinstance(manifest, dict) or "profil" not in manifest:
+        raise ValueError(f"{path} : ce n'est pas un manifeste de construction (clé « profil »).")
+    return manifest
+
+
+def manifest_table(path: Path) -> pd.DataFrame:
+    """Return the build manifest's key facts (profile, dates, version, hashes, tools) as a table."""
+    manifest = read_manifest(path)
+    epoch_origin = manifest.get("origine_date")
+    built = manifest.get("date_construction")
+    rows = [
+        ("Profil", f"{manifest.get('libelle') or manifest['profil']} ({manifest['profil']})"),
+        (
+            "Date d'arrêté",
+            date_fr(manifest["date_arrete"]) if manifest.get("date_arrete") else None,
+        ),
+        (
+            "Date de construction",
+            f"{date_fr(built)} ({epoch_origin})" if built and epoch_origin else built,
+        ),
+        ("Version du projet", manifest.get("version")),
+        ("Formats", ", ".join(manifest.get("formats") or []) or None),
+        ("Moteur de rendu", manifest.get("moteur")),
+        ("Données", manifest.get("donnees")),
+        ("Fichier de suivi", manifest.get("suivi") or "aucun"),
+        ("Fichiers d'entrée", nombre(len(manifest.get("entrees") or []))),
+        ("Notebooks exécutés", nombre(len(manifest.get("notebooks") or []))),
+        ("Fichiers publiés", nombre(len(manifest.get("sorties") or []))),
+    ]
+    for key, label in (
+        ("paquet_sha256", "Code du paquet"),
+        ("environnement_sha256", "Environnement"),
+    ):
+        if manifest.get(key):
+            rows.append((f"{label} (SHA-256, début)", short_hash(manifest[key])))
+    for tool, version in (manifest.get("outils") or {}).items():
+        rows.append((f"Outil : {tool}", version or "absent"))
+    return pd.DataFrame(
+        [{"Élément": k, "Valeur": MISSING if v is None else str(v)} for k, v in rows]
+    )
+
+
+def manifest_inputs(path: Path) -> pd.DataFrame:
+    """Return the manifest's input files with the start of their SHA-256."""
+    manifest = read_manifest(path)
+    return pd.DataFrame(
+        [
+            {"Fichier": item["chemin"], "SHA-256 (début)": short_hash(item["sha256"])}
+            for item in manifest.get("entrees") or []
+        ],
+        columns=["Fichier", "SHA-256 (début)"],
+    )
+
+
+# --- annex B: the audit --------------------------------------------------------------------
+
+
+def status_counts(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Return the number of checks per status, with the meaning of each status."""
+    unknown = {f.statut for f in findings} - set(STATUSES)
+    if unknown:
+        raise ValueError(f"Statut(s) d'audit inconnu(s) : {sorted(unknown)}")
+    rows = [
+        {
+            "Statut": status,
+            "Signification": STATUS_MEANINGS[status],
+            "Contrôles": sum(f.statut == status for f in findings),
+        }
+        for status in STATUS_ORDER
+    ]
+    rows.append({"Statut": "Total", "Signification": "", "Contrôles": len(findings)})
+    return pd.DataFrame(rows)
+
+
+def _count(n: int, status: str) -> str:
+    singular, plural = _STATUS_PLURALS[status]
+    return f"{nombre(n)} {singular if n == 1 else plural}"
+
+
+def audit_summary_sentence(findings: Sequence[Finding]) -> str:
+    """Return the one-sentence summary of the audit, counts by status."""
+    counts = {s: sum(f.statut == s for f in findings) for s in STATUS_ORDER}
+    listed = [_count(counts[s], s) for s in STATUS_ORDER]
+    return (
+        f"L'audit compte {nombre(len(findings))} contrôles{NBSP}: "
+        f"{', '.join(listed[:-1])} et {listed[-1]}. Aucun chiffre du document source n'a été "
+        "corrigé : les valeurs énoncées sont publiées telles qu'imprimées, et les tables de "
+        "données les gardent ainsi."
+    )
+
+
+def audit_value(text: str) -> str:
+    """Return an audit value in French: numbers formatted (floating noise below 1e-9 is 0)."""
+    text = (text or "").strip()
+    if not text:
+        return MISSING
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if abs(value) < 1e-9:
+        value = 0.0
+    return nombre(value)
+
+
+def audit_gap(text: str) -> str:
+    """Return a gap (calculé − déclaré) signed, « 0 » when nil, « — » when not computable."""
+    shown = audit_value(text)
+    if shown in (MISSING, "0") or shown.startswith(MINUS) or not shown[:1].isdigit():
+        return shown
+    return f"+{shown}"
+
+
+def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
+    """Return the findings of one status as the annex's table: both values and both origins."""
+    if status not in STATUSES:
+        raise ValueError(f"Statut d'audit inconnu : {status!r} ({', '.join(STATUSES)})")
+    rows = [
+        {
+            "Contrôle": f"{f.controle} ({f.categorie})",
+            "Déclaré": audit_value(f.valeur_declaree),
+            "Calculé": audit_value(f.valeur_calculee),
+            "Écart (calculé − déclaré)": audit_gap(f.ecart),
+            "Origine de la valeur déclarée": f.source_declaree or MISSING,
+            "Origine de la valeur calculée": f.source_calculee or MISSING,
+            "Commentaire": f.commentaire or MISSING,
+        }
+        for f in findings
+        if f.statut == status
+    ]
+    return pd.DataFrame(rows, columns=list(_FINDING_COLUMNS))
+
+
+_FINDING_COLUMNS = (
+    "Contrôle",
+    "Déclaré",
+    "Calculé",
+    "Écart (calculé − déclaré)",
+    "Origine de la valeur déclarée",
+    "Origine de la valeur calculée",
+    "Commentaire",
+)
+
+AUDIT_SOURCE = (
+    "Projet associatif 2020 de la Mission Locale de Moulins et sa région (valeurs déclarées : "
+    "section et page indiquées à chaque ligne) ; valeurs calculées par le module d'audit "
+    "(projet_associatif.audit) à partir des tables validées du paquet de données"
+)
+
+_STATUS_TITLES = {
+    "écart": "Écarts relevés dans le document source",
+    "arrondi": "Écarts expliqués par les arrondis",
+    "information": "Informations (libellés, cellules vides, référentiel)",
+    "conforme": "Contrôles conformes",
+}
+
+
+def show_findings(findings: Sequence[Finding], status: str) -> None:
+    """Display the table of one status, or a sentence saying that no check has that status."""
+    from IPython.display import Markdown, display
+
+    from . import tables
+
+    frame = findings_table(findings, status)
+    if frame.empty:
+        display(Markdown(f"Aucun contrôle n'a le statut « {status} »."))
+        return
+    right = {c: "right" for c in ("Déclaré", "Calculé", "Écart (calculé − déclaré)")}
+    tables.show(
+        frame,
+        title=f"{_STATUS_TITLES[status]} ({nombre(len(frame))})",
+        source=AUDIT_SOURCE,
+        align=right,
+        label=f"tbl-audit-{tables.slug(status)}",
+    )
