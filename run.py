@@ -24,6 +24,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed-extras"
+EXTRAS = "test,reference"
+# The reference-data tests regenerate data/reference/ from this npm package (see
+# data/reference/README.md); it is installed locally under the git-ignored build/.
+NPM_REFERENCE = "@etalab/decoupage-administratif@6.0.0"
+NPM_PREFIX = ROOT / "build" / "npm"
 
 
 def sh(*cmd: str | os.PathLike[str], **kw) -> None:
@@ -46,6 +51,18 @@ def ensure_venv(extras: str) -> None:
     sh(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     sh(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{extras}]")
     STAMP.write_text(wanted)
+
+
+def ensure_npm_reference() -> None:
+    """Install the npm reference package for the reference-data tests when it is absent."""
+    if (NPM_PREFIX / "node_modules" / "@etalab" / "decoupage-administratif").is_dir():
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        print("npm est absent : installez Node.js pour les tests du référentiel.", file=sys.stderr)
+        return
+    NPM_PREFIX.mkdir(parents=True, exist_ok=True)
+    sh(npm, "install", "--no-audit", "--no-fund", "--prefix", NPM_PREFIX, NPM_REFERENCE)
 
 
 def ensure_chromium() -> None:
@@ -79,10 +96,10 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     action, rest = argv[0], argv[1:]
+    ensure_venv(EXTRAS)
     if action == "report":
-        ensure_venv("test")
         return subprocess.call([str(BIN / "projet-associatif"), "build", *rest])
-    ensure_venv("test")
+    ensure_npm_reference()
     ensure_chromium()
     code = subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
     if code == 5:

@@ -10,6 +10,7 @@ checks the whole package for the ``validate`` command.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .errors import DataError, Problem, relative
 from .paths import data_dir as default_data_dir
 
 DESCRIPTOR_SUFFIX = ".resource.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: When set, every file read by :func:`load` is appended (one absolute path per line) to the
 #: file this variable names. The build sets it for each notebook so that its cache key covers
@@ -67,9 +69,11 @@ class ResourceInfo:
 
     @property
     def format(self) -> str:
-        """Return ``csv`` or ``yaml`` (from the descriptor, else from the file suffix)."""
+        """Return ``csv``, ``yaml`` or ``json`` (from the descriptor, else the file suffix)."""
         fmt = self.descriptor.get("format") or self.path.suffix.lstrip(".")
-        return "yaml" if fmt in {"yaml", "yml"} else fmt
+        if fmt in {"yaml", "yml"}:
+            return "yaml"
+        return "json" if fmt in {"json", "geojson"} else fmt
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -216,10 +220,12 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
         if not problems:
             problems = _check_foreign_keys(info, file, data_dir)
         return problems
-    if info.format == "yaml":
-        return _check_yaml(info, file, raw)
+    if info.format in {"yaml", "json"}:
+        return _check_document(info, file, raw)
     return [
-        Problem(file, f"format « {info.format} » non pris en charge (csv ou yaml)", rule="format")
+        Problem(
+            file, f"format « {info.format} » non pris en charge (csv, yaml ou json)", rule="format"
+        )
     ]
 
 
@@ -426,12 +432,21 @@ def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) ->
     return problems
 
 
-def _check_yaml(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
+def _parse_document(info: ResourceInfo, text: str) -> Any:
+    """Parse a YAML or JSON document (C loaders when available: the GeoJSON is large)."""
+    if info.format == "json":
+        return json.loads(text)
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+def _check_document(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
     import jsonschema
 
+    text = raw.decode("utf-8-sig")
     try:
-        node = yaml.compose(raw.decode("utf-8-sig"))
-        document = yaml.safe_load(raw.decode("utf-8-sig"))
+        document = _parse_document(info, text)
+    except json.JSONDecodeError as exc:
+        return [Problem(file, f"JSON illisible : {exc.msg}", row=exc.lineno, rule="syntaxe JSON")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return [
@@ -454,10 +469,11 @@ def _check_yaml(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
     if isinstance(schema, str):
         schema = _read_yaml(info.descriptor_path.parent / schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    # Composing the node tree is slow: only do it to locate errors (JSON is valid YAML here).
+    node = yaml.compose(text) if errors else None
     problems = []
-    for error in sorted(
-        validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
-    ):
+    for error in errors:
         path = list(error.absolute_path)
         problems.append(
             Problem(
@@ -524,8 +540,8 @@ def _yaml_line(node: Any, path: list[Any]) -> int | None:
 
 
 def _read_typed(info: ResourceInfo) -> Any:
-    if info.format == "yaml":
-        return yaml.safe_load(info.path.read_text(encoding="utf-8-sig"))
+    if info.format in {"yaml", "json"}:
+        return _parse_document(info, info.path.read_text(encoding="utf-8-sig"))
     frame = pd.read_csv(info.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = set(info.descriptor.get("schema", {}).get("missingValues", [""]))
     for spec in info.fields:

