@@ -24,6 +24,6 @@ def test_environment_matches_pyproject():
 
 def test_environment_installs_the_project_with_test_extras():
     env = yaml.safe_load((project_root() / "environment.yml").read_text())
-    assert "-e .[test]" in _pip_section(env)
+    assert "-e .[test,reference]" in _pip_section(env)
     python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")]
     assert python == ["python=3.11"]
