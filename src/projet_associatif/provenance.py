@@ -183,7 +183,6 @@ def resources_table(data_dir: Path | None = None) -> pd.DataFrame:
         rows.append(
             {
                 "Titre": str(info.descriptor.get("title") or name),
-                "Nom (load)": name,
                 "Fichier": _relative(info.path, root),
                 "Sources": _sources_cell(sources),
                 "Millésime": _vintages_cell(sources),
@@ -528,4 +527,104 @@ def show_findings(findings: Sequence[Finding], status: str) -> None:
         source=AUDIT_SOURCE,
         align=right,
         label=f"tbl-audit-{tables.slug(status)}",
+    )
+
+
+# --- displays of annexes B and C -------------------------------------------------------------
+
+DESCRIPTORS_SOURCE = (
+    "descripteurs des ressources (fichiers <nom>.resource.yaml) du paquet de données, "
+    "chaque ressource validée lors de l'exécution"
+)
+
+
+def show_status_counts(findings: Sequence[Finding]) -> None:
+    """Display the number of checks per status, with the meaning of each status."""
+    from . import tables
+
+    tables.show(
+        status_counts(findings),
+        title="Contrôles de l'audit par statut",
+        source=AUDIT_SOURCE,
+        label="tbl-audit-statuts",
+    )
+
+
+def show_resources(data_dir: Path | None = None) -> None:
+    """Display the table of every resource of the data package."""
+    from . import tables
+
+    tables.show(
+        resources_table(data_dir),
+        title="Les tables du paquet de données",
+        source=DESCRIPTORS_SOURCE,
+        note="« — » dans la colonne Lignes : document YAML (texte structuré), sans lignes.",
+    )
+
+
+def show_reference(data_dir: Path | None = None) -> None:
+    """Display, for each PROVENANCE.md of the data package, its packages and vintages."""
+    from IPython.display import Markdown, display
+
+    from . import tables
+
+    files = provenance_files(data_dir)
+    if not files:
+        display(Markdown("Le paquet de données ne contient aucun extrait de référentiel public."))
+        return
+    root = _root(data_dir)
+    for path in files:
+        where = _relative(path, root)
+        tables.show(
+            reference_packages(path),
+            title=f"Paquets publics lus pour l'extrait {Path(where).parent.as_posix()}/",
+            source=f"fichier {where} du paquet de données",
+        )
+        display(Markdown(reference_vintages_markdown(path)))
+
+
+def show_execution(context: Any) -> None:
+    """Display the parameters of this execution."""
+    from . import tables
+
+    tables.show(
+        execution_table(context),
+        title="Paramètres de cette exécution",
+        source="paramètres du notebook, résolus par projet_associatif.notebook.setup",
+    )
+
+
+def show_data_fingerprints(data_dir: Path | None = None) -> None:
+    """Display every data file with the start of its SHA-256."""
+    from . import tables
+
+    tables.show(
+        data_fingerprints(data_dir),
+        title="Empreintes des fichiers de données",
+        source="fichiers du répertoire de données, empreintes SHA-256 calculées lors de "
+        "l'exécution (12 premiers caractères)",
+    )
+
+
+def show_tool_versions() -> None:
+    """Display the versions of Python and of the packages that shape the outputs."""
+    from . import tables
+
+    tables.show(
+        tool_versions(),
+        title="Versions des outils",
+        source="métadonnées des paquets Python installés (importlib.metadata), lors de l'exécution",
+    )
+
+
+def show_manifest(path: Path) -> None:
+    """Display a build manifest: its key facts, then its input files with short hashes."""
+    from . import tables
+
+    where = Path(path).name
+    tables.show(manifest_table(path), title="Manifeste de construction", source=where)
+    tables.show(
+        manifest_inputs(path),
+        title="Entrées de la construction",
+        source=f"{where} (empreintes SHA-256, 12 premiers caractères)",
     )
