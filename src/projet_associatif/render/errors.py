@@ -14,6 +14,7 @@ class RenderError(Exception):
         fmt: str | None = None,
         stderr: str | None = None,
     ):
+        self.message = message
         self.chapter = chapter
         self.format = fmt
         self.stderr = (stderr or "").strip()
@@ -26,3 +27,9 @@ class RenderError(Exception):
         if self.stderr:
             text += f"\nSortie de l'outil :\n{self.stderr}"
         super().__init__(text)
+
+    def in_format(self, fmt: str) -> RenderError:
+        """Return the same error naming ``fmt`` (when it did not name a format yet)."""
+        if self.format:
+            return self
+        return RenderError(self.message, chapter=self.chapter, fmt=fmt, stderr=self.stderr)

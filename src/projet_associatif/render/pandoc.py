@@ -201,15 +201,18 @@ def read_book(
     chapters: list[Chapter] = []
     for entry in config.entries:
         name = entry.file or entry.title or entry.stem
-        text, notebook = chapter_markdown(
-            config,
-            entry,
-            target=target,
-            executed_dir=executed_dir,
-            figures_dir=figures_dir,
-            figures_href=figures_href,
-            root=base,
-        )
+        try:
+            text, notebook = chapter_markdown(
+                config,
+                entry,
+                target=target,
+                executed_dir=executed_dir,
+                figures_dir=figures_dir,
+                figures_href=figures_href,
+                root=base,
+            )
+        except RenderError as exc:
+            raise exc.in_format(target) from exc
         args = ["-f", READER, "-t", "json"]
         if shift_headings and entry.depth:
             # Single-file book: chapters of a part and appendices go one level down.
@@ -575,7 +578,7 @@ def write_html(
             subtitle=html.escape(book.config.subtitle or ""),
             profile=html.escape(fields.get("pa-profil", "")),
             as_of=html.escape(
-                f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else ""
+                f" — données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else ""
             ),
             scripts=scripts,
             sidebar=sidebar_html(book, chapter.page),
@@ -585,10 +588,13 @@ def write_html(
         )
         (html_dir / chapter.page).write_text(page, encoding="utf-8")
         if chapter.notebook is not None:
-            notebook_html(
-                chapter.notebook,
-                html_dir / "notebooks" / f"{chapter.entry.stem}.html",
-                title=chapter.title,
-                back_href=f"../{chapter.page}",
-            )
+            try:
+                notebook_html(
+                    chapter.notebook,
+                    html_dir / "notebooks" / f"{chapter.entry.stem}.html",
+                    title=chapter.title,
+                    back_href=f"../{chapter.page}",
+                )
+            except RenderError as exc:
+                raise exc.in_format("html") from exc
     return html_dir / "index.html"

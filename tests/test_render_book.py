@@ -1,0 +1,175 @@
+"""The book configuration: Quarto's merge semantics and the chapter list of each profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from projet_associatif.paths import project_root
+from projet_associatif.render import RenderError
+from projet_associatif.render.book import book_config, merge_configs, profiles
+
+# Report order of docs/architecture.md (« Chapters and file names »).
+PROJET_2020 = [
+    "index.qmd",
+    "notebooks/01-valeurs.ipynb",
+    "report/02-objectifs-generaux.qmd",
+    "report/03-descriptif.qmd",
+    "notebooks/03-1-contexte-territorial.ipynb",
+    "notebooks/03-2-contexte-socio-economique.ipynb",
+    "report/03-3-histoire.qmd",
+    "notebooks/03-4-public-activite.ipynb",
+    "notebooks/03-5-ressources.ipynb",
+    "notebooks/04-analyse-swot.ipynb",
+    "notebooks/05-strategie.ipynb",
+    "report/06-evaluations.qmd",
+    "notebooks/a1-fiches-action.ipynb",
+    "notebooks/a2-audit.ipynb",
+    "notebooks/a3-sources.ipynb",
+]
+
+
+def files(profile: str | None) -> list[str | None]:
+    return [e.file for e in book_config(profile).entries]
+
+
+def test_projet_2020_follows_the_architecture_order():
+    assert files("projet-2020") == PROJET_2020
+
+
+@pytest.mark.parametrize("profile", ["bilan-intermediaire", "bilan-final"])
+def test_review_profiles_add_the_dashboard_after_part_6(profile):
+    expected = list(PROJET_2020)
+    expected.insert(expected.index("report/06-evaluations.qmd") + 1, "notebooks/06-bilan.ipynb")
+    assert files(profile) == expected
+
+
+def test_projet_2020_has_no_dashboard():
+    assert "notebooks/06-bilan.ipynb" not in files("projet-2020")
+
+
+def test_default_profile_is_projet_2020():
+    assert book_config(None).profile == "projet-2020"
+    assert files(None) == PROJET_2020
+
+
+def test_every_profile_has_its_file():
+    assert profiles() == ["bilan-final", "bilan-intermediaire", "projet-2020"]
+
+
+@pytest.mark.parametrize("profile", ["projet-2020", "bilan-intermediaire", "bilan-final"])
+def test_profiles_publish_into_their_own_directory(profile):
+    config = book_config(profile)
+    assert config.output_dir == f"_book/{profile}"
+    assert config.output_file == "projet-associatif"
+    assert config.lang == "fr"
+
+
+def test_titles_differ_by_profile():
+    titles = {p: book_config(p).title for p in profiles()}
+    assert titles["projet-2020"] == "Projet associatif 2020"
+    assert "Bilan intermédiaire" in titles["bilan-intermediaire"]
+    assert "Bilan final" in titles["bilan-final"]
+    assert len({book_config(p).subtitle for p in profiles()}) == 3
+
+
+def test_part_3_holds_its_five_chapters_and_appendices_go_down_a_level():
+    entries = book_config("projet-2020").entries
+    part = [e for e in entries if e.role == "part"]
+    assert [e.file for e in part] == ["report/03-descriptif.qmd"]
+    inside = [e.stem for e in entries if e.part == "report/03-descriptif.qmd"]
+    assert inside == [
+        "03-1-contexte-territorial",
+        "03-2-contexte-socio-economique",
+        "03-3-histoire",
+        "03-4-public-activite",
+        "03-5-ressources",
+    ]
+    depths = {e.stem: e.depth for e in entries}
+    assert depths["03-3-histoire"] == 1 and depths["a2-audit"] == 1
+    assert depths["01-valeurs"] == 0 and depths["03-descriptif"] == 0
+
+
+def test_notebooks_are_the_files_the_build_executes():
+    assert book_config("bilan-final").notebooks() == [
+        "01-valeurs.ipynb",
+        "03-1-contexte-territorial.ipynb",
+        "03-2-contexte-socio-economique.ipynb",
+        "03-4-public-activite.ipynb",
+        "03-5-ressources.ipynb",
+        "04-analyse-swot.ipynb",
+        "05-strategie.ipynb",
+        "06-bilan.ipynb",
+        "a1-fiches-action.ipynb",
+        "a2-audit.ipynb",
+        "a3-sources.ipynb",
+    ]
+
+
+def test_home_page_is_read_from_report():
+    config = book_config("projet-2020")
+    home = config.entries[0]
+    assert config.source(home) == project_root() / "report" / "index.qmd"
+    assert config.source(home).is_file()
+
+
+def test_every_hand_written_chapter_exists():
+    config = book_config("bilan-final")
+    for entry in config.entries:
+        if entry.file and not entry.is_notebook:
+            assert config.source(entry).is_file(), entry.file
+
+
+def test_base_config_declares_no_chapter_list():
+    # Quarto concatenates arrays when it merges a profile: a list here would be
+    # prepended to every profile's list.
+    base = yaml.safe_load((project_root() / "_quarto.yml").read_text(encoding="utf-8"))
+    assert "chapters" not in base["book"]
+    assert base["profile"]["default"] == "projet-2020"
+    assert base["execute"]["enabled"] is False
+    assert base["number-sections"] is False
+
+
+def test_merge_concatenates_arrays_merges_objects_replaces_scalars():
+    base = {"book": {"title": "A", "appendices": ["x"], "chapters": ["i", "j"]}, "lang": "fr"}
+    over = {"book": {"title": "B", "chapters": ["j", "k"]}, "toc": True}
+    merged = merge_configs(base, over)
+    assert merged == {
+        "book": {"title": "B", "appendices": ["x"], "chapters": ["i", "j", "k"]},
+        "lang": "fr",
+        "toc": True,
+    }
+    assert base["book"]["chapters"] == ["i", "j"]  # inputs untouched
+
+
+def test_merge_coerces_a_scalar_to_an_array_like_quarto():
+    assert merge_configs({"css": "a.css"}, {"css": ["b.css"]}) == {"css": ["a.css", "b.css"]}
+
+
+def test_unknown_profile_is_a_french_error():
+    with pytest.raises(RenderError, match="Profil inconnu : « bilan-annuel »"):
+        book_config("bilan-annuel")
+
+
+def test_a_profile_without_chapters_is_refused(tmp_path: Path):
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: book\nbook:\n  title: T\n")
+    (tmp_path / "_quarto-vide.yml").write_text("book:\n  subtitle: S\n")
+    with pytest.raises(RenderError, match="aucun chapitre"):
+        book_config("vide", tmp_path)
+
+
+def test_plain_part_titles_and_hrefs_are_read(tmp_path: Path):
+    (tmp_path / "_quarto.yml").write_text(
+        "book:\n  title: T\n  chapters:\n    - index.qmd\n"
+        "    - part: Deuxième partie\n      chapters:\n        - href: b.qmd\n"
+    )
+    (tmp_path / "_quarto-p.yml").write_text("lang: fr\n")
+    entries = book_config("p", tmp_path).entries
+    assert [(e.role, e.file, e.title) for e in entries] == [
+        ("chapter", "index.qmd", None),
+        ("part", None, "Deuxième partie"),
+        ("chapter", "b.qmd", None),
+    ]
+    assert entries[1].stem == "deuxieme-partie"
