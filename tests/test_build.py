@@ -208,6 +208,27 @@ def test_cache_data_change_force_and_publication(project):
 
 
 @pytest.mark.slow
+def test_unchanged_build_does_not_render_again_unless_the_book_was_touched(project, monkeypatch):
+    calls = []
+
+    def counting(executed_dir, staging, **kwargs):
+        calls.append(staging)
+        return fake_render(executed_dir, staging, **kwargs)
+
+    monkeypatch.setattr(build_module, "_render", counting)
+    first = run()
+    run()
+    assert len(calls) == 1
+    pdf = first.outputs["pdf"]
+    pdf.write_text("modifié à la main")
+    again = run()
+    assert len(calls) == 2 and again.executed == []
+    assert pdf.read_text() != "modifié à la main"
+    run(formats="html")
+    assert len(calls) == 3, "other formats: render again"
+
+
+@pytest.mark.slow
 def test_parameters_are_part_of_the_key(project):
     run()
     other = run(as_of="2021-06-30")
@@ -356,6 +377,10 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
     assert "data/a/mesures.csv" in reads["notebooks/01-mesures.ipynb"]
     assert "data/b/autres.csv" not in reads["notebooks/01-mesures.ipynb"]
     assert manifest["outils"]["papermill"]
+    assert manifest["formats_publies"] == {
+        "html": "html/index.html",
+        "pdf": "projet-associatif.pdf",
+    }
     # No git repository in tmp_path: the documented fixed date, passed to the renderer.
     assert manifest["source_date_epoch"] == build_module.FALLBACK_EPOCH
     assert seen["build_date"] == "2020-01-01"

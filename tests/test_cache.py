@@ -79,7 +79,10 @@ def test_package_hash_follows_module_sources(tmp_path):
     (package / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\x00")
     assert package_hash(package) == before
     (package / "mod.py").write_text("x = 2\n")
-    assert package_hash(package) != before
+    after_edit = package_hash(package)
+    assert after_edit != before
+    (package / "gabarit.typ").write_text("#set page()")  # templates shape the outputs too
+    assert package_hash(package) != after_edit
 
 
 def test_environment_hash_is_stable():

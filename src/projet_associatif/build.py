@@ -26,6 +26,7 @@ from rich.console import Console
 from . import __version__
 from .cache import (
     IGNORED_DIRS,
+    PACKAGE_DIR,
     BuildCache,
     Recipe,
     bootstrap_hash,
@@ -38,7 +39,7 @@ from .cache import (
 from .errors import DataError, relative
 from .execute import ExecutionError, Outcome, Task, check_kernel, format_seconds, run_all
 from .paths import book_dir, build_dir, project_root, report_dir
-from .profiles import ProfileError, chapter_notebooks, get_profile, resolve_as_of
+from .profiles import Profile, ProfileError, chapter_notebooks, get_profile, resolve_as_of
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -220,6 +221,47 @@ def _render(executed_dir: Path, staging: Path, **kwargs: Any) -> dict[str, Path]
     return render_book(executed_dir, staging, **kwargs)
 
 
+@dataclass
+class Plan:
+    """Everything a build of one profile works from, resolved once."""
+
+    profile: Profile
+    as_of: dt.date
+    formats: list[str]
+    engine: str
+    root: Path
+    data: Path
+    suivi: Path | None
+    notebooks: list[Path]
+    inputs: list[Path]
+    epoch: int
+    epoch_origin: str
+
+    @property
+    def profile_dir(self) -> Path:
+        """Return ``build/<profil>/``."""
+        return build_dir() / self.profile.name
+
+    @property
+    def executed_dir(self) -> Path:
+        """Return where the executed notebooks go (same file names as the sources)."""
+        return self.profile_dir / "notebooks"
+
+    @property
+    def target(self) -> Path:
+        """Return the published directory ``_book/<profil>/``."""
+        return book_dir() / self.profile.name
+
+    def parameters(self) -> dict[str, str]:
+        """Return the notebooks' parameters (absolute paths, ISO date)."""
+        return {
+            "data_dir": str(self.data),
+            "profile": self.profile.name,
+            "as_of": self.as_of.isoformat(),
+            "suivi": str(self.suivi) if self.suivi else "",
+        }
+
+
 def build(
     profile: str = "projet-2020",
     as_of: str | dt.date | None = None,
@@ -236,17 +278,62 @@ def build(
     """Validate, execute, render and publish one profile; raise on the first failed step."""
     start = time.perf_counter()
     console = console or Console(highlight=False)
-    spec = get_profile(profile)
-    wanted = parse_formats(formats)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs doit valoir au moins 1.")
+    plan = _plan(profile, as_of, formats, engine, suivi, data_dir, console)
+    result = BuildResult(
+        profile, plan.as_of, plan.executed_dir, [], plan.profile_dir / "manifest.json", 0.0
+    )
+    with _environment("SOURCE_DATE_EPOCH", str(plan.epoch)):
+        console.print(
+            f"[bold]{plan.profile.label}[/] — date d'arrêté {plan.as_of.isoformat()}, "
+            f"{len(plan.notebooks)} notebook(s), {jobs} en parallèle au plus"
+        )
+        result.notebooks = _execute(plan, force, jobs, console)
+        manifest = _manifest(plan, result.notebooks)
+        root = plan.root
+        if notebooks_only:
+            _write_json(result.manifest_path, manifest)
+            result.duration_s = time.perf_counter() - start
+            console.print(
+                f"Notebooks exécutés dans {relative(plan.executed_dir, root)}/ en "
+                f"{format_seconds(result.duration_s)} ({_counts(result)})."
+            )
+            return result
+        result.book_dir = plan.target
+        published = None if force else _up_to_date(plan.target, manifest)
+        if published is not None:
+            result.outputs = published
+            verb = "Rapport déjà à jour"
+        else:
+            result.outputs = _render_and_publish(plan, manifest, result.manifest_path, console)
+            verb = "Rapport publié"
+    result.duration_s = time.perf_counter() - start
+    console.print(f"{verb} dans {relative(plan.target, root)}/ :")
+    for name, path in result.outputs.items():
+        console.print(f"  {name} : {relative(path, root)}")
+    console.print(f"[green]{verb} en {format_seconds(result.duration_s)}[/] ({_counts(result)}).")
+    return result
+
+
+def _plan(
+    profile: str,
+    as_of: str | dt.date | None,
+    formats: str | Sequence[str],
+    engine: str,
+    suivi: Path | None,
+    data_dir: Path | None,
+    console: Console,
+) -> Plan:
+    """Check the options and the data, and resolve dates, chapters and inputs."""
+    spec = get_profile(profile)
+    wanted = parse_formats(formats)
     root = project_root()
     data = Path(data_dir).resolve() if data_dir else root / "data"
     suivi_path = Path(suivi).resolve() if suivi else None
     if suivi_path is not None and not suivi_path.exists():
         raise UsageError(f"Fichier de suivi introuvable : {suivi}.")
-
     _validate(data, console)
     day = resolve_as_of(profile, as_of, data)
     notebooks = chapter_notebooks(profile)
@@ -256,80 +343,12 @@ def build(
             "Chapitre(s) déclaré(s) dans _quarto.yml mais introuvable(s) : "
             + ", ".join(relative(m, root) for m in missing)
         )
-
-    profile_dir = build_dir() / profile
-    executed_dir = profile_dir / "notebooks"
     quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml"]
     inputs = [*_files_under(data), *notebooks, *_files_under(report_dir()), *quarto_files]
     if suivi_path is not None:
         inputs += _files_under(suivi_path) if suivi_path.is_dir() else [suivi_path]
-    package_dir = Path(__file__).resolve().parent
-    epoch, epoch_origin = source_date_epoch(root, [*inputs, package_dir])
-
-    with _environment("SOURCE_DATE_EPOCH", str(epoch)):
-        console.print(
-            f"[bold]{spec.label}[/] — date d'arrêté {day.isoformat()}, "
-            f"{len(notebooks)} notebook(s), {jobs} en parallèle au plus"
-        )
-        outcomes = _execute(
-            notebooks,
-            executed_dir,
-            profile_dir,
-            data,
-            suivi_path,
-            profile,
-            day,
-            force,
-            jobs,
-            console,
-        )
-        manifest = _manifest(
-            spec.name,
-            spec.label,
-            day,
-            wanted,
-            engine,
-            suivi_path,
-            data,
-            root,
-            inputs,
-            outcomes,
-            epoch,
-            epoch_origin,
-        )
-        manifest_path = profile_dir / "manifest.json"
-        result = BuildResult(profile, day, executed_dir, outcomes, manifest_path, 0.0)
-        if notebooks_only:
-            _write_json(manifest_path, manifest)
-            result.duration_s = time.perf_counter() - start
-            console.print(
-                f"Notebooks exécutés dans {relative(executed_dir, root)}/ en "
-                f"{format_seconds(result.duration_s)} ({_counts(result)})."
-            )
-            return result
-        target = book_dir() / profile
-        result.book_dir = target
-        result.outputs = _render_and_publish(
-            executed_dir,
-            profile_dir,
-            target,
-            manifest,
-            manifest_path,
-            engine,
-            wanted,
-            suivi_path,
-            day,
-            epoch,
-            console,
-        )
-    result.duration_s = time.perf_counter() - start
-    console.print(f"Rapport publié dans {relative(target, root)}/ :")
-    for name, path in result.outputs.items():
-        console.print(f"  {name} : {relative(path, root)}")
-    console.print(
-        f"[green]Rapport publié en {format_seconds(result.duration_s)}[/] ({_counts(result)})."
-    )
-    return result
+    epoch, origin = source_date_epoch(root, [*inputs, PACKAGE_DIR])
+    return Plan(spec, day, wanted, engine, root, data, suivi_path, notebooks, inputs, epoch, origin)
 
 
 def _counts(result: BuildResult) -> str:
@@ -351,57 +370,36 @@ def _validate(data: Path, console: Console) -> None:
     )
 
 
-def _execute(
-    notebooks: list[Path],
-    executed_dir: Path,
-    profile_dir: Path,
-    data: Path,
-    suivi: Path | None,
-    profile: str,
-    day: dt.date,
-    force: bool,
-    jobs: int,
-    console: Console,
-) -> list[Outcome]:
+def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outcome]:
     """Execute every notebook (or copy it from the cache); raise if any failed."""
-    root = project_root()
-    parameters = {
-        "data_dir": str(data),
-        "profile": profile,
-        "as_of": day.isoformat(),
-        "suivi": str(suivi) if suivi else "",
-    }
+    parameters = plan.parameters()
     bootstrap, environment = bootstrap_hash(), environment_hash()
-    listing = tree_listing(data)
-    suivi_digest = suivi_hash(suivi)
+    listing, suivi_digest = tree_listing(plan.data), suivi_hash(plan.suivi)
     tasks = [
         Task(
             nb,
-            executed_dir / nb.name,
+            plan.executed_dir / nb.name,
             parameters,
             Recipe(nb, parameters, bootstrap, environment, suivi_digest, listing),
         )
-        for nb in notebooks
+        for nb in plan.notebooks
     ]
     if tasks:
         check_kernel()
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    wanted = {nb.name for nb in notebooks}
-    for stale in executed_dir.glob("*.ipynb"):  # chapters dropped from the profile
+    plan.executed_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {nb.name for nb in plan.notebooks}
+    for stale in plan.executed_dir.glob("*.ipynb"):  # chapters dropped from the profile
         if stale.name not in wanted:
             stale.unlink()
-    package_dir = Path(__file__).resolve().parent
-    roots = [root, data, package_dir, *([suivi] if suivi else [])]
-    exclude = [root / name for name in IGNORED_DIRS]
     outcomes = run_all(
         tasks,
         BuildCache(build_dir() / "cache"),
         jobs=jobs,
         force=force,
-        failed_dir=profile_dir / "failed",
-        log_dir=profile_dir / "reads",
-        read_roots=roots,
-        read_exclude=exclude,
+        failed_dir=plan.profile_dir / "failed",
+        log_dir=plan.profile_dir / "reads",
+        read_roots=[plan.root, plan.data, PACKAGE_DIR, *([plan.suivi] if plan.suivi else [])],
+        read_exclude=[plan.root / name for name in IGNORED_DIRS],
         console=console,
     )
     errors = [o.error for o in outcomes if o.error is not None]
@@ -410,36 +408,27 @@ def _execute(
     return outcomes
 
 
-def _manifest(
-    profile: str,
-    label: str,
-    day: dt.date,
-    formats: list[str],
-    engine: str,
-    suivi: Path | None,
-    data: Path,
-    root: Path,
-    inputs: list[Path],
-    outcomes: list[Outcome],
-    epoch: int,
-    epoch_origin: str,
-) -> dict[str, Any]:
-    """Return the provenance record: inputs with hashes, parameters, tools, notebooks."""
-    build_date = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+def _manifest(plan: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
+    """Return the provenance record: inputs with hashes, parameters, tools, notebooks.
+
+    It holds everything the rendered outputs depend on, so an unchanged manifest with an
+    intact publication means there is nothing to render again.
+    """
+    root = plan.root
     return {
         "projet": "projet-associatif",
         "version": __version__,
-        "profil": profile,
-        "libelle": label,
-        "date_arrete": day.isoformat(),
-        "formats": formats,
-        "moteur": engine,
-        "donnees": relative(data, root),
-        "suivi": relative(suivi, root) if suivi else None,
-        "source_date_epoch": epoch,
-        "origine_date": epoch_origin,
-        "date_construction": build_date.isoformat(),
-        "entrees": _hashed(inputs, root),
+        "profil": plan.profile.name,
+        "libelle": plan.profile.label,
+        "date_arrete": plan.as_of.isoformat(),
+        "formats": plan.formats,
+        "moteur": plan.engine,
+        "donnees": relative(plan.data, root),
+        "suivi": relative(plan.suivi, root) if plan.suivi else None,
+        "source_date_epoch": plan.epoch,
+        "origine_date": plan.epoch_origin,
+        "date_construction": dt.datetime.fromtimestamp(plan.epoch, tz=dt.UTC).isoformat(),
+        "entrees": _hashed(plan.inputs, root),
         "paquet_sha256": package_hash(),
         "environnement_sha256": environment_hash(),
         "outils": tool_versions(),
@@ -449,48 +438,60 @@ def _manifest(
                 "execute": relative(o.output, root),
                 "sha256": sha256_file(o.output),
                 "cle_cache": o.key,
-                "fichiers_lus": [relative(p, root) for p in o.reads],
+                "fichiers_lus": sorted(relative(p, root) for p in o.reads),
             }
             for o in outcomes
         ],
+        "formats_publies": {},
         "sorties": [],
     }
 
 
+#: Manifest fields filled in after rendering, left out when comparing two builds.
+_AFTER_RENDER = ("formats_publies", "sorties")
+
+
+def _up_to_date(target: Path, manifest: dict[str, Any]) -> dict[str, Path] | None:
+    """Return the published paths if ``target`` is intact and built from the same manifest."""
+    try:
+        published = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    same = {k: v for k, v in published.items() if k not in _AFTER_RENDER} == {
+        k: v for k, v in manifest.items() if k not in _AFTER_RENDER
+    }
+    on_disk = [e for e in _hashed(_files_under(target), target) if e["chemin"] != "manifest.json"]
+    if not same or on_disk != published.get("sorties") or not published.get("formats_publies"):
+        return None
+    outputs = {name: target / path for name, path in published["formats_publies"].items()}
+    return {**outputs, "provenance": target / "manifest.json"}
+
+
 def _render_and_publish(
-    executed_dir: Path,
-    profile_dir: Path,
-    target: Path,
-    manifest: dict[str, Any],
-    manifest_path: Path,
-    engine: str,
-    formats: list[str],
-    suivi: Path | None,
-    day: dt.date,
-    epoch: int,
-    console: Console,
+    plan: Plan, manifest: dict[str, Any], manifest_path: Path, console: Console
 ) -> dict[str, Path]:
     """Render into a staging directory, then swap it in; return the published paths."""
-    root = project_root()
+    root, target = plan.root, plan.target
     recover_interrupted_publish(target)
-    profile_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=profile_dir))
+    plan.profile_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=plan.profile_dir))
     meta = {
-        "profile": manifest["profil"],
-        "profile_label": manifest["libelle"],
-        "as_of": day.isoformat(),
+        "profile": plan.profile.name,
+        "profile_label": plan.profile.label,
+        "as_of": plan.as_of.isoformat(),
         "suivi": manifest["suivi"],
-        "build_date": dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat(),
-        "source_date_epoch": epoch,
+        "build_date": dt.datetime.fromtimestamp(plan.epoch, tz=dt.UTC).date().isoformat(),
+        "source_date_epoch": plan.epoch,
         "manifest": manifest,
     }
+    formats, engine = plan.formats, plan.engine
     try:
         console.print(f"Rendu ({engine}) : {', '.join(formats)}…")
         try:
             produced = _render(
-                executed_dir,
+                plan.executed_dir,
                 staging,
-                profile=manifest["profil"],
+                profile=plan.profile.name,
                 formats=formats,
                 engine=engine,
                 meta=meta,
@@ -498,26 +499,24 @@ def _render_and_publish(
         except Exception as exc:
             raise BuildError(
                 f"Échec du rendu (moteur {engine}, formats {', '.join(formats)}) : "
-                f"{type(exc).__name__} : {exc}\n  Entrée : {relative(executed_dir, root)}/ ; "
+                f"{type(exc).__name__} : {exc}\n  Entrée : {relative(plan.executed_dir, root)}/ ; "
                 f"{relative(target, root)}/ n'a pas été modifié."
             ) from exc
-        produced = {k: Path(v) for k, v in (produced or {}).items()}
+        produced = {k: Path(v).resolve() for k, v in (produced or {}).items()}
         absent = [f for f in formats if f not in produced or not produced[f].exists()]
         if absent:
             raise BuildError(
                 f"Le rendu n'a pas produit : {', '.join(absent)} (dans {relative(staging, root)}). "
                 f"{relative(target, root)}/ n'a pas été modifié."
             )
+        relative_outputs = {k: p.relative_to(staging.resolve()) for k, p in produced.items()}
+        manifest["formats_publies"] = {k: str(p) for k, p in relative_outputs.items()}
         manifest["sorties"] = _hashed(_files_under(staging), staging)
         _write_json(manifest_path, manifest)
         shutil.copyfile(manifest_path, staging / "manifest.json")  # published as provenance
-        published = {
-            name: target / path.resolve().relative_to(staging.resolve())
-            for name, path in produced.items()
-        }
         publish(staging, target)
-        published["provenance"] = target / "manifest.json"
-        return published
+        published = {name: target / path for name, path in relative_outputs.items()}
+        return {**published, "provenance": target / "manifest.json"}
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

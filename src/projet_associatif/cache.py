@@ -20,6 +20,7 @@ standard library.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -60,9 +61,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def package_hash(package: Path = PACKAGE_DIR) -> str:
-    """Return one hash of every ``.py`` file of the package (path and content), for provenance."""
-    files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
-    return sha256_json({str(p.relative_to(package)): sha256_file(p) for p in files})
+    """Return one hash of every file of the package: modules, templates, filters, scripts."""
+    return sha256_json({name: sha256_file(package / name) for name in tree_listing(package)})
 
 
 def bootstrap_hash(package: Path = PACKAGE_DIR) -> str:
@@ -78,6 +78,7 @@ def source_of(path: str) -> str:
     return path
 
 
+@functools.cache
 def environment_hash() -> str:
     """Return one hash of the interpreter and every installed distribution with its version.
 
