@@ -491,3 +491,57 @@ def test_review_context_reads_the_measurement_file(tmp_path):
     assert final.indicateurs().set_index("Indicateur").loc["camion-accueils", "Mesures"] == 1
     assert len(final.tableau_de_bord()) == 3
     assert len(final.par_objectif("general")) == 2
+
+
+# ---------------------------------------------------------------- the fictional example (real ids)
+
+EXEMPLES = Path(__file__).resolve().parents[1] / "exemples"
+
+
+def example_statuses(profile):
+    ctx = ev.review_context(profile, "", EXEMPLES / "suivi-fictif.xlsx", "")
+    return (
+        ctx,
+        ctx.indicateurs().set_index("Indicateur"),
+        ctx.jalons().set_index(["Fiche", "Étape"]),
+    )
+
+
+def test_fictional_example_at_mid_term():
+    ctx, ind, jal = example_statuses("bilan-intermediaire")
+    assert ctx.fictif and "Données fictives" in ctx.entete()
+    assert "hypothèse" in ctx.entete()  # the data package marks the start date as assumed
+    assert ind.loc["camion-mobile-i1", "Statut"] == "en bonne voie"
+    assert ind.loc["camion-mobile-i1", "Mesures"] == 2  # the 2022-09-30 value is ignored
+    assert ind.loc["reseaux-sociaux-i1", "Statut"] == "cible atteinte"
+    assert ind.loc["antennes-permanences-i3", "Statut"] == "en retard"
+    assert ind.loc["espace-jeunes-i1", "Statut"] == "sans cible"
+    assert ind.loc["espace-jeunes-i2", "Statut"] == "mesuré"
+    assert ind.loc["se-former-i1", "Statut"] == "non mesuré"
+    assert ind.loc["se-former-i1", "Cible"] == 5
+    assert jal.loc[("camion-mobile", "Etape 1"), "Statut"] == "réalisé en retard"
+    assert jal.loc[("camion-mobile", "Etape 2"), "Statut"] == "réalisé dans les délais"
+    assert jal.loc[("camion-mobile", "Etape 5"), "Statut"] == "non réalisé (en retard)"
+    assert jal.loc[("espace-jeunes", "Etape 3"), "Statut"] == "pas encore dû"
+    assert jal.loc[("camion-mobile", "Etape 0"), "Statut"] == "sans échéance"
+
+
+def test_fictional_example_at_final_review():
+    ctx, ind, jal = example_statuses("bilan-final")
+    assert ind.loc["camion-mobile-i1", "Statut"] == "cible atteinte"
+    assert ind.loc["camion-mobile-i1", "Dernière valeur"] == 160
+    assert ind.loc["antennes-permanences-i3", "Statut"] == "en retard"
+    assert jal.loc[("espace-jeunes", "Etape 3"), "Statut"] == "non réalisé (en retard)"
+    assert jal.loc[("site-internet", "Etape 5"), "Statut"] == "pas encore dû"
+    assert len(ctx.reponses()) == 3
+
+
+def test_real_data_without_measurements_says_so():
+    ctx = ev.review_context("bilan-final", "", "", "")
+    assert ctx.message == "Aucune mesure n'a encore été enregistrée"
+    board = ctx.tableau_de_bord()
+    assert len(board) == len(ctx.referentiel.fiches) == 18
+    assert set(board["Situation"]) == {"aucune donnée"}
+    assert len(ctx.par_objectif()) == sum(
+        len(og["objectifs_operationnels"]) for og in ctx.referentiel.objectifs
+    )

@@ -412,3 +412,71 @@ def test_parse_number_distinguishes_excel_cells_from_csv_text():
     assert parse_number("12.5", from_csv=True) == 12.5
     assert parse_number("12,5", from_csv=True) is None
     assert parse_number(True, from_csv=False) is None
+
+
+# ---------------------------------------------------------------- real data package and example
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_template_from_the_real_data_package(tmp_path):
+    ref = load_referentiel()
+    path = write_template(tmp_path / "suivi.xlsx")
+    wb = openpyxl.load_workbook(path)
+    listes = wb["Listes"]
+    n_ind, n_fiches, n_questions = len(ref.indicateurs), len(ref.fiches), len(ref.questions)
+    assert listes.cell(n_ind + 1, 1).value == ref.indicateurs["id"].iloc[-1]
+    assert listes.cell(n_ind + 2, 1).value is None
+    assert n_fiches == 18 and listes.cell(n_fiches + 1, 2).value == ref.fiche_ids[-1]
+    assert n_questions == 15  # R1-R7 and P1-P8 of part 6
+    formulas = {dv.formula1 for dv in wb["Mesures"].data_validations.dataValidation}
+    assert f"Listes!$A$2:$A${n_ind + 1}" in formulas
+    steps = sum(len(f["etapes"]) for f in ref.fiches)
+    assert wb["Jalons"].cell(steps + 1, 1).value == ref.fiche_ids[-1]
+    assert wb["Jalons"].cell(steps + 2, 1).value is None
+    assert read_suivi(path, as_of=MID).vide
+
+
+def load_generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "generer_suivi_fictif", ROOT / "exemples" / "generer_suivi_fictif.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fictional_example_is_up_to_date_and_reproducible(tmp_path):
+    generator = load_generator()
+    generator.write_workbook(tmp_path / "a.xlsx")
+    generator.write_csv_dir(tmp_path / "csv")
+    assert (tmp_path / "a.xlsx").read_bytes() == (
+        ROOT / "exemples" / "suivi-fictif.xlsx"
+    ).read_bytes()
+    for name in ("mesures.csv", "jalons.csv", "reponses.csv", "cibles.csv", "README.md"):
+        committed = ROOT / "exemples" / "suivi-fictif" / name
+        assert (tmp_path / "csv" / name).read_text(encoding="utf-8") == committed.read_text(
+            encoding="utf-8"
+        )
+
+
+def test_fictional_example_declares_itself_everywhere():
+    xlsx = ROOT / "exemples" / "suivi-fictif.xlsx"
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[0] == "Avertissement"
+    for name in wb.sheetnames:
+        if name != "Listes":
+            assert "DONNÉES FICTIVES" in str(wb[name]["A1"].value), name
+    csv_dir = ROOT / "exemples" / "suivi-fictif"
+    for name in ("mesures.csv", "jalons.csv", "reponses.csv", "cibles.csv"):
+        rows = (csv_dir / name).read_text(encoding="utf-8").splitlines()
+        assert rows[0].endswith(",fictif")
+        assert all(r.endswith(",DONNÉES FICTIVES") for r in rows[1:]), name
+    assert "DONNÉES FICTIVES" in (csv_dir / "README.md").read_text(encoding="utf-8")
+    from_xlsx = read_suivi(xlsx, as_of=MID)
+    from_csv = read_suivi(csv_dir, as_of=MID)
+    assert from_xlsx.fictif and from_csv.fictif
+    for kind in ("mesures", "jalons", "reponses", "cibles"):
+        pd.testing.assert_frame_equal(getattr(from_xlsx, kind), getattr(from_csv, kind))

@@ -676,9 +676,12 @@ class ReviewContext:
 
     def entete(self) -> str:
         """Return the Markdown heading block of the review (label, date, file, warnings)."""
+        start = french_date(self.date_debut)
+        if self.referentiel.date_debut_statut:
+            start += f", {self.referentiel.date_debut_statut}"
         lines = [
             f"**{self.libelle}** — situation arrêtée au {french_date(self.as_of)} "
-            f"(début du projet : {french_date(self.date_debut)}).",
+            f"(début du projet : {start}).",
             "",
             f"Fichier de suivi : {self.suivi_fichier or 'aucun'}.",
         ]

@@ -284,6 +284,7 @@ class Referentiel:
     questions: pd.DataFrame  # id, type, libelle
     date_debut: dt.date
     bilans_mois: dict[str, int]
+    date_debut_statut: str | None = None  # « hypothèse » when the source gives no date
 
     @property
     def fiche_ids(self) -> list[str]:
@@ -322,6 +323,7 @@ def load_referentiel(data_dir: Path | None = None) -> Referentiel:
         questions=_questions(cadre),
         date_debut=_date_debut(cadre),
         bilans_mois=_bilans_mois(cadre),
+        date_debut_statut=_find_key(cadre, "date_debut_projet_statut"),
     )
 
 
@@ -388,7 +390,7 @@ def _bilans_mois(cadre: Any) -> dict[str, int]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            for key in ("mois", "delai_mois", "echeance_mois"):
+            for key in ("duree_mois", "mois", "delai_mois", "echeance_mois"):
                 if isinstance(node.get(key), int):
                     found.append(node[key])
             for value in node.values():
@@ -1475,42 +1477,3 @@ def _typed(kind: str, records: list[dict[str, Any]]) -> pd.DataFrame:
         else:
             frame[name] = frame[name].astype(dtype)
     return frame
-
-
-# --------------------------------------------------------------------------------------
-# Writing a Suivi back (for the fictional example's CSV twin)
-# --------------------------------------------------------------------------------------
-
-
-def input_rows(suivi: Suivi, kind: str) -> list[dict[str, Any]]:
-    """Return the rows of one kind as they are written in the sheet (header name → value)."""
-    frame = getattr(suivi, kind)
-    rows = []
-    for rec in frame.to_dict("records"):
-        out: dict[str, Any] = {}
-        for col in SPECS[kind].columns:
-            if col.name == "valeur":
-                number = rec.get("valeur")
-                out["valeur"] = rec.get("valeur_texte") if _missing(number) else number
-            elif col.name == "date" and kind == "mesures":
-                # A period's end doubles as its date: write it once, in periode_fin.
-                same = not _missing(rec.get("periode_fin")) and rec["periode_fin"] == rec["date"]
-                out["date"] = None if same else rec.get("date")
-            else:
-                out[col.name] = rec.get(col.name)
-            value = out.get(col.name)
-            if _missing(value):
-                out[col.name] = None
-            elif isinstance(value, pd.Timestamp):
-                out[col.name] = value.date()
-        rows.append(out)
-    return rows
-
-
-def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and math.isnan(value))
-    )
