@@ -147,19 +147,22 @@ def _licences(licences: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
-    items = []
+    groups: dict[str, list[str]] = {}
     for source in sources:
+        title = str(source.get("title", "")).strip() or MISSING
         item = ", ".join(
             p
             for p in (
-                str(source.get("title", "")).strip(),
                 str(source.get("section", "")).strip(),
                 f"p.{NBSP}{source['page']}" if source.get("page") else "",
             )
             if p
         )
-        items.append(item)
-    return " ; ".join(dict.fromkeys(items)) or MISSING
+        groups.setdefault(title, [])
+        if item and item not in groups[title]:
+            groups[title].append(item)
+    cells = [f"{t}{NBSP}: {' ; '.join(items)}" if items else t for t, items in groups.items()]
+    return ". ".join(cells) or MISSING
 
 
 def _vintages_cell(sources: Sequence[Mapping[str, Any]]) -> str:
@@ -476,25 +479,31 @@ def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
             "Déclaré": audit_value(f.valeur_declaree),
             "Calculé": audit_value(f.valeur_calculee),
             "Écart (calculé − déclaré)": audit_gap(f.ecart),
-            "Origine de la valeur déclarée": f.source_declaree or MISSING,
-            "Origine de la valeur calculée": f.source_calculee or MISSING,
+            "Origine des valeurs": f"déclarée{NBSP}: {f.source_declaree or MISSING} ; "
+            f"calculée{NBSP}: {f.source_calculee or MISSING}",
             "Commentaire": f.commentaire or MISSING,
         }
         for f in findings
         if f.statut == status
     ]
-    return pd.DataFrame(rows, columns=list(_FINDING_COLUMNS))
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
-_FINDING_COLUMNS = (
+FINDING_COLUMNS = (
     "Contrôle",
     "Déclaré",
     "Calculé",
     "Écart (calculé − déclaré)",
-    "Origine de la valeur déclarée",
-    "Origine de la valeur calculée",
+    "Origine des valeurs",
     "Commentaire",
 )
+_VALUE_COLUMNS = ("Déclaré", "Calculé", "Écart (calculé − déclaré)")
+
+
+def _numeric_text(text: str) -> bool:
+    """Return True for a French-formatted number (or « — »), False for words."""
+    return bool(re.fullmatch(rf"[+{MINUS}]?[\d{NBSP}]+(,\d+)?|{MISSING}", text))
+
 
 AUDIT_SOURCE = (
     "Projet associatif 2020 de la Mission Locale de Moulins et sa région (valeurs déclarées : "
@@ -520,7 +529,8 @@ def show_findings(findings: Sequence[Finding], status: str) -> None:
     if frame.empty:
         display(Markdown(f"Aucun contrôle n'a le statut « {status} »."))
         return
-    right = {c: "right" for c in ("Déclaré", "Calculé", "Écart (calculé − déclaré)")}
+    # Numbers line up on the right; a column holding words (titles compared) stays left.
+    right = {c: "right" for c in _VALUE_COLUMNS if all(_numeric_text(v) for v in frame[c])}
     tables.show(
         frame,
         title=f"{_STATUS_TITLES[status]} ({nombre(len(frame))})",
