@@ -477,8 +477,11 @@ def check_reference(data_dir: Path | None) -> Iterator[Finding]:
             continue
         ref = reference.loc[row.code_epci]
         vintage = ref.get("population_millesime", "")
-        for col, label in (("communes_nombre", "communes"), ("population", "population")):
-            ref_col = "population_municipale" if col == "population" else col
+        pairs = (
+            ("communes_nombre", "communes_nombre_decoupage", "communes"),
+            ("population", "population_municipale", "population"),
+        )
+        for col, ref_col, label in pairs:
             if ref_col not in ref:
                 continue
             stated, public = getattr(row, col), ref[ref_col]
@@ -557,10 +560,22 @@ def print_audit(findings: list[Finding], console: Any) -> None:
             f"déclaré : {f.source_declaree}\ncalculé : {f.source_calculee}",
         )
     console.print(table)
+    console.print(summary_sentence(findings))
+
+
+def summary_sentence(findings: list[Finding]) -> str:
+    """Return the one-line French count of findings by status, with correct plurals."""
     counts = {s: sum(f.statut == s for f in findings) for s in STATUSES}
-    console.print(
-        f"{len(findings)} contrôles : {counts['conforme']} conformes, {counts['arrondi']} "
-        f"écarts d'arrondi, {counts['écart']} écarts, {counts['information']} informations."
+
+    def count(n: int, singular: str, plural: str) -> str:
+        return f"{n} {singular if n <= 1 else plural}"
+
+    return (
+        f"{count(len(findings), 'contrôle', 'contrôles')} : "
+        f"{count(counts['conforme'], 'conforme', 'conformes')}, "
+        f"{count(counts['arrondi'], 'écart d’arrondi', 'écarts d’arrondi')}, "
+        f"{count(counts['écart'], 'écart', 'écarts')}, "
+        f"{count(counts['information'], 'information', 'informations')}."
     )
 
 

@@ -10,6 +10,7 @@ checks the whole package for the ``validate`` command.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 import os
 import re
@@ -101,7 +102,7 @@ def discover(data_dir: Path | None = None) -> dict[str, ResourceInfo]:
     root = Path(data_dir or default_data_dir())
     found: dict[str, ResourceInfo] = {}
     for descriptor_path in sorted(root.rglob(f"*{DESCRIPTOR_SUFFIX}")):
-        descriptor = _read_yaml(descriptor_path)
+        descriptor = _read_descriptor(descriptor_path)
         if not isinstance(descriptor, dict) or "name" not in descriptor or "path" not in descriptor:
             raise DataError(
                 [
@@ -216,7 +217,7 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
         problems = _check_csv_dialect(info, file, raw)
         if problems:
             return problems
-        problems = _check_table(info, file)
+        problems = _check_table_cached(info, file)
         if not problems:
             problems = _check_foreign_keys(info, file, data_dir)
         return problems
@@ -229,9 +230,22 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     ]
 
 
+_DESCRIPTORS: dict[Path, tuple[tuple, Any]] = {}
+
+
+def _read_descriptor(path: Path) -> Any:
+    """Return a parsed descriptor, re-read only when the file changed (load() is called often)."""
+    stamp = _stamp(path)
+    cached = _DESCRIPTORS.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _read_yaml(path))
+        _DESCRIPTORS[path] = cached
+    return copy.deepcopy(cached[1])
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
@@ -297,6 +311,25 @@ def _frictionless_descriptor(info: ResourceInfo) -> dict[str, Any]:
         "encoding": "utf-8-sig",
         "schema": schema,
     }
+
+
+def _stamp(*paths: Path) -> tuple:
+    """Return what identifies the content of files cheaply: path, size, modification time."""
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
+
+
+_TABLE_CHECKS: dict[tuple, list[Problem]] = {}
+
+
+def _check_table_cached(info: ResourceInfo, file: str) -> list[Problem]:
+    """Return :func:`_check_table`'s result, memoised per file state within this process.
+
+    frictionless takes ~50 ms a table; the audit and notebooks load the same tables often.
+    """
+    key = (_stamp(info.path, info.descriptor_path), file)
+    if key not in _TABLE_CHECKS:
+        _TABLE_CHECKS[key] = _check_table(info, file)
+    return list(_TABLE_CHECKS[key])
 
 
 def _check_table(info: ResourceInfo, file: str) -> list[Problem]:
