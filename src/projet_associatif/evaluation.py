@@ -8,7 +8,6 @@ with French column names, ready to display in the review (``notebooks/06-bilan.i
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .profiles import add_months
 from .suivi import (
     Referentiel,
     Suivi,
@@ -86,13 +86,6 @@ PROFILS = {
 }
 
 _EPS = 1e-9
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Return ``day`` shifted by whole months (clamped to the month's last day)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _date(value: Any) -> dt.date | None:

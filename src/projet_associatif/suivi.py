@@ -530,7 +530,7 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
     line()
     line("Feuilles à remplir", bold=True)
     for spec in SPECS.values():
-        suffix = " (facultative)" if spec.optional else ""
+        suffix = " — feuille facultative" if spec.optional else ""
         line(spec.sheet, f"{spec.purpose[0].upper()}{spec.purpose[1:]}{suffix}.")
     line()
     line("Feuilles de référence", bold=True)
@@ -573,9 +573,10 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
         ),
         (
             "Date d'arrêté",
-            "Le bilan est arrêté à une date (18 mois ou 3 ans après le début du projet, le "
-            f"{french_date(ref.date_debut)}). Les mesures postérieures sont ignorées par le "
-            "bilan ; une date de réalisation postérieure est refusée (date future).",
+            "Le bilan est arrêté à une date : 18 mois ou 3 ans après le début du projet, fixé "
+            f"au {french_date(ref.date_debut)}{_statut(ref)}. Les mesures postérieures sont "
+            "ignorées par le bilan ; une date de réalisation postérieure est refusée (date "
+            "future).",
         ),
         (
             "Lignes vides",
@@ -597,11 +598,22 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
     for title, text in rules:
         line(title, text)
     line()
+    line("Calcul des statuts", bold=True)
+    from .evaluation import REGLE_JALON, REGLE_STATUT  # evaluation imports this module
+
+    line("Indicateurs", REGLE_STATUT)
+    line("Étapes", REGLE_JALON)
+    line()
     line("Colonnes", bold=True)
     for spec in SPECS.values():
         for col in spec.columns:
             mark = " (obligatoire)" if col.required else ""
             line(f"{spec.sheet} · {col.name}", f"{col.help}{mark}.")
+
+
+def _statut(ref: Referentiel) -> str:
+    """Return « (hypothèse) » when the data package marks the start date as assumed."""
+    return f" ({ref.date_debut_statut})" if ref.date_debut_statut else ""
 
 
 def _lists_sheet(wb: Any, ref: Referentiel) -> dict[str, str]:
