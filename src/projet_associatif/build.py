@@ -39,7 +39,14 @@ from .cache import (
 from .errors import DataError, relative
 from .execute import ExecutionError, Outcome, Task, check_kernel, format_seconds, run_all
 from .paths import book_dir, build_dir, project_root, report_dir
-from .profiles import Profile, ProfileError, chapter_notebooks, get_profile, resolve_as_of
+from .profiles import (
+    Profile,
+    ProfileError,
+    chapter_notebooks,
+    get_profile,
+    parse_date,
+    resolve_as_of,
+)
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -334,14 +341,16 @@ def _plan(
     suivi_path = Path(suivi).resolve() if suivi else None
     if suivi_path is not None and not suivi_path.exists():
         raise UsageError(f"Fichier de suivi introuvable : {suivi}.")
+    if isinstance(as_of, str) and as_of:
+        as_of = parse_date(as_of)  # a typo in the date must not wait for the validation
     _validate(data, console)
     day = resolve_as_of(profile, as_of, data)
     notebooks = chapter_notebooks(profile)
     missing = [n for n in notebooks if not n.is_file()]
     if missing:
         raise BuildError(
-            "Chapitre(s) déclaré(s) dans _quarto.yml mais introuvable(s) : "
-            + ", ".join(relative(m, root) for m in missing)
+            f"Chapitre(s) déclaré(s) dans _quarto.yml ou _quarto-{profile}.yml mais "
+            "introuvable(s) : " + ", ".join(relative(m, root) for m in missing)
         )
     quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml"]
     inputs = [*_files_under(data), *notebooks, *_files_under(report_dir()), *quarto_files]
