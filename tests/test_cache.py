@@ -130,3 +130,21 @@ import json  # imports outside the roots are not recorded
 """
     subprocess.run([sys.executable, "-c", script], check=True)
     assert read_log(log) == [read]
+
+
+def test_prune_deletes_only_entries_unused_for_long(tmp_path):
+    import os
+    import time
+
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    cache = BuildCache(tmp_path / "cache")
+    old, recent = recipe(tmp_path, bootstrap="old"), recipe(tmp_path, bootstrap="recent")
+    cache.store(old.key(), executed, [], old)
+    cache.store(recent.key(), executed, [], recent)
+    long_ago = time.time() - 40 * 86400
+    os.utime(tmp_path / "cache" / f"{old.key()}.json", (long_ago, long_ago))
+    assert cache.prune(max_age_days=30) == 1
+    assert cache.lookup(old.key()) is None
+    assert cache.lookup(recent.key()) is not None
+    assert not (tmp_path / "cache" / f"{old.key()}.ipynb").exists()

@@ -400,9 +400,10 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
     for stale in plan.executed_dir.glob("*.ipynb"):  # chapters dropped from the profile
         if stale.name not in wanted:
             stale.unlink()
+    cache = BuildCache(build_dir() / "cache")
     outcomes = run_all(
         tasks,
-        BuildCache(build_dir() / "cache"),
+        cache,
         jobs=jobs,
         force=force,
         failed_dir=plan.profile_dir / "failed",
@@ -414,6 +415,7 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
     errors = [o.error for o in outcomes if o.error is not None]
     if errors:
         raise BuildError("\n".join(str(e) for e in errors))
+    cache.prune()
     return outcomes
 
 

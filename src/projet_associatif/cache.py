@@ -34,6 +34,10 @@ from typing import Any
 #: Bump when the key or the entry layout changes, so old entries are never misread.
 CACHE_FORMAT = 1
 
+#: Entries not used for this long are deleted after a build (each one is an executed
+#: notebook with its figures: the cache would otherwise grow with every data edit).
+CACHE_MAX_AGE_DAYS = 30
+
 #: Same name as ``datapackage.READ_LOG_ENV`` (not imported: this module loads in the kernel
 #: before pandas). ``load`` writes there the files it reads, on top of the audit hook.
 READ_LOG_ENV = "PROJET_ASSOCIATIF_READ_LOG"
@@ -234,7 +238,23 @@ class BuildCache:
         for path, digest in record.get("reads", {}).items():
             if self._file_hash(Path(path)) != digest:
                 return None
+        os.utime(record_path)  # marks the entry as used, for prune()
         return notebook
+
+    def prune(self, max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
+        """Delete entries unused for ``max_age_days``; return how many were deleted."""
+        import time
+
+        if not self.directory.is_dir():
+            return 0
+        limit = time.time() - max_age_days * 86400
+        removed = 0
+        for record in self.directory.glob("*.json"):
+            if record.stat().st_mtime < limit:
+                record.unlink(missing_ok=True)  # the record first: no entry without notebook
+                record.with_suffix(".ipynb").unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def store(self, key: str, executed: Path, reads: list[Path], recipe: Recipe) -> None:
         """Save an executed notebook and the hashes of the files it read."""
