@@ -33,6 +33,7 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 FILTERS = HERE / "filters"
 NUMBERING_FILTER = FILTERS / "numerotation.lua"
+TABLES_FILTER = FILTERS / "tableaux.lua"
 READER = "markdown"
 PDF_NAME = "projet-associatif.pdf"
 DOCX_NAME = "projet-associatif.docx"
@@ -230,14 +231,15 @@ def read_book(
 
 
 def _numbered(book: Book, chapters: list[Chapter], work_dir: Path) -> list[Chapter]:
-    """Run the Lua filter that numbers figures and tables across the whole book."""
+    """Run the Lua filters: column widths from content, numbering across the whole book."""
     wrapped = [
         {"t": "Div", "c": [[f"pa-chapitre-{i}", ["pa-chapitre"], []], chapter.blocks]}
         for i, chapter in enumerate(chapters)
     ]
     doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": wrapped}
     out = run_pandoc(
-        ["-f", "json", "-t", "json", "--lua-filter", str(NUMBERING_FILTER)],
+        ["-f", "json", "-t", "json", "--lua-filter", str(TABLES_FILTER)]
+        + ["--lua-filter", str(NUMBERING_FILTER)],
         json.dumps(doc),
         fmt=book.target,
         cwd=work_dir,
