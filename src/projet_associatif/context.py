@@ -60,25 +60,44 @@ def vintage_fr(text: str) -> str:
     )
 
 
-def source_entry(source: Mapping[str, Any]) -> str:
+def source_entry(source: Mapping[str, Any], *, vintage: bool = True, section: bool = True) -> str:
     """Return one declared source as caption text: title, « section », page, vintage."""
     parts = [str(source["title"]).strip()]
-    if source.get("section"):
+    if section and source.get("section"):
         parts.append(f"«{NBSP}{source['section']}{NBSP}»")
     if source.get("page"):
         parts.append(f"p.{NBSP}{source['page']}")
     text = ", ".join(parts)
-    if source.get("vintage"):
+    if vintage and source.get("vintage"):
         text += f" (millésime{NBSP}: {vintage_fr(str(source['vintage']))})"
     return text
 
 
-def source_line(sources: Sequence[Mapping[str, Any]], keep: Iterable[int] | None = None) -> str:
-    """Return the text after « Source : » for the declared sources (all, or those in ``keep``)."""
+def source_line(
+    sources: Sequence[Mapping[str, Any]],
+    keep: Iterable[int] | None = None,
+    *,
+    vintage: bool = True,
+    section: bool = True,
+) -> str:
+    """Return the text after « Source : » for the declared sources (all, or those in ``keep``).
+
+    ``vintage=False`` leaves out the vintages, for a caption whose figures carry their own;
+    ``section=False`` leaves out the sections (long file lists of reference packages).
+    """
     chosen = [sources[i] for i in keep] if keep is not None else list(sources)
     if not chosen:
         raise ValueError("Aucune source déclarée : un tableau ou un graphique publié en a une.")
-    return " ; ".join(source_entry(s) for s in chosen)
+    return " ; ".join(source_entry(s, vintage=vintage, section=section) for s in chosen)
+
+
+def source_markdown(
+    sources: Sequence[Mapping[str, Any]], keep: Iterable[int] | None = None, *, vintage: bool = True
+) -> str:
+    """Return a Markdown « Source : … » line for text that is neither a table nor a chart."""
+    from .tables import escape_markdown
+
+    return f"Source{NBSP}: {escape_markdown(source_line(sources, keep, vintage=vintage))}"
 
 
 # --- titles carrying the data's own dates ---------------------------------------------------
@@ -310,7 +329,9 @@ def unemployment_alt(rates: pd.DataFrame) -> str:
     )
 
 
-def evolutions_table(rates: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
+def evolutions_table(
+    rates: pd.DataFrame, stated: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Return the stated evolutions beside the differences the quarterly rates give.
 
     The source does not say which quarters it compares: the latest quarter minus the
@@ -321,6 +342,8 @@ def evolutions_table(rates: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
     latest, first = periods[-1], periods[0]
     year_before = f"{int(latest[:4]) - 1}{latest[4:]}"
     labels = dict(zip(rates["periode"], rates["periode_libelle"], strict=True))
+    annual_title = f"{labels[latest]} − {labels.get(year_before, year_before)} (calculé)"
+    long_title = f"{labels[latest]} − {labels[first]} (calculé)"
     rows = []
     for row in stated.itertuples(index=False):
         rates_of = wide.loc[row.territoire]
@@ -329,16 +352,30 @@ def evolutions_table(rates: pd.DataFrame, stated: pd.DataFrame) -> pd.DataFrame:
             {
                 "Territoire": row.territoire,
                 "Évolution annuelle (énoncée)": float(row.evolution_annuelle_points),
-                f"{labels[latest]} − {labels.get(year_before, year_before)} (calculé)": (
-                    round(float(annual), 6) if annual is not None else None
-                ),
+                annual_title: round(float(annual), 6) if annual is not None else None,
                 "Évolution 2018-2008 (énoncée)": float(row.evolution_2008_2018_points),
-                f"{labels[latest]} − {labels[first]} (calculé)": round(
-                    float(rates_of[latest] - rates_of[first]), 6
-                ),
+                long_title: round(float(rates_of[latest] - rates_of[first]), 6),
             }
         )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame, {c: "points" for c in frame.columns if c != "Territoire"}
+
+
+def evolutions_note(rates: pd.DataFrame) -> str:
+    """Return the note saying how the computed columns are obtained."""
+    return (
+        "Les colonnes « énoncée » sont celles de la source, qui ne précise pas les trimestres "
+        "comparés ; les colonnes « calculé » sont les différences des taux trimestriels du "
+        "graphique (dernier trimestre moins le même trimestre un an avant, et moins le premier "
+        "trimestre de la série)."
+    )
+
+
+RSA_NOTE = (
+    "La dernière colonne porte sur une part : la source l'imprime avec un signe % "
+    "(« + 0,6% ») ; elle est lue comme une évolution en points de pourcentage. DEFM : "
+    "demandeurs d'emploi en fin de mois (catégories A, B, C)."
+)
 
 
 # --- 3.2 poverty, over-indebtedness, RSA ---------------------------------------------------
@@ -392,10 +429,12 @@ def _rate(poverty: pd.DataFrame, ident: str) -> float:
 def poverty_notes(poverty: pd.DataFrame) -> str:
     """Return the data's remarks on the poverty rates (territory inferred, implied ranking)."""
     notes = poverty[poverty["note"].notna()]
-    return " ".join(
-        f"{POVERTY_LABELS.get((r.territoire, r.population), r.id)} : {r.note}"
-        for r in notes.itertuples(index=False)
-    )
+    items = []
+    for row in notes.itertuples(index=False):
+        label = POVERTY_LABELS.get((row.territoire, row.population), row.id)
+        note = str(row.note)
+        items.append(f"- *{label}* : {note[:1].lower()}{note[1:]}")
+    return "Remarques sur la source :\n\n" + "\n".join(items) if items else ""
 
 
 def poverty_markdown(poverty: pd.DataFrame) -> str:

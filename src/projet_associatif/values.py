@@ -21,6 +21,11 @@ def epigraph_markdown(introduction: Mapping[str, Any]) -> str:
     return f"> {text}"
 
 
+def principles_intro_markdown(introduction: Mapping[str, Any]) -> str:
+    """Return the source's sentence introducing the principles, as a block quote."""
+    return f"> {escape_markdown(str(introduction['introduction_principes']))}"
+
+
 def principles_table(values: pd.DataFrame) -> pd.DataFrame:
     """Return the principles in the source's order, one row each: Principe, Définition."""
     frame = values.sort_values("ordre", ignore_index=True)
@@ -51,23 +56,25 @@ def articles(charter: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def charter_markdown(charter: Mapping[str, Any], level: int = 2, source: str = "") -> str:
-    """Return the whole charter as Markdown: heading, date, preamble, principles, parts.
+def charter_markdown(
+    charter: Mapping[str, Any], level: int = 2, source: str = "", heading: bool = True
+) -> str:
+    """Return the whole charter as Markdown: title, date, preamble, principles, parts.
 
     ``level`` is the heading level of the charter's title; its parts are one level below.
+    ``heading=False`` writes the title as a bold line, for a page whose heading names it.
     A non-empty ``source`` ends the text with a « Source : … » line.
     """
-    title = "#" * level
-    part = "#" * (level + 1)
+    name = f"{charter['intitule']} — « {charter['titre']} »"
     adopted = date_fr(str(charter["date_adoption"]))
     blocks = [
-        f"{title} {charter['intitule']} — « {charter['titre']} »",
+        f"{'#' * level} {name}" if heading else f"**{name}**",
         f"*Adoptée le {adopted} par le {charter['adoptee_par']}.*",
         *[" ".join(str(p).split()) for p in charter["preambule"]],
         _list_items([str(p) for p in charter["principes"]]),
     ]
     for section in charter["parties"]:
-        blocks.append(f"{part} {section['numero']} – {section['titre']}")
+        blocks.append(f"{'#' * (level + 1)} {section['numero']} – {section['titre']}")
         blocks += [_article(a["numero"], a["texte"]) for a in section["articles"]]
     if source:
         blocks.append(f"Source\u00a0: {escape_markdown(source)}")
