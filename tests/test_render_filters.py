@@ -73,3 +73,12 @@ def test_table_columns_are_sized_by_content():
     tables = [b for b in doc["blocks"] if b["t"] == "Table"]
     widths = [spec[1]["t"] for table in tables for spec in table["c"][2]]
     assert widths and set(widths) == {"ColWidthDefault"}
+
+
+def test_print_styles_questions_and_cross_references():
+    from projet_associatif.render.pandoc import PRINT_FILTER
+
+    text = "::: {.pa-question}\nQue poursuivons-nous ?\n:::\n\n::: {.pa-renvoi}\nVoir 1.\n:::\n"
+    typst = run_pandoc(["-f", "markdown", "-t", "typst", "--lua-filter", str(PRINT_FILTER)], text)
+    assert "#strong[Que poursuivons-nous ?]" in typst
+    assert "#emph[Voir 1.]" in typst

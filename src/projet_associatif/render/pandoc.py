@@ -34,6 +34,7 @@ TEMPLATES = HERE / "templates"
 FILTERS = HERE / "filters"
 NUMBERING_FILTER = FILTERS / "numerotation.lua"
 TABLES_FILTER = FILTERS / "tableaux.lua"
+PRINT_FILTER = FILTERS / "impression.lua"
 READER = "markdown"
 PDF_NAME = "projet-associatif.pdf"
 DOCX_NAME = "projet-associatif.docx"
@@ -342,6 +343,7 @@ def write_pdf(
     template = typst_template_dir(work_dir, root)
     fields = cover_fields(book.config, meta)
     args = ["-f", "json", "-t", "typst", "-s", "--template", str(template), "--toc"]
+    args += ["--lua-filter", str(PRINT_FILTER)]
     args += ["--toc-depth=2", "-V", f"mainfont={MAIN_FONT}", "-V", "papersize=a4"]
     source = run_pandoc(args + _metadata_args(fields), json.dumps(doc), fmt="pdf", cwd=work_dir)
     typ = work_dir / "projet-associatif.typ"
@@ -401,6 +403,7 @@ def write_docx(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
+    args += ["--lua-filter", str(PRINT_FILTER)]
     args += ["--reference-doc", str(reference_docx(root, work_dir))]
     args += _metadata_args({k: v for k, v in docx_fields.items() if v})
     run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir)
