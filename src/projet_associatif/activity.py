@@ -259,6 +259,7 @@ def show_key_figures(chiffres: pd.DataFrame) -> None:
         title=f"Le public et l'activité : chiffres clés ({vintage_label(chiffres, keys)})",
         source=figures_source(chiffres, keys),
         align={"Valeur": "right"},
+        label="tbl-public-chiffres-cles",
         note="valeurs telles qu'imprimées dans l'infographie « Le public » ; les pourcentages "
         "y sont arrondis à l'unité.",
     )
@@ -274,6 +275,7 @@ def show_public_derived(chiffres: pd.DataFrame) -> None:
         title="Chiffres calculés à partir de l'infographie « Le public »",
         source=f"{figures_source(chiffres, keys)} ; calculs à partir des chiffres énoncés",
         align={"Résultat": "right"},
+        label="tbl-public-calculs",
         note="« calculé » : chiffre absent de la source, obtenu par la formule indiquée à "
         "partir des chiffres qu'elle énonce.",
     )

@@ -95,6 +95,7 @@ def show_staff(chiffres: pd.DataFrame) -> None:
         title="Les salariés de la Mission Locale",
         source=figures_source(chiffres, [k for k, _ in STAFF_FIGURES]),
         align={"Valeur": "right"},
+        label="tbl-salaries",
     )
 
 
@@ -247,6 +248,7 @@ def show_income_table(produits: pd.DataFrame) -> None:
         source=frame_source(produits),
         formats=INCOME_FORMATS,
         align={header: "right" for header in INCOME_COLUMNS.values()},
+        label="tbl-produits-2019",
         note="lignes et colonnes telles qu'imprimées ; « — » : cellule vide dans la source ; "
         "en gras, les totaux énoncés par la source, non recalculés (leur contrôle figure à "
         "l'annexe B).",
@@ -397,5 +399,6 @@ def show_colleges(colleges: pd.DataFrame) -> None:
         colleges_table(colleges),
         title="Les collèges de l'association",
         source=frame_source(colleges),
+        label="tbl-colleges",
         note="voix telle qu'indiquée entre parenthèses par la source.",
     )
