@@ -164,6 +164,8 @@ def test_pdf_shows_the_table_figures_and_numbered_captions(pdf_pages):
     assert "67 972" in text and "14 030" in text
     assert "Figure 1 : Population des EPCI (01-valeurs)" in text
     assert "Tableau 10 : Population des EPCI en 2018 (a3-sources)" in text
+    # Typst's own numbering (« Tableau 1. – ») is off: the caption already has it.
+    assert "1. –" not in text
 
 
 def test_pdf_pages_are_numbered_and_carry_the_chapter_title(pdf_pages):

@@ -345,6 +345,8 @@ def write_pdf(
     args = ["-f", "json", "-t", "typst", "-s", "--template", str(template), "--toc"]
     args += ["--lua-filter", str(PRINT_FILTER)]
     args += ["--toc-depth=2", "-V", f"mainfont={MAIN_FONT}", "-V", "papersize=a4"]
+    # The numbering filter already wrote « Figure N : » in the captions.
+    args += ["-M", "pa-legendes-numerotees=true"]
     source = run_pandoc(args + _metadata_args(fields), json.dumps(doc), fmt="pdf", cwd=work_dir)
     typ = work_dir / "projet-associatif.typ"
     typ.write_text(source, encoding="utf-8")
