@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import project_root
 from .profiles import get_profile, resolve_as_of
 
 
@@ -29,11 +30,23 @@ def setup(
     """
     from . import charts  # noqa: F401  (registers and enables the house theme)
 
-    data = Path(data_dir).expanduser().resolve() if data_dir else None
+    data = _from_root(data_dir)
     return NotebookContext(
         data_dir=data,
         profile=profile,
         profile_label=get_profile(profile).label,
         as_of=resolve_as_of(profile, as_of or None, data),
-        suivi=Path(suivi).expanduser().resolve() if suivi else None,
+        suivi=_from_root(suivi),
     )
+
+
+def _from_root(text: str) -> Path | None:
+    """Return a parameter path as absolute; a relative one is taken from the project root.
+
+    Notebooks run from wherever Jupyter or papermill was started, so the working directory
+    says nothing about where the user meant: the project root is the one stable anchor.
+    """
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else (project_root() / path).resolve()
