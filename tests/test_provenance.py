@@ -81,9 +81,17 @@ def test_resources_table_lists_every_resource(resources_table):
     row = resources_table.set_index("Fichier").loc["association/produits_2019.csv"]
     assert row["Titre"] == "Produits 2019"
     assert row["Lignes"] == 12
-    assert row["Licence"] == "Licence Ouverte 2.0"
+    assert row["Licence"] == "etalab-2.0"
     assert row["Millésime"] == "2019"
+    assert row["Sources"].startswith(f"Document source{N}: 3. Descriptif")
     assert f"PRODUITS 2019), p.{N}21" in row["Sources"]
+
+
+def test_licence_notes_spell_out_each_short_name_once():
+    notes = provenance.licence_notes()
+    assert "etalab-2.0 = Licence Ouverte 2.0" in notes
+    assert notes.count("etalab-2.0 =") == 1
+    assert "GPL-3.0 = " in notes
 
 
 def test_resources_table_yaml_documents_have_no_rows(resources_table):
@@ -304,27 +312,40 @@ def test_audit_values_in_french(text, value, gap):
     assert provenance.audit_gap(text) == gap
 
 
-def test_findings_table_shows_both_values_and_origins(findings):
+def test_findings_table_shows_both_values_numbered(findings):
     table = provenance.findings_table(findings, "écart")
-    assert len(table) == 1
-    row = table.iloc[0]
-    assert (row["Déclaré"], row["Calculé"], row["Écart (calculé − déclaré)"]) == (
-        "127",
-        "126",
-        f"{MINUS}1",
-    )
-    assert row["Origine des valeurs"] == f"déclarée{N}: d ; calculée{N}: c"
-    assert provenance.findings_table(findings, "conforme")["Contrôle"].tolist() == [
-        "contrôle a (test)",
-        "contrôle e (test)",
+    assert list(table.columns) == [
+        "N°",
+        "Contrôle",
+        "Déclaré",
+        "Calculé",
+        "Écart (calculé − déclaré)",
     ]
+    assert table.iloc[0].tolist() == ["E1", "contrôle b (test)", "127", "126", f"{MINUS}1"]
+    conformes = provenance.findings_table(findings, "conforme")
+    assert conformes["N°"].tolist() == ["C1", "C2"]
+    assert conformes["Contrôle"].tolist() == ["contrôle a (test)", "contrôle e (test)"]
     with pytest.raises(ValueError):
         provenance.findings_table(findings, "faux")
 
 
+def test_findings_origins_follow_the_table_numbers(findings):
+    text = provenance.findings_origins_markdown(findings, "information")
+    assert text == (
+        f"- **I1** — Valeur déclarée{N}: d. Valeur calculée{N}: c. Commentaire{N}: valeur "
+        "absente de la source : comparaison impossible.\n"
+    )
+    conformes = provenance.findings_origins_markdown(findings, "conforme").splitlines()
+    assert [line.split("**")[1] for line in conformes] == ["C1", "C2"]
+    assert "Commentaire" not in conformes[0]
+
+
 def test_the_real_audit_finds_the_127_communes():
-    table = provenance.findings_table(audit.run_audit(), "écart")
+    findings = audit.run_audit()
+    table = provenance.findings_table(findings, "écart")
     row = table[table["Contrôle"].str.startswith("nombre de communes de la zone")].iloc[0]
+    origins = provenance.findings_origins_markdown(findings, "écart")
+    assert f"**{row['N°']}** — Valeur déclarée" in origins and "127 communes" in origins
     assert (row["Déclaré"], row["Calculé"]) == ("127", "126")
 
 
@@ -334,8 +355,10 @@ def test_show_findings_aligns_numbers_right_and_words_left(findings, monkeypatch
     provenance.show_findings(findings, "écart")
     text = shown[0]["text/markdown"]
     assert f"Source{N}:" in text
+    assert "liste qui suit" in text
     header_rule = text.splitlines()[1]
-    assert header_rule.split("|")[2].strip().endswith(":")  # Déclaré: right-aligned
+    assert header_rule.split("|")[3].strip().endswith(":")  # Déclaré: right-aligned
+    assert shown[1].data.startswith("- **E1** — Valeur déclarée")
     texts = [
         audit.note(
             "t",
@@ -351,7 +374,7 @@ def test_show_findings_aligns_numbers_right_and_words_left(findings, monkeypatch
     shown.clear()
     provenance.show_findings(texts, "information")
     rule = shown[0]["text/markdown"].splitlines()[1]
-    assert rule.split("|")[2].strip().startswith(":")  # words: left-aligned
+    assert rule.split("|")[3].strip().startswith(":")  # words: left-aligned
     shown.clear()
     provenance.show_findings(texts, "écart")
     assert "Aucun contrôle" in shown[0].data

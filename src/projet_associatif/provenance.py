@@ -25,6 +25,7 @@ from .datapackage import discover, validate_all
 from .formatting import MINUS, MISSING, NBSP, date_fr, nombre
 from .paths import data_dir as default_data_dir
 from .paths import project_root
+from .tables import escape_markdown
 
 #: Length of the SHA-256 prefixes shown to readers (the manifest keeps the full hashes).
 SHORT_HASH = 12
@@ -143,13 +144,30 @@ def _root(data_dir: Path | None) -> Path:
 
 
 def _licences(licences: Sequence[Mapping[str, Any]]) -> str:
-    return " ; ".join(str(x.get("title") or x.get("name")) for x in licences) or MISSING
+    # Short names keep the column narrow; licence_notes() spells each one out once.
+    return " ; ".join(str(x.get("name") or x.get("title")) for x in licences) or MISSING
+
+
+def licence_notes(data_dir: Path | None = None) -> str:
+    """Return each licence name of the data package with its full title, once."""
+    seen: dict[str, str] = {}
+    for info in discover(_root(data_dir)).values():
+        for licence in info.descriptor.get("licenses") or []:
+            name = str(licence.get("name") or licence.get("title"))
+            seen.setdefault(name, str(licence.get("title") or name))
+    return " ; ".join(f"{name} = {title}" for name, title in seen.items())
+
+
+#: The source document's title, written once in the table's note instead of on every row.
+SOURCE_DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
+SOURCE_DOCUMENT_SHORT = "Document source"
 
 
 def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
     groups: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title", "")).strip() or MISSING
+        title = SOURCE_DOCUMENT_SHORT if title == SOURCE_DOCUMENT else title
         item = ", ".join(
             p
             for p in (
@@ -290,13 +308,17 @@ def reference_vintages(path: Path) -> list[str]:
     return [line[2:].strip() for line in block.splitlines() if line.startswith("- ")]
 
 
+_AT = re.compile(r"(?<!\\)@")
+
+
 def reference_vintages_markdown(path: Path) -> str:
     """Return the reference vintages as a Markdown list followed by its source line."""
     items = reference_vintages(path)
     if not items:
         raise ValueError(f"{path} : section « Millésimes » vide ou absente.")
     where = "/".join(Path(path).parts[-2:])
-    body = "\n".join(f"- {item}" for item in items)
+    # The items are Markdown (bold package names) but « @etalab/… » would read as a citation.
+    body = "\n".join("- " + _AT.sub(r"\\@", item) for item in items)
     return (
         f"{body}\n\nSource{NBSP}: fichier {where} du paquet de données (généré par "
         "« projet-associatif referentiel »).\n"
@@ -469,34 +491,51 @@ def audit_gap(text: str) -> str:
     return f"+{shown}"
 
 
-def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
-    """Return the findings of one status as the annex's table: both values and both origins."""
+#: Letter numbering the checks of each status (« E1 », « A1 », « I1 », « C1 »).
+STATUS_CODES = {"écart": "E", "arrondi": "A", "information": "I", "conforme": "C"}
+
+
+def _of_status(findings: Sequence[Finding], status: str) -> list[Finding]:
     if status not in STATUSES:
         raise ValueError(f"Statut d'audit inconnu : {status!r} ({', '.join(STATUSES)})")
+    return [f for f in findings if f.statut == status]
+
+
+def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
+    """Return the findings of one status as the annex's table: number, check, both values.
+
+    The origins of the values and the comments, long texts, follow the table as a list
+    (:func:`findings_origins_markdown`) keyed by the same numbers: the table stays narrow
+    enough for the printed page.
+    """
     rows = [
         {
+            "N°": f"{STATUS_CODES[status]}{i}",
             "Contrôle": f"{f.controle} ({f.categorie})",
             "Déclaré": audit_value(f.valeur_declaree),
             "Calculé": audit_value(f.valeur_calculee),
             "Écart (calculé − déclaré)": audit_gap(f.ecart),
-            "Origine des valeurs": f"déclarée{NBSP}: {f.source_declaree or MISSING} ; "
-            f"calculée{NBSP}: {f.source_calculee or MISSING}",
-            "Commentaire": f.commentaire or MISSING,
         }
-        for f in findings
-        if f.statut == status
+        for i, f in enumerate(_of_status(findings, status), start=1)
     ]
     return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
-FINDING_COLUMNS = (
-    "Contrôle",
-    "Déclaré",
-    "Calculé",
-    "Écart (calculé − déclaré)",
-    "Origine des valeurs",
-    "Commentaire",
-)
+def findings_origins_markdown(findings: Sequence[Finding], status: str) -> str:
+    """Return, for each finding of one status, where both values come from and the comment."""
+    items = []
+    for i, f in enumerate(_of_status(findings, status), start=1):
+        text = (
+            f"Valeur déclarée{NBSP}: {f.source_declaree or MISSING}. "
+            f"Valeur calculée{NBSP}: {f.source_calculee or MISSING}."
+        )
+        if f.commentaire:
+            text += f" Commentaire{NBSP}: {f.commentaire}."
+        items.append(f"- **{STATUS_CODES[status]}{i}** — {escape_markdown(text)}")
+    return "\n".join(items) + "\n"
+
+
+FINDING_COLUMNS = ("N°", "Contrôle", "Déclaré", "Calculé", "Écart (calculé − déclaré)")
 _VALUE_COLUMNS = ("Déclaré", "Calculé", "Écart (calculé − déclaré)")
 
 
@@ -537,7 +576,10 @@ def show_findings(findings: Sequence[Finding], status: str) -> None:
         source=AUDIT_SOURCE,
         align=right,
         label=f"tbl-audit-{tables.slug(status)}",
+        note="origine des deux valeurs et commentaire de chaque contrôle : liste qui suit, "
+        "par numéro.",
     )
+    display(Markdown(findings_origins_markdown(findings, status)))
 
 
 # --- displays of annexes B and C -------------------------------------------------------------
@@ -568,7 +610,10 @@ def show_resources(data_dir: Path | None = None) -> None:
         resources_table(data_dir),
         title="Les tables du paquet de données",
         source=DESCRIPTORS_SOURCE,
-        note="« — » dans la colonne Lignes : document YAML (texte structuré), sans lignes.",
+        label="tbl-paquet-de-donnees",
+        note=f"« {SOURCE_DOCUMENT_SHORT} » : {SOURCE_DOCUMENT}. Licences : "
+        f"{licence_notes(data_dir)}. « — » dans la colonne Lignes : document YAML (texte "
+        "structuré), sans lignes.",
     )
 
 
