@@ -78,7 +78,7 @@ def test_epci_table_ends_with_the_computed_zone_line(epci):
     assert len(frame) == 5
     last = frame.iloc[-1]
     assert last["EPCI"] == "Zone d'intervention (calculé)"
-    assert last["Population dans la zone"] == 115706
+    assert last["Population (zone)"] == 115706
     assert pd.isna(last["Population"]) and pd.isna(last["Densité (hab./km²)"])
     text = markdown(frame, title="EPCI", source="test", formats=formats)
     assert f"115{N}706" in text and f"67{N}972" in text

@@ -101,13 +101,12 @@ def epci_table(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     totals = zone_totals(frame)
     rows = [
         {
-            "EPCI": row.nom,
-            "Type": row.type_epci,
+            "EPCI": short_name(row.nom, row.type_epci),
             "Population": int(row.population),
             "Densité (hab./km²)": float(row.densite_hab_km2),
             "Communes": int(row.communes_nombre),
-            "Communes dans la zone": int(part.communes_zone),
-            "Population dans la zone": int(part.population_zone),
+            "Communes (zone)": int(part.communes_zone),
+            "Population (zone)": int(part.population_zone),
             "Partagé avec": row.mission_locale_partenaire if row.partage else "—",
         }
         for row, part in zip(
@@ -117,12 +116,11 @@ def epci_table(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     rows.append(
         {
             "EPCI": "Zone d'intervention (calculé)",
-            "Type": "—",
             "Population": None,
             "Densité (hab./km²)": None,
             "Communes": None,
-            "Communes dans la zone": totals["communes"],
-            "Population dans la zone": totals["population"],
+            "Communes (zone)": totals["communes"],
+            "Population (zone)": totals["population"],
             "Partagé avec": "—",
         }
     )
@@ -130,8 +128,8 @@ def epci_table(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         "Population": "nombre",
         "Densité (hab./km²)": "nombre:0",
         "Communes": "nombre",
-        "Communes dans la zone": "nombre",
-        "Population dans la zone": "nombre",
+        "Communes (zone)": "nombre",
+        "Population (zone)": "nombre",
     }
     return pd.DataFrame(rows), formats
 
@@ -154,8 +152,9 @@ def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
     whole = [w for w, s in zip(whole, epci["partage"], strict=True) if not s]
     stated = int(stated_value(figures, "zone_communes"))
     text = (
-        "Ligne calculée (CA : communauté d'agglomération ; CC : communauté de communes). "
-        f"Population de la zone = population entière de {' et de '.join(whole)}, que la zone "
+        "CA : communauté d'agglomération ; CC : communauté de communes ; « (zone) » : partie "
+        "comprise dans la zone d'intervention de la Mission Locale. Ligne calculée : population "
+        f"de la zone = population entière de {' et de '.join(whole)}, que la zone "
         "couvre en entier, plus la population de la zone énoncée pour chaque EPCI partagé : "
         f"{terms} = {nombre(totals['population'])} habitants. Communes : {communes} = "
         f"{nombre(totals['communes'])}"
@@ -338,11 +337,10 @@ def sites_table(sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
             stated = "—"
         rows.append(
             {
-                "Type": str(row.type_site),
                 "Lieu": str(row.nom),
-                "Lieu d'accueil": row.lieu_accueil_texte
-                if pd.notna(row.lieu_accueil_texte)
-                else "—",
+                "Lieu d'accueil": (
+                    row.lieu_accueil_texte if pd.notna(row.lieu_accueil_texte) else "—"
+                ),
                 "Commune": row.commune if pd.notna(row.commune) else "non indiquée",
                 "Fréquence (texte de la source)": stated,
                 "Demi-journées par mois": half_days,
@@ -362,6 +360,13 @@ def normalisation_note() -> str:
     )
 
 
+COMPARISON_FORMATS = {
+    "Demi-journées (partie 3)": "nombre:1",
+    "Demi-journées (fiche-action)": "nombre:1",
+    "Écart": "nombre:1",
+}
+
+
 def frequency_comparison(sites: pd.DataFrame) -> pd.DataFrame:
     """Return the sites whose frequency is stated twice, with both normalisations and the gap."""
     both = sites[
@@ -374,9 +379,9 @@ def frequency_comparison(sites: pd.DataFrame) -> pd.DataFrame:
         {
             "Lieu": both["nom"].astype(str).to_numpy(),
             "Partie 3": both["frequence_texte"].astype(str).to_numpy(),
-            "Demi-journées par mois (partie 3)": first.to_numpy(),
+            "Demi-journées (partie 3)": first.to_numpy(),
             "Fiche-action": both["frequence_fiche_texte"].astype(str).to_numpy(),
-            "Demi-journées par mois (fiche-action)": second.to_numpy(),
+            "Demi-journées (fiche-action)": second.to_numpy(),
             "Écart": (second - first).round(4).to_numpy(),
         }
     )
