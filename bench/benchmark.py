@@ -4,8 +4,10 @@
     python bench/benchmark.py [--runs 3] [--profile projet-2020] [--format html,pdf,docx]
 
 Every measurement runs ``projet-associatif build`` in a fresh process on a throw-away copy
-of the project (``PROJET_ASSOCIATIF_ROOT`` points at it), so the working tree, its
-``build/`` and ``_book/`` are never touched. Each figure is the median of ``--runs`` runs.
+of the project (``PROJET_ASSOCIATIF_ROOT`` points at it, ``PYTHONPATH`` at its ``src/``), so
+the working tree, its ``build/`` and ``_book/`` are never touched and edits made to the
+package during the benchmark do not invalidate the cache under measurement. Each figure is
+the median of ``--runs`` runs.
 
 - construction à froid : no build/ and no _book/ (no cache);
 - reconstruction à vide : nothing changed since the previous build;
@@ -45,8 +47,16 @@ def seconds(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + " s"
 
 
-def copy_project(destination: Path) -> Path:
-    shutil.copytree(REPO, destination, ignore=IGNORE)
+def copy_project(destination: Path, head: bool = False) -> Path:
+    """Copy the working tree (or, with ``head``, the last commit) to ``destination``."""
+    if not head:
+        shutil.copytree(REPO, destination, ignore=IGNORE)
+        return destination
+    destination.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive.stdout, check=True)
     return destination
 
 
@@ -73,6 +83,17 @@ def drop_missing_notebooks(root: Path) -> list[str]:
     return sorted(set(dropped))
 
 
+def environment(root: Path) -> dict[str, str]:
+    """Return the environment that makes every process use the copy and its package."""
+    paths = [str(root / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {
+        **os.environ,
+        "PROJET_ASSOCIATIF_ROOT": str(root),
+        "PYTHONPATH": os.pathsep.join(paths),
+        "COLUMNS": "100",
+    }
+
+
 def run_build(root: Path, args: argparse.Namespace, *extra: str) -> float:
     """Run the CLI build in a new process on the copy; return its wall time."""
     command = [
@@ -83,7 +104,7 @@ def run_build(root: Path, args: argparse.Namespace, *extra: str) -> float:
         command += ["--jobs", str(args.jobs)]
     if args.notebooks_only:
         command.append("--notebooks-only")
-    env = {**os.environ, "PROJET_ASSOCIATIF_ROOT": str(root), "COLUMNS": "100"}
+    env = environment(root)
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -108,11 +129,17 @@ def pick_data_file(root: Path, profile: str) -> tuple[Path, str]:
         descriptor = csv_path.with_name(csv_path.stem + ".resource.yaml")
         if not descriptor.is_file():
             continue
-        fields = yaml.safe_load(descriptor.read_text(encoding="utf-8"))["schema"]["fields"]
-        for field in fields:
+        schema = yaml.safe_load(descriptor.read_text(encoding="utf-8"))["schema"]
+        # Keys, unique and bounded columns could turn a +1 into a validation error.
+        keys = set(schema.get("primaryKey") or [])
+        for fk in schema.get("foreignKeys") or []:
+            keys.update(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]])
+        for field in schema["fields"]:
             constraints = field.get("constraints", {})
-            if field.get("type") in {"integer", "number"} and not (
-                {"maximum", "enum"} & set(constraints)
+            if (
+                field.get("type") in {"integer", "number"}
+                and field["name"] not in keys
+                and not {"maximum", "enum", "unique"} & set(constraints)
             ):
                 return csv_path, field["name"]
     raise SystemExit("Aucune colonne numérique modifiable dans les CSV lus par les notebooks.")
@@ -163,7 +190,7 @@ print(json.dumps({"import_s": imported - start, "compute_s": end - imported}))
 
 def floor(root: Path, args: argparse.Namespace) -> tuple[float, float, float]:
     """Run every notebook's code in one fresh process; return (total, import, compute)."""
-    env = {**os.environ, "PROJET_ASSOCIATIF_ROOT": str(root)}
+    env = environment(root)
     code = (
         "import json, sys\n"
         "from projet_associatif.profiles import chapter_notebooks, resolve_as_of\n"
@@ -202,10 +229,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--notebooks-only", action="store_true", help="sans le rendu")
     parser.add_argument("--keep", action="store_true", help="garder la copie du projet")
+    parser.add_argument(
+        "--head",
+        action="store_true",
+        help="mesurer le dernier commit plutôt que l'arbre de travail",
+    )
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="pa-bench-"))
-    root = copy_project(tmp / "projet")
+    root = copy_project(tmp / "projet", head=args.head)
     dropped = drop_missing_notebooks(root)
     if dropped:
         print(f"Chapitres sans notebook, retirés de la copie : {', '.join(dropped)}")
@@ -222,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             print(exc)
             csv_path = None
         if csv_path is not None:
+            print(f"Donnée modifiée à chaque mesure : {csv_path.relative_to(root)}, « {column} »")
             for i in range(args.runs):
                 nudge(csv_path, column, 1 if i % 2 == 0 else -1)
                 changed.append(run_build(root, args))
