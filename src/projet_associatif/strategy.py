@@ -1,0 +1,510 @@
+"""Chapter 5 « Stratégie et plans d'actions » and annex A « Fiches-action».
+
+The objectives tree, the summary of the 18 actions and each fiche are rendered from the
+``objectifs`` and ``fiches_action`` documents as Markdown that Jupyter, Pandoc and Quarto read
+alike: nested lists (no wide tables for long text, which PDF pages cannot hold). Every text is
+the source's, escaped for Markdown; the project's transcription notes are labelled as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .datapackage import sources_of
+from .formatting import NBSP, date_fr, is_missing, nombre
+from .provenance import source_text
+from .tables import escape_markdown
+
+#: Labels of the four columns of a step, evaluation or perspectives row, as printed.
+ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
+#: Labels of the fiche's header, as printed in the annex.
+HEADER_FIELDS = (
+    ("objectif", "Objectif"),
+    ("calendrier", "Calendrier de l'action"),
+    ("resume", "Résumé de l'action"),
+    ("coordination", "Qui coordonne ?"),
+    ("realisation", "Qui réalise ?"),
+    ("partenaires", "Partenaire(s) associé(s) à l'action"),
+    ("recurrence", "Récurrence"),
+)
+EVALUATION_LABEL = "Evaluations, résultats facteur de réussite et d'échec, suivi (qui ? et comment)"
+PERSPECTIVES_LABEL = "Perspectives-Evolutions"
+EMPTY = "—"
+NOT_SET = "non définie par la source"
+ANNEX = "l'annexe A"
+# A paragraph must not start like a block of its own (list item, heading, quote).
+_BLOCK_START = re.compile(r"^([-+*#>]|\d+[.)])(\s|$)")
+
+
+def fiche_anchor(fiche_id: str) -> str:
+    """Return the identifier of a fiche's heading in the annex."""
+    return f"fiche-{fiche_id}"
+
+
+# --- objectives ---------------------------------------------------------------------------------
+
+
+def operational_objectives(objectifs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the operational objectives in part 5 order, each with its general objective."""
+    rows = []
+    for og in sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"]):
+        for oo in og["objectifs_operationnels"]:
+            rows.append({**oo, "general": og, "code": f"{og['numero']}.{oo['numero']}"})
+    return rows
+
+
+def check_strategy(objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Return every inconsistency between the objectives tree and the fiches (empty if none)."""
+    problems = []
+    by_id = {f["id"]: f for f in fiches}
+    listed: list[str] = []
+    for oo in operational_objectives(objectifs):
+        for ident in oo["fiches"]:
+            listed.append(ident)
+            fiche = by_id.get(ident)
+            if fiche is None:
+                problems.append(f"{oo['id']} : fiche inconnue « {ident} »")
+            elif fiche["objectif_operationnel"] != oo["id"]:
+                problems.append(
+                    f"fiche « {ident} » : rattachée à {fiche['objectif_operationnel']} mais "
+                    f"listée sous {oo['id']}"
+                )
+    missing = [f["id"] for f in fiches if f["id"] not in listed]
+    if missing:
+        problems.append(f"fiches absentes de l'arbre des objectifs : {', '.join(missing)}")
+    ordered = [f["id"] for f in sorted(fiches, key=lambda f: f["numero"])]
+    if not problems and listed != ordered:
+        problems.append("l'ordre des fiches diffère entre la partie 5 et l'annexe")
+    return problems
+
+
+def fiches_in_order(
+    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """Return the fiches in the source's order, after checking them against the tree."""
+    problems = check_strategy(objectifs, fiches)
+    if problems:
+        raise ValueError("Objectifs et fiches incohérents :\n- " + "\n- ".join(problems))
+    return sorted(fiches, key=lambda f: f["numero"])
+
+
+def tree_counts(objectifs: Mapping[str, Any]) -> tuple[int, int, int]:
+    """Return the number of general objectives, operational objectives and actions."""
+    general = objectifs["objectifs_generaux"]
+    operational = operational_objectives(objectifs)
+    return len(general), len(operational), sum(len(oo["fiches"]) for oo in operational)
+
+
+def objectives_tree_markdown(
+    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
+) -> str:
+    """Return the tree general objective → operational objective → action as nested lists."""
+    by_id = {f["id"]: f for f in fiches_in_order(objectifs, fiches)}
+    lines = []
+    for og in sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"]):
+        lines.append(f"- **Objectif général {og['numero']} — {escape_markdown(og['libelle'])}**")
+        for oo in og["objectifs_operationnels"]:
+            label = escape_markdown(oo["libelle_lisible"])
+            lines.append(f"  - Objectif opérationnel {og['numero']}.{oo['numero']} — *{label}*")
+            for ident in oo["fiches"]:
+                fiche = by_id[ident]
+                title = escape_markdown(fiche["titre_sommaire"])
+                lines.append(
+                    f"    - Plan d'action n°{NBSP}{fiche['numero']}{NBSP}: "
+                    f"[{title}](#{fiche_anchor(ident)})"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def tree_sentence(objectifs: Mapping[str, Any]) -> str:
+    """Return the size of the tree in one sentence."""
+    general, operational, actions = tree_counts(objectifs)
+    return (
+        f"La stratégie compte {nombre(general)} objectifs généraux, déclinés en "
+        f"{nombre(operational)} objectifs opérationnels, que réalisent {nombre(actions)} plans "
+        "d'action (fiches-action)."
+    )
+
+
+def introduction_markdown(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> str:
+    """Return part 5's questions, texts and the definitions of criteria and indicators."""
+    part = objectifs["section_5"]
+    blocks = []
+    for item in part["questions"]:
+        blocks.append(f"**{escape_markdown(item['question'])}**")
+        blocks.append(f"> {escape_markdown(item['texte'])}")
+    definitions = part["definitions"]
+    # The source marks both definitions with an asterisk, as footnotes of « critères* ».
+    blocks.append(
+        f"> \\*{escape_markdown(definitions['criteres'])}\n>\n"
+        f"> \\*{escape_markdown(definitions['indicateurs'])}"
+    )
+    blocks.append(f"Source{NBSP}: {escape_markdown(strategy_source(data_dir))}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def strategy_source(data_dir: Path | None = None) -> str:
+    """Return the source line of part 5 (the sections of ``objectifs`` that belong to it)."""
+    chosen = [
+        s for s in sources_of("objectifs", data_dir) if str(s.get("section", "")).startswith("5.")
+    ]
+    return source_text(chosen)
+
+
+# --- actions per operational objective (table and chart) ------------------------------------
+
+
+def actions_per_objective(objectifs: Mapping[str, Any]) -> pd.DataFrame:
+    """Return, per operational objective (part 5 order), its general objective and its actions."""
+    return pd.DataFrame(
+        [
+            {
+                "objectif_general": f"Objectif général {oo['general']['numero']}",
+                "objectif_operationnel": f"{oo['code']} {oo['libelle_lisible']}",
+                "fiches_nombre": len(oo["fiches"]),
+            }
+            for oo in operational_objectives(objectifs)
+        ]
+    )
+
+
+def actions_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Return horizontal bars of the number of actions per operational objective."""
+    base = alt.Chart(frame).encode(
+        y=alt.Y(
+            "objectif_operationnel:N",
+            sort=list(frame["objectif_operationnel"]),
+            title=None,
+            axis=alt.Axis(labelLimit=320),
+        ),
+        x=alt.X(
+            "fiches_nombre:Q",
+            title="Nombre de plans d'action",
+            axis=alt.Axis(tickMinStep=1, format="d"),
+            scale=alt.Scale(domain=[0, int(frame["fiches_nombre"].max()) + 1]),
+        ),
+        # Both general objectives are named in the legend and in each label (« 1.1 », « 2.1 »):
+        # colour is never the only carrier of the grouping.
+        color=alt.Color("objectif_general:N", title="Objectif général"),
+    )
+    bars = base.mark_bar()
+    labels = base.mark_text(align="left", baseline="middle", dx=4).encode(
+        text=alt.Text("fiches_nombre:Q", format="d"), color=alt.value("#222222")
+    )
+    return alt.layer(bars, labels).properties(width=300, height=alt.Step(28))
+
+
+def actions_chart_alt(frame: pd.DataFrame) -> str:
+    """Return the chart's alternative text, with every value."""
+    values = " ; ".join(
+        f"{r.objectif_operationnel} ({r.objectif_general}) : {nombre(r.fiches_nombre)}"
+        for r in frame.itertuples()
+    )
+    return (
+        "Barres horizontales du nombre de plans d'action de chaque objectif opérationnel, "
+        f"dans l'ordre de la partie 5 : {values}."
+    )
+
+
+def actions_chart_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the chart's data table with French headers."""
+    return pd.DataFrame(
+        {
+            "Objectif général": frame["objectif_general"],
+            "Objectif opérationnel": frame["objectif_operationnel"],
+            "Plans d'action": [nombre(n) for n in frame["fiches_nombre"]],
+        }
+    )
+
+
+def show_actions_chart(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> None:
+    """Display the chart of the number of actions per operational objective."""
+    from . import charts
+
+    frame = actions_per_objective(objectifs)
+    charts.show(
+        actions_chart(frame),
+        title="Nombre de plans d'action par objectif opérationnel",
+        source=f"{strategy_source(data_dir)} ; nombres comptés sur l'arbre des objectifs",
+        alt=actions_chart_alt(frame),
+        data=actions_chart_data(frame),
+    )
+
+
+def summary_table(
+    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
+) -> pd.DataFrame:
+    """Return the 18 actions in the source's order: n°, title, objective, calendar, coordination."""
+    codes = {oo["id"]: oo for oo in operational_objectives(objectifs)}
+    rows = []
+    for fiche in fiches_in_order(objectifs, fiches):
+        oo = codes[fiche["objectif_operationnel"]]
+        rows.append(
+            {
+                "N°": fiche["numero"],
+                "Plan d'action": escape_markdown(fiche["titre_sommaire"]),
+                "Objectif opérationnel": escape_markdown(f"{oo['code']} {oo['libelle_lisible']}"),
+                "Calendrier": escape_markdown(fiche["calendrier"]),
+                "Coordination": escape_markdown(fiche["coordination"]),
+                "Fiche": f"[voir {ANNEX}](#{fiche_anchor(fiche['id'])})",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_summary_table(
+    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]], data_dir: Path | None = None
+) -> None:
+    """Display the summary of the 18 actions (cells already escaped Markdown, links kept)."""
+    from . import tables
+
+    frame = summary_table(objectifs, fiches)
+    source = source_text(
+        [
+            *[
+                s
+                for s in sources_of("objectifs", data_dir)
+                if str(s.get("section", "")).startswith("5.")
+            ],
+            *sources_of("fiches_action", data_dir),
+        ]
+    )
+    tables.show(
+        frame,
+        title="Les 18 plans d'action",
+        source=source,
+        formats={"N°": "nombre", **{c: str for c in frame.columns if c != "N°"}},
+        note=(
+            "Intitulés de la partie 5 ; calendrier et coordination tels qu'imprimés dans les "
+            "fiches. Objectif opérationnel « 1.2 » : objectif général 1, objectif opérationnel 2."
+        ),
+    )
+
+
+# --- one fiche ----------------------------------------------------------------------------------
+
+
+def paragraph(text: str) -> str:
+    """Return a source text as one Markdown paragraph that cannot open another block."""
+    escaped = escape_markdown(text)
+    match = _BLOCK_START.match(escaped)
+    if match:
+        marker = match.group(1)
+        escaped = (marker[:-1] + "\\" + marker[-1]) + escaped[len(marker) :]
+    return escaped
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+def bullets(items: Sequence[Any]) -> str:
+    """Return a source bullet list; an item is a text or {texte, items} (item with sub-list)."""
+    lines = []
+    for item in items:
+        if isinstance(item, Mapping):
+            lines.append(f"- {paragraph(item['texte'])}")
+            lines += [f"  - {paragraph(sub)}" for sub in item["items"]]
+        else:
+            lines.append(f"- {paragraph(item)}")
+    return "\n".join(lines)
+
+
+def content_blocks(content: Any) -> list[str]:
+    """Return a cell's blocks as Markdown: paragraphs and bullet lists (none for an empty cell)."""
+    if content is None:
+        return []
+    if isinstance(content, str):
+        return [paragraph(content)]
+    return [paragraph(b) if isinstance(b, str) else bullets(b) for b in content]
+
+
+def labelled_item(label: str, content: Any) -> str:
+    """Return one « - **Label** content » list item; several blocks go below, indented."""
+    blocks = content_blocks(content)
+    # « Qui coordonne ? » is its own punctuation; other labels take a colon (French spacing).
+    mark = "" if label.endswith("?") else f"{NBSP}:"
+    head = f"- **{escape_markdown(label)}{mark}**"
+    if not blocks:
+        return f"{head} {EMPTY}"
+    if len(blocks) == 1 and isinstance(content, str):
+        return f"{head} {blocks[0]}"
+    return head + "\n\n" + "\n\n".join(_indent(b, 2) for b in blocks)
+
+
+def row_markdown(row: Mapping[str, Any]) -> str:
+    """Return the four columns of a row (Quoi ? Quand ? Qui ? Comment ?) as a list."""
+    return "\n".join(labelled_item(label, row.get(key)) for key, label in ROW_FIELDS)
+
+
+def _empty_row(row: Mapping[str, Any]) -> bool:
+    return all(row.get(key) is None for key, _ in ROW_FIELDS)
+
+
+def note_markdown(note: str | None) -> str:
+    """Return a transcription note, labelled as the project's, not the source's."""
+    if not note:
+        return ""
+    return f"*Note de transcription (projet){NBSP}: {escape_markdown(note)}*"
+
+
+def _sub_rows(label: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    items = []
+    for i, row in enumerate(rows, start=1):
+        items.append(f"- **{label} {i}**\n\n" + _indent(row_markdown(row), 2))
+    return "\n\n".join(items)
+
+
+def step_markdown(step: Mapping[str, Any]) -> str:
+    """Return one step: its printed label, its four columns, its sub-steps and any note."""
+    parts = [f"**{escape_markdown(step['etape'])}**"]
+    subs = step.get("sous_etapes") or []
+    if not (subs and _empty_row(step)):
+        parts.append(row_markdown(step))
+    if subs:
+        parts.append(_sub_rows("Sous-étape", subs))
+    note = note_markdown(step.get("note_transcription"))
+    if note:
+        parts.append(note)
+    return "\n\n".join(parts)
+
+
+def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
+    """Return the evaluation or perspectives row: absent, printed empty, one or several rows."""
+    head = f"**{escape_markdown(label)}**"
+    if row is None:
+        return f"{head}{NBSP}: la fiche n'a pas cette ligne."
+    lines = row.get("lignes") or []
+    if not lines and _empty_row(row):
+        return f"{head}{NBSP}: ligne imprimée vide dans la source."
+    parts = [head]
+    if not (lines and _empty_row(row)):
+        parts.append(row_markdown(row))
+    if lines:
+        parts.append(_sub_rows("Rangée", lines))
+    note = note_markdown(row.get("note_transcription"))
+    if note:
+        parts.append(note)
+    return "\n\n".join(parts)
+
+
+def _target(indicator: Mapping[str, Any]) -> str:
+    parts = []
+    unit = "" if is_missing(indicator.get("unite")) else f"{NBSP}{indicator['unite']}"
+    for key, label in (("valeur_reference", "valeur de référence"), ("cible", "cible")):
+        value = indicator.get(key)
+        text = NOT_SET if is_missing(value) else f"{nombre(value)}{unit}"
+        parts.append(f"{label}{NBSP}: {text}")
+    date = indicator.get("date_cible")
+    if not is_missing(date):
+        parts[-1] += f" au {date_fr(date)}"
+    return " ; ".join(parts)
+
+
+def indicators_markdown(indicateurs: pd.DataFrame, fiche_id: str) -> str:
+    """Return the fiche's indicators from the catalogue, with reference value and target."""
+    mine = indicateurs[indicateurs["fiche"] == fiche_id].sort_values("ordre")
+    head = (
+        "**Indicateurs de suivi** (catalogue d'évaluation ; nature et sens classés par le projet)"
+    )
+    if mine.empty:
+        return f"{head}{NBSP}: aucun indicateur dans le catalogue."
+    lines = []
+    for row in mine.to_dict("records"):
+        kind = str(row["nature"])
+        if not is_missing(row.get("unite")):
+            kind += f", {row['unite']}"
+        sense = "" if row["sens"] == "sans objet" else f" ; sens souhaité{NBSP}: {row['sens']}"
+        lines.append(
+            f"- {paragraph(row['libelle'])} — *{escape_markdown(kind)}{sense} ; {_target(row)}*"
+        )
+    return head + "\n\n" + "\n".join(lines)
+
+
+def fiche_markdown(
+    fiche: Mapping[str, Any],
+    indicateurs: pd.DataFrame,
+    objectifs: Mapping[str, Any] | None = None,
+    level: int = 2,
+) -> str:
+    """Return a whole fiche: header fields, every step, evaluation, perspectives, indicators."""
+    marks = "#" * level
+    parts = [
+        f"{marks} {fiche['numero']} — {escape_markdown(fiche['titre'])} "
+        f"{{#{fiche_anchor(fiche['id'])}}}"
+    ]
+    if objectifs is not None:
+        codes = {oo["id"]: oo for oo in operational_objectives(objectifs)}
+        oo = codes[fiche["objectif_operationnel"]]
+        og = oo["general"]
+        parts.append(
+            f"*Objectif opérationnel {oo['code']} « {escape_markdown(oo['libelle_lisible'])} » — "
+            f"objectif général {og['numero']} « {escape_markdown(og['libelle'])} »*"
+        )
+    if fiche["titre_sommaire"] != fiche["titre"]:
+        parts.append(
+            f"Intitulé dans la partie 5{NBSP}: {escape_markdown(fiche['titre_sommaire'])}."
+        )
+    header = []
+    for key, label in HEADER_FIELDS:
+        value = fiche.get(key)
+        header.append(
+            labelled_item(label, value if value is not None else "case vide dans la source")
+        )
+    parts.append("\n".join(header))
+    parts.append("**Démarche**")
+    parts += [step_markdown(step) for step in fiche["etapes"]]
+    parts.append(line_markdown(EVALUATION_LABEL, fiche["evaluation"]))
+    parts.append(line_markdown(PERSPECTIVES_LABEL, fiche.get("perspectives")))
+    parts.append(indicators_markdown(indicateurs, fiche["id"]))
+    note = note_markdown(fiche.get("note_transcription"))
+    if note:
+        parts.append(note)
+    parts.append(
+        f"Source{NBSP}: annexe 1 « Plans d'action » du projet associatif 2020, fiche "
+        f"n°{NBSP}{fiche['numero']} ; indicateurs{NBSP}: catalogue d'évaluation du projet."
+    )
+    return "\n\n".join(parts) + "\n"
+
+
+def annex_source(data_dir: Path | None = None) -> str:
+    """Return the full source line of the annex (fiches, indicators catalogue)."""
+    return source_text(
+        [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
+    )
+
+
+def show_fiches(
+    fiches: Sequence[Mapping[str, Any]],
+    indicateurs: pd.DataFrame,
+    objectifs: Mapping[str, Any],
+) -> None:
+    """Display each fiche as its own Markdown output, in the source's order."""
+    from IPython.display import Markdown, display
+
+    for fiche in fiches_in_order(objectifs, fiches):
+        display(Markdown(fiche_markdown(fiche, indicateurs, objectifs)))
+
+
+def fiche_texts(fiche: Mapping[str, Any]) -> Iterable[str]:
+    """Yield every source text of a fiche (transcription notes excluded), for checks."""
+
+    def walk(value: Any) -> Iterable[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, Mapping):
+            for key, sub in value.items():
+                if key not in ("note_transcription", "id", "numero", "objectif_operationnel"):
+                    yield from walk(sub)
+        elif isinstance(value, list):
+            for sub in value:
+                yield from walk(sub)
+
+    yield from walk(fiche)
