@@ -17,6 +17,7 @@ from rich.console import Console
 from . import __version__
 from .datapackage import UnknownResource
 from .errors import DataError
+from .profiles import ProfileError
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -95,6 +96,24 @@ def _cmd_suivi_template(args: argparse.Namespace) -> int:
 
     path = write_template(args.output, args.data_dir)
     console.print(f"Classeur de suivi écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_suivi_check(args: argparse.Namespace) -> int:
+    from .profiles import resolve_as_of
+    from .suivi import read_suivi
+
+    as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
+    suivi = read_suivi(args.fichier, data_dir=args.data_dir, as_of=as_of)
+    counts = {
+        "mesures": len(suivi.mesures),
+        "jalons": len(suivi.jalons),
+        "réponses": len(suivi.reponses),
+        "cibles": len(suivi.cibles),
+    }
+    detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    console.print(f"[green]{args.fichier} est valide[/] au {as_of:%Y-%m-%d} : {detail}{flag}.")
     return EXIT_OK
 
 
@@ -205,6 +224,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, help="dossier des données (défaut : data/)"
     )
     modele.set_defaults(func=_cmd_suivi_template)
+    verifier = suivi_sub.add_parser(
+        "verifier",
+        help="valider un classeur ou dossier de suivi sans construire le rapport",
+        description="valider un classeur (.xlsx) ou un dossier de CSV de suivi : identifiants, "
+        "nombres, dates, doublons ; les erreurs nomment la feuille, la ligne et la colonne",
+    )
+    verifier.add_argument("fichier", type=Path, help="classeur .xlsx ou dossier de CSV")
+    verifier.add_argument(
+        "--profile",
+        default="bilan-intermediaire",
+        choices=["bilan-intermediaire", "bilan-final"],
+        help="bilan dont la date d'arrêté sert de référence (défaut : bilan-intermediaire)",
+    )
+    verifier.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
+    verifier.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    verifier.set_defaults(func=_cmd_suivi_check)
     return parser
 
 
@@ -223,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownResource as exc:
         err_console.print(f"[red]{exc}[/]")
         return EXIT_DATA
+    except ProfileError as exc:
+        err_console.print(f"[red]{exc}[/]")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         err_console.print("Interrompu.")
         return 130
