@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from .datapackage import load
+from .formatting import nombre
 
 STATUSES = ("conforme", "arrondi", "écart", "information")
 SOURCE = "Projet associatif 2020"
@@ -55,10 +56,11 @@ def _fmt(value: Any) -> str:
     """Return a value as plain text for the findings table (formatting is the renderer's)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     if isinstance(value, float):
-        return f"{value:.4g}"
+        # Two decimals are the finest precision the source prints; rounding also drops the
+        # float noise of differences (1e-15).
+        value = round(value, 2) + 0.0
+        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
     return str(value)
 
 
@@ -238,7 +240,6 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
     epci = load("epci", data_dir)
     figures = _key_figures(data_dir)
     where_epci = _where(epci, "descriptions des 4 EPCI")
-    where_fig = _where(figures.reset_index(), "chiffres clés")
     in_zone = epci["communes_zone_nombre"].fillna(epci["communes_nombre"])
     detail = " + ".join(str(int(n)) for n in in_zone)
     yield compare(
@@ -247,7 +248,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre de communes de la zone = somme des communes de chaque EPCI dans la zone",
         _figure(figures, "zone_communes"),
         float(in_zone.sum()),
-        source_declaree=f"{where_fig} : « 4 EPCI … soit 127 communes »",
+        source_declaree=_cite(figures, "zone_communes"),
         source_calculee=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
         "deux EPCI partagés)",
         commentaire="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
@@ -259,7 +260,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre d'EPCI décrits = nombre annoncé",
         _figure(figures, "zone_epci"),
         float(len(epci)),
-        source_declaree=f"{where_fig} : « 4 EPCI »",
+        source_declaree=_cite(figures, "zone_epci"),
         source_calculee=f"{where_epci} : EPCI décrits un à un",
     )
     n_cc = float((epci["type_epci"] == "CC").sum())
@@ -269,7 +270,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "communautés de communes après 2017 = EPCI de type CC décrits",
         _figure(figures, "cc_apres_2017"),
         n_cc,
-        source_declaree=f"{where_fig} : « passés de 7 Communautés de communes à 3 »",
+        source_declaree=_cite(figures, "cc_apres_2017"),
         source_calculee=f"{where_epci} : EPCI de type CC",
     )
     shared = float(epci["partage"].fillna(False).sum())
@@ -277,9 +278,9 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "zone-epci-partages",
         "comptage",
         "EPCI partagés avec la Mission Locale de Vichy",
-        _figure(figures, "cc_partagees") or _figure(figures, "epci_partages"),
+        _figure(figures, "cc_partagees"),
         shared,
-        source_declaree=f"{where_fig} : « 3 dont 2 que nous partageons »",
+        source_declaree=_cite(figures, "cc_partagees"),
         source_calculee=f"{where_epci} : EPCI marqués partagés",
     )
     sites = load("sites", data_dir)
@@ -291,8 +292,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             f"nombre de {key} annoncé = {key} décrites",
             _figure(figures, key),
             float((sites["type_site"] == kind).sum()),
-            source_declaree=f"{where_fig} : « 2 antennes et 6 permanences » (fiche-action "
-            "ANTENNES ET PERMANENCES et atelier « Le territoire »)",
+            source_declaree=_cite(figures, key),
             source_calculee=f"{where_sites} : lieux de type {kind}",
         )
     both = sites.dropna(subset=["demi_journees_par_mois", "demi_journees_par_mois_fiche"])
@@ -313,10 +313,24 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         )
 
 
+def _cite(figures: pd.DataFrame, *keys: str) -> str:
+    """Return where key figures are stated: section, page and each figure as printed."""
+    rows = [figures.loc[k] for k in keys if k in figures.index]
+    if not rows:
+        return SOURCE
+    first = rows[0]
+    place = [SOURCE]
+    if pd.notna(first.get("section")):
+        place.append(str(first["section"]))
+    if pd.notna(first.get("page")):
+        place.append(f"p. {first['page']}")
+    quoted = " ; ".join(f"« {r['libelle']} » ({nombre(float(r['valeur']))})" for r in rows)
+    return f"{', '.join(place)} : {quoted}"
+
+
 def check_public(data_dir: Path | None) -> Iterator[Finding]:
-    """Check the 2019 activity figures against each other."""
+    """Check the activity and staff figures of « Le public » and « Ressources humaines »."""
     figures = _key_figures(data_dir)
-    where = _where(figures.reset_index(), "« Le public », chiffres 2019")
     events = _figure(figures, "evenements_2019")
     share = _figure(figures, "entretiens_part_evenements_pct")
     interviews = _figure(figures, "entretiens_2019")
@@ -329,22 +343,24 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "entretiens = part des entretiens × événements",
             interviews,
             events * share / 100,
-            source_declaree=f"{where} : 15 704 entretiens",
-            source_calculee=f"{where} : 46 % × 34 140 événements",
+            source_declaree=_cite(figures, "entretiens_2019"),
+            source_calculee=_cite(figures, "entretiens_part_evenements_pct", "evenements_2019"),
             tolerance=events * 0.5 / 100,
+            commentaire="une part arrondie à l'unité vaut à ±0,5 point près",
         )
     per_young = _figure(figures, "entretiens_par_jeune")
     if None not in (interviews, young, per_young):
+        # « +7 en moyenne » reads « 7 and more »: compare the whole part of the quotient.
+        quotient = interviews / young
         yield compare(
             "public-entretiens-par-jeune",
             "taux",
-            "entretiens par jeune = entretiens ÷ jeunes accompagnés",
+            "entretiens par jeune : partie entière de entretiens ÷ jeunes accompagnés",
             per_young,
-            interviews / young,
-            source_declaree=f"{where} : « +7 en moyenne par jeune »",
-            source_calculee=f"{where} : 15 704 ÷ 2 089",
-            tolerance=1.0,
-            commentaire="« +7 » se lit « plus de 7 » : le quotient doit être compris entre 7 et 8",
+            float(math.floor(quotient)),
+            source_declaree=_cite(figures, "entretiens_par_jeune"),
+            source_calculee=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
+            commentaire=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
         )
     staff = _figure(figures, "salaries_2019")
     cdi = _figure(figures, "cdi_pct")
@@ -356,8 +372,8 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "part des CDI = nombre entier de CDI ÷ effectif, arrondi",
             cdi,
             100 * count / staff,
-            source_declaree=f"{where} : « 23 salariés (87 % en CDI) »",
-            source_calculee=f"{int(count)} CDI ÷ {int(staff)} salariés",
+            source_declaree=_cite(figures, "cdi_pct"),
+            source_calculee=f"{_cite(figures, 'salaries_2019')}, soit {int(count)} CDI",
             tolerance=0.5,
             commentaire=f"{int(count)} salariés en CDI sur {int(staff)}",
         )
