@@ -39,7 +39,7 @@ EMPTY = "—"
 NOT_SET = "non définie par la source"
 ANNEX = "l'annexe A"
 # A paragraph must not start like a block of its own (list item, heading, quote).
-_BLOCK_START = re.compile(r"^([-+*#>]|\d+[.)])(\s|$)")
+_BLOCK_START = re.compile(r"^([-+*#>|]|\(?(\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])(\s|$)")
 
 
 def fiche_anchor(fiche_id: str) -> str:
@@ -295,8 +295,9 @@ def paragraph(text: str) -> str:
     escaped = escape_markdown(text)
     match = _BLOCK_START.match(escaped)
     if match:
+        # A backslash before the marker's last character keeps it text (« 1\. », « \- »).
         marker = match.group(1)
-        escaped = (marker[:-1] + "\\" + marker[-1]) + escaped[len(marker) :]
+        escaped = marker[:-1] + "\\" + marker[-1] + escaped[len(marker) :]
     return escaped
 
 
@@ -479,6 +480,11 @@ def annex_source(data_dir: Path | None = None) -> str:
     return source_text(
         [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
     )
+
+
+def annex_source_markdown(data_dir: Path | None = None) -> str:
+    """Return the annex's « Source : » line as Markdown."""
+    return f"Source{NBSP}: {escape_markdown(annex_source(data_dir))}\n"
 
 
 def show_fiches(

@@ -394,7 +394,8 @@ def internal_quadrant(atelier: pd.DataFrame, categorie: str) -> list[str]:
 
 # A space before a token that would open a block (« - », « + », « 1. ») if a wrapped line
 # started with it: made unbreakable, so that wrapping never turns text into a list.
-_BLOCK_START = re.compile(r" (?=(?:[-+*>#]|\d+[.)])(?:\s|$))")
+# Pandoc's fancy lists also start at « (1) », « a. », « iv) ».
+_BLOCK_START = re.compile(r" (?=(?:[-+*>#|]|\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])(?:\s|$))")
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
@@ -436,43 +437,41 @@ def grid_table(
             for i in range(height)
         ]
 
-    out = [rule("-"), *body([[h] for h in header]), rule("=")]
+    # Colons on the header rule: every column left-aligned (Pandoc grid-table syntax).
+    head_rule = "+" + "+".join(":" + "=" * (w + 1) for w in widths) + "+"
+    out = [rule("-"), *body([[h] for h in header]), head_rule]
     for row in rows:
         out += [*body(row), rule("-")]
     return "\n".join(out)
 
 
-def matrix_markdown(
-    atelier: pd.DataFrame, factors: Sequence[Factor], widths: tuple[int, int, int] = (16, 40, 40)
-) -> str:
-    """Return the four-quadrant SWOT matrix as a grid table (rows: internal, external)."""
-    first, left, right = widths
+def matrix_markdown(atelier: pd.DataFrame, factors: Sequence[Factor], width: int = 46) -> str:
+    """Return the four-quadrant SWOT matrix as a two-column grid table.
+
+    Columns: favourable, unfavourable; rows: internal (workshop), external (diagnostic). Each
+    quadrant names itself in its first line, so the matrix reads without colour or layout.
+    """
     link_workshop = f"Liste complète{NBSP}: [l'atelier, domaine par domaine](#{ANCHOR_WORKSHOP})."
     link_external = f"Constats et preuves{NBSP}: [opportunités et menaces](#{ANCHOR_EXTERNAL})."
 
     def quadrant(title: str, categorie: str) -> list[str]:
         n = int((atelier["categorie"] == categorie).sum())
-        heading = f"**{title}** ({_count(n, 'élément', 'éléments')}, par thème)"
-        return _cell_lines(heading, internal_quadrant(atelier, categorie), link_workshop, left)
+        heading = (
+            f"**{title}** — internes, atelier des salariés ({_count(n, 'élément', 'éléments')})"
+        )
+        return _cell_lines(heading, internal_quadrant(atelier, categorie), link_workshop, width)
 
     def external(title: str, kind: str) -> list[str]:
         chosen = [f for f in factors if f.type == kind]
         bullets = [f"{f.id} {escape_markdown(f.libelle)}" for f in chosen]
-        return _cell_lines(f"**{title}** ({nombre(len(chosen))})", bullets, link_external, right)
+        heading = f"**{title}** — externes, diagnostic du territoire ({nombre(len(chosen))})"
+        return _cell_lines(heading, bullets, link_external, width)
 
     rows = [
-        [
-            _wrap("**Interne** — atelier des salariés", first),
-            quadrant("Forces", STRENGTH),
-            quadrant("Faiblesses", WEAKNESS),
-        ],
-        [
-            _wrap("**Externe** — diagnostic du territoire", first),
-            external("Opportunités", OPPORTUNITY),
-            external("Menaces", THREAT),
-        ],
+        [quadrant("Forces", STRENGTH), quadrant("Faiblesses", WEAKNESS)],
+        [external("Opportunités", OPPORTUNITY), external("Menaces", THREAT)],
     ]
-    return grid_table(["", "Favorable", "Défavorable"], rows, [first, left, right])
+    return grid_table(["Favorable", "Défavorable"], rows, [width, width])
 
 
 def show_matrix(
