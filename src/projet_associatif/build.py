@@ -243,6 +243,7 @@ class Plan:
     inputs: list[Path]
     epoch: int
     epoch_origin: str
+    fictif: bool = False
 
     @property
     def profile_dir(self) -> Path:
@@ -345,6 +346,7 @@ def _plan(
         as_of = parse_date(as_of)  # a typo in the date must not wait for the validation
     _validate(data, console)
     day = resolve_as_of(profile, as_of, data)
+    fictif = _check_suivi(suivi_path, data, day, console)
     notebooks = chapter_notebooks(profile)
     missing = [n for n in notebooks if not n.is_file()]
     if missing:
@@ -357,19 +359,37 @@ def _plan(
     if suivi_path is not None:
         inputs += _files_under(suivi_path) if suivi_path.is_dir() else [suivi_path]
     epoch, origin = source_date_epoch(root, [*inputs, PACKAGE_DIR])
-    return Plan(spec, day, wanted, engine, root, data, suivi_path, notebooks, inputs, epoch, origin)
+    return Plan(
+        spec, day, wanted, engine, root, data, suivi_path, notebooks, inputs, epoch, origin, fictif
+    )
 
 
 def _counts(result: BuildResult) -> str:
     return f"{len(result.executed)} notebook(s) exécuté(s), {len(result.cached)} en cache"
 
 
+def _check_suivi(path: Path | None, data: Path, as_of: dt.date, console: Console) -> bool:
+    """Validate the measurement file before any notebook runs; return whether it is fictional.
+
+    Its mistakes must reach the commission as a list naming sheet, row and column, not as a
+    notebook failure.
+    """
+    if path is None:
+        return False
+    from .suivi import read_suivi
+
+    suivi = read_suivi(path, data_dir=data, as_of=as_of)
+    flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    console.print(f"Fichier de suivi valide : {relative(path, project_root())}{flag}.")
+    return suivi.fictif
+
+
 def _validate(data: Path, console: Console) -> None:
     """Validate every resource; raise :class:`DataError` with every problem found."""
-    from .datapackage import validate_all
+    from .datapackage import validate_all_cached
 
     started = time.perf_counter()
-    summaries = validate_all(data)
+    summaries = validate_all_cached(data, build_dir() / "cache" / "validation")
     problems = [p for s in summaries for p in s.problems]
     if problems:
         raise DataError(problems)
@@ -491,6 +511,7 @@ def _render_and_publish(
         "profile_label": plan.profile.label,
         "as_of": plan.as_of.isoformat(),
         "suivi": manifest["suivi"],
+        "fictif": plan.fictif,
         "build_date": dt.datetime.fromtimestamp(plan.epoch, tz=dt.UTC).date().isoformat(),
         "source_date_epoch": plan.epoch,
         "manifest": manifest,

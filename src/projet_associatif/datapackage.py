@@ -198,11 +198,62 @@ def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
     return summaries
 
 
+def package_digest(data_dir: Path | None = None) -> str:
+    """Return a hash of everything validation depends on: every file of the package and this code.
+
+    Only successes are remembered under it (:func:`validate_all_cached`), so any change to a
+    data file, a descriptor or the validating code means a full validation again.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    root = Path(data_dir or default_data_dir())
+    digest = hashlib.sha256()
+    for module in (__file__, Path(__file__).with_name("errors.py")):
+        digest.update(Path(module).read_bytes())
+    for dist in ("frictionless", "jsonschema"):
+        digest.update(f"{dist}={version(dist)}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def validate_all_cached(
+    data_dir: Path | None = None, cache_dir: Path | None = None
+) -> list[ValidationSummary]:
+    """Return :func:`validate_all`, skipping the work when this exact package already passed.
+
+    Validation takes seconds (frictionless checks every cell); a rebuild with nothing changed
+    must not pay for it again.
+    """
+    if cache_dir is None:
+        return validate_all(data_dir)
+    stamp = Path(cache_dir) / f"{package_digest(data_dir)}.json"
+    if stamp.is_file():
+        records = json.loads(stamp.read_text(encoding="utf-8"))
+        # The whole package passed as it is now: later load() calls in this process may trust
+        # each file for as long as it keeps the same size and modification time.
+        for info in discover(data_dir).values():
+            if info.path.is_file():
+                _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+        return [ValidationSummary(r["name"], r["file"], r["rows"]) for r in records]
+    summaries = validate_all(data_dir)
+    if all(s.ok for s in summaries):
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        for old in stamp.parent.glob("*.json"):
+            old.unlink()
+        records = [{"name": s.name, "file": s.file, "rows": s.rows} for s in summaries]
+        stamp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return summaries
+
+
 def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     """Return every problem of one resource (empty when valid)."""
     file = relative(info.path)
     if not info.path.is_file():
         return [Problem(file, "fichier introuvable", rule="path")]
+    if _stamp(info.path, info.descriptor_path) in _KNOWN_GOOD:
+        return []
     raw = info.path.read_bytes()
     if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):
         return [
@@ -319,6 +370,7 @@ def _stamp(*paths: Path) -> tuple:
 
 
 _TABLE_CHECKS: dict[tuple, list[Problem]] = {}
+_KNOWN_GOOD: set[tuple] = set()
 
 
 def _check_table_cached(info: ResourceInfo, file: str) -> list[Problem]:
