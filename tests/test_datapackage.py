@@ -309,3 +309,19 @@ def test_cli_validate_ok(tmp_path, capsys):
 def test_every_table_of_the_real_package_validates():
     failures = [str(p) for s in validate_all() for p in s.problems]
     assert failures == []
+
+
+def test_validation_cache_never_hides_a_change(tmp_path):
+    from projet_associatif.datapackage import validate_all_cached
+
+    root = make_package(tmp_path)
+    cache = tmp_path / "cache"
+    assert all(s.ok for s in validate_all_cached(root, cache))
+    assert len(list(cache.glob("*.json"))) == 1
+    assert all(s.ok for s in validate_all_cached(root, cache))  # served from the cache
+    (root / "epci.csv").write_text(replace_line(2, "200071140,Moulins,CA,-3,72,58.7,2018-01-01"))
+    summaries = {s.name: s for s in validate_all_cached(root, cache)}
+    assert not summaries["epci_test"].ok
+    assert summaries["epci_test"].problems[0].rule == "minimum"
+    with pytest.raises(DataError):
+        load("epci_test", root)
