@@ -235,6 +235,6 @@ def test_sources_changed_data(executed, changed_data):
     original = hashlib.sha256((data_dir() / "association" / "produits_2019.csv").read_bytes())
     assert changed.hexdigest()[:12] in text
     assert original.hexdigest()[:12] not in text
-    assert "Bilan intermédiaire à 18 mois (bilan-intermediaire)" in text
+    assert "Bilan intermédiaire (18 mois) (bilan-intermediaire)" in text
     assert "1er septembre 2021" in text
     assert str(changed_data) not in text  # no absolute path of the machine

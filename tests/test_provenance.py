@@ -175,13 +175,13 @@ def test_execution_table():
 
     ctx = SimpleNamespace(
         profile="bilan-intermediaire",
-        profile_label="Bilan intermédiaire à 18 mois",
+        profile_label="Bilan intermédiaire (18 mois)",
         as_of=dt.date(2021, 9, 1),
         data_dir=None,
         suivi=None,
     )
     values = provenance.execution_table(ctx).set_index("Paramètre")["Valeur"]
-    assert values["Profil"] == "Bilan intermédiaire à 18 mois (bilan-intermediaire)"
+    assert values["Profil"] == "Bilan intermédiaire (18 mois) (bilan-intermediaire)"
     assert values["Date d'arrêté"] == "1er septembre 2021"
     assert values["Fichier de suivi"] == "aucun"
 
@@ -195,7 +195,7 @@ def manifest_path(tmp_path):
         "projet": "projet-associatif",
         "version": "0.1.0",
         "profil": "bilan-intermediaire",
-        "libelle": "Bilan intermédiaire à 18 mois",
+        "libelle": "Bilan intermédiaire (18 mois)",
         "date_arrete": "2021-09-01",
         "formats": ["html", "pdf"],
         "moteur": "pandoc",
@@ -221,7 +221,7 @@ def manifest_path(tmp_path):
 
 def test_manifest_table_summarises_the_build(manifest_path):
     table = provenance.manifest_table(manifest_path).set_index("Élément")["Valeur"]
-    assert table["Profil"] == "Bilan intermédiaire à 18 mois (bilan-intermediaire)"
+    assert table["Profil"] == "Bilan intermédiaire (18 mois) (bilan-intermediaire)"
     assert table["Date d'arrêté"] == "1er septembre 2021"
     assert table["Date de construction"].startswith("13 septembre 2020 (date du dernier commit")
     assert table["Formats"] == "html, pdf"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .profiles import add_months
+from .profiles import add_months, get_profile
 from .suivi import (
     Referentiel,
     Suivi,
@@ -578,13 +578,6 @@ def dashboard(
 # --------------------------------------------------------------------------------------
 
 
-def _duration(months: int) -> str:
-    if months % 12 == 0:
-        years = months // 12
-        return f"{years} an" if years == 1 else f"{years} ans"
-    return f"{months} mois"
-
-
 @dataclass
 class ReviewContext:
     """What the review notebook needs: dates, label, measurement file and the statuses."""
@@ -701,7 +694,7 @@ def review_context(
         raise ValueError(f"profil « {profile} » sans bilan : choisissez parmi {known}")
     data = Path(data_dir) if data_dir else None
     ref = load_referentiel(data)
-    key, label = PROFILS[profile]
+    key, _ = PROFILS[profile]
     months = ref.bilans_mois[key]
     end = add_months(ref.date_debut, ref.bilans_mois["final"])
     if as_of:
@@ -716,7 +709,7 @@ def review_context(
         name = path.name
     return ReviewContext(
         profile=profile,
-        libelle=f"{label} ({_duration(months)})",
+        libelle=get_profile(profile).label,
         as_of=closing,
         date_debut=ref.date_debut,
         date_fin=end,

@@ -35,8 +35,8 @@ PROFILES = {
     p.name: p
     for p in (
         Profile("projet-2020", "Projet associatif 2020", 0),
-        Profile("bilan-intermediaire", "Bilan intermédiaire à 18 mois", 18),
-        Profile("bilan-final", "Bilan final à 3 ans", 36),
+        Profile("bilan-intermediaire", "Bilan intermédiaire (18 mois)", 18),
+        Profile("bilan-final", "Bilan final (3 ans)", 36),
     )
 }
 
