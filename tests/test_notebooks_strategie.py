@@ -163,8 +163,8 @@ def test_notebook_follows_the_conventions(name):
 def test_outputs_follow_the_contract(executed, name, variant):
     kinds = check_contract(executed[(name, variant)])
     expected = {
-        "04-analyse-swot": {"table": 3},
-        "05-strategie": {"table": 1, "chart": 1},
+        "04-analyse-swot": {"table": 4},
+        "05-strategie": {"table": 2, "chart": 1},
         "a1-fiches-action": {},
     }[name]
     assert {k: kinds.count(k) for k in set(kinds)} == expected
@@ -188,7 +188,8 @@ def test_swot_chapter(executed):
     for figure in (f"**15,5{N}%**", f"**26,6{N}%**", f"**9,8{N}%**", f"**37{N}351{N}€**"):
         assert figure in text, figure
     assert text.count("\n+:=") == 1  # the matrix: one grid table
-    assert "Points à améliorer et menaces visés par chaque fiche-action" in text
+    assert "visés par les fiches-action de l'objectif général 1" in text
+    assert "visés par les fiches-action de l'objectif général 2" in text
     assert re.search(r"Sur 36 points à améliorer .* 11 ne le sont par aucune\.", text)
     assert "- Recrutement (thème, 9 éléments)" in text
 
@@ -206,13 +207,16 @@ def test_strategy_chapter(executed):
     text = text_of(nb)
     assert "2 objectifs généraux, déclinés en 6 objectifs opérationnels" in text
     assert len(re.findall(r"^    - Plan d'action n°", text, flags=re.M)) == 18
-    table = next(
+    tables = [
         o["data"]["text/markdown"]
         for o in outputs(nb)
         if o.get("metadata", {}).get("pa", {}).get("kind") == "table"
-    )
-    rows = [line for line in table.splitlines() if re.match(r"\|\s+\d+ \|", line)]
-    assert len(rows) == 18
+    ]
+    # One table per general objective, as in part 5: 9 actions each.
+    assert [t.count("voir l'annexe A") for t in tables] == [9, 9]
+    assert "objectif général 1 — Être connu" in tables[0]
+    rows = [line for t in tables for line in t.splitlines() if re.match(r"\|\s+\d+ \|", line)]
+    assert [int(r.split("|")[1]) for r in rows] == list(range(1, 19))
     assert "Dans 1 an pour la mise en place (mars 2021) ?" in rows[0]
     assert "[voir l'annexe A](#fiche-camion-mobile)" in rows[0]
     chart = next(

@@ -136,6 +136,14 @@ def test_summary_table_lists_the_18_actions_in_order(objectifs, fiches):
     assert unescape(table.iloc[0]["Objectif opérationnel"]) == "1.1 Aller vers"
 
 
+def test_summary_table_splits_by_general_objective(objectifs, fiches):
+    first = strategy.summary_table(objectifs, fiches, "OG1")
+    second = strategy.summary_table(objectifs, fiches, "OG2")
+    assert list(first["N°"]) == list(range(1, 10))
+    assert list(second["N°"]) == list(range(10, 19))
+    assert all(unescape(v).startswith("2.") for v in second["Objectif opérationnel"])
+
+
 # --- rendering helpers ------------------------------------------------------------------------
 
 

@@ -399,6 +399,12 @@ def test_coverage_table_has_every_fiche_in_order_with_links(links, fiches):
     assert "en partie" in first["Points à améliorer visés"]
 
 
+def test_general_objectives_split_the_fiches(fiches, links):
+    assert swot.general_objectives(fiches) == ["OG1", "OG2"]
+    first = [f for f in fiches if f["objectif_operationnel"].startswith("OG1-")]
+    assert list(swot.coverage_table(links, first)["N°"]) == list(range(1, 10))
+
+
 def test_details_quote_each_link(links, fiches):
     text = unescape(swot.details_markdown(links, fiches))
     for quote in links["citation"]:

@@ -238,12 +238,17 @@ def show_actions_chart(objectifs: Mapping[str, Any], data_dir: Path | None = Non
 
 
 def summary_table(
-    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
+    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]], general: str | None = None
 ) -> pd.DataFrame:
-    """Return the 18 actions in the source's order: n°, title, objective, calendar, coordination."""
+    """Return the actions in the source's order: n°, title, objective, calendar, coordination.
+
+    With ``general`` (« OG1 »), only the actions of that general objective.
+    """
     codes = {oo["id"]: oo for oo in operational_objectives(objectifs)}
     rows = []
     for fiche in fiches_in_order(objectifs, fiches):
+        if general and codes[fiche["objectif_operationnel"]]["general"]["id"] != general:
+            continue
         oo = codes[fiche["objectif_operationnel"]]
         rows.append(
             {
@@ -258,33 +263,34 @@ def summary_table(
     return pd.DataFrame(rows)
 
 
-def show_summary_table(
+def show_summary_tables(
     objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]], data_dir: Path | None = None
 ) -> None:
-    """Display the summary of the 18 actions (cells already escaped Markdown, links kept)."""
+    """Display the actions, one table per general objective as in part 5 (p. 31 and p. 32).
+
+    Cells are escaped Markdown already (links to the annex kept); one table of 18 tall rows
+    would not fit a printed page.
+    """
     from . import tables
 
-    frame = summary_table(objectifs, fiches)
-    source = source_text(
-        [
-            *[
-                s
-                for s in sources_of("objectifs", data_dir)
-                if str(s.get("section", "")).startswith("5.")
-            ],
-            *sources_of("fiches_action", data_dir),
+    for og in sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"]):
+        frame = summary_table(objectifs, fiches, og["id"])
+        sources = [
+            s
+            for s in sources_of("objectifs", data_dir)
+            if str(s.get("section", "")).startswith(f"5. Objectif général {og['numero']} ")
         ]
-    )
-    tables.show(
-        frame,
-        title="Les 18 plans d'action",
-        source=source,
-        formats={"N°": "nombre", **{c: str for c in frame.columns if c != "N°"}},
-        note=(
-            "Intitulés de la partie 5 ; calendrier et coordination tels qu'imprimés dans les "
-            "fiches. Objectif opérationnel « 1.2 » : objectif général 1, objectif opérationnel 2."
-        ),
-    )
+        tables.show(
+            frame,
+            title=f"Les plans d'action de l'objectif général {og['numero']} — {og['libelle']}",
+            source=source_text([*sources, *sources_of("fiches_action", data_dir)]),
+            formats={"N°": "nombre", **{c: str for c in frame.columns if c != "N°"}},
+            note=(
+                "Intitulés de la partie 5 ; calendrier et coordination tels qu'imprimés dans les "
+                "fiches. Objectif opérationnel « 1.2 » : objectif général 1, objectif "
+                "opérationnel 2."
+            ),
+        )
 
 
 # --- one fiche ----------------------------------------------------------------------------------

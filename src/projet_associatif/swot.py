@@ -700,25 +700,39 @@ def coverage_table(links: pd.DataFrame, fiches: Sequence[Mapping[str, Any]]) -> 
     return pd.DataFrame(rows)
 
 
-def show_coverage_table(
+def general_objectives(fiches: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Return the general objectives the fiches belong to (« OG1 », « OG2 »), in order."""
+    ids = {str(f["objectif_operationnel"]).split("-")[0] for f in fiches}
+    return sorted(ids, key=lambda i: int(i[2:]))
+
+
+def show_coverage_tables(
     links: pd.DataFrame, fiches: Sequence[Mapping[str, Any]], data_dir: Path | None = None
 ) -> None:
-    """Display the coverage table (fiche → points à améliorer and threats targeted)."""
+    """Display the coverage (fiche → points and threats targeted), one table per general objective.
+
+    One table of 18 tall rows would not fit a printed page.
+    """
     from . import tables
 
-    frame = coverage_table(links, fiches)
-    trusted = {c: str for c in frame.columns if c != "N°"}  # cells are escaped Markdown already
-    tables.show(
-        frame,
-        title="Points à améliorer et menaces visés par chaque fiche-action",
-        source=source_line(["correspondances", "fiches_action"], data_dir),
-        formats={"N°": "nombre", **trusted},
-        note=(
-            "Lecture du projet : la source ne relie pas les fiches aux faiblesses. Un point visé "
-            "n'est pas un point résolu. « En partie » : la fiche ne vise que certains éléments du "
-            "thème (détail plus bas)."
-        ),
-    )
+    for general in general_objectives(fiches):
+        mine = [f for f in fiches if str(f["objectif_operationnel"]).startswith(f"{general}-")]
+        frame = coverage_table(links, mine)
+        trusted = {c: str for c in frame.columns if c != "N°"}  # cells: escaped Markdown already
+        tables.show(
+            frame,
+            title=(
+                "Points à améliorer et menaces visés par les fiches-action de l'objectif "
+                f"général {general[2:]}"
+            ),
+            source=source_line(["correspondances", "fiches_action"], data_dir),
+            formats={"N°": "nombre", **trusted},
+            note=(
+                "Lecture du projet : la source ne relie pas les fiches aux faiblesses. Un point "
+                "visé n'est pas un point résolu. « En partie » : la fiche ne vise que certains "
+                "éléments du thème (détail plus bas)."
+            ),
+        )
 
 
 def uncovered_units(atelier: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
