@@ -670,13 +670,20 @@ def coverage_links(
 
 
 def _unit_text(row: Mapping[str, Any], named: bool = True) -> str:
-    """Return a targeted point: threat id and label, or point and domain (and items named)."""
+    """Return a targeted point for the details (domain, items named) or for the table (short).
+
+    The table's cells stay short so that its rows fit a printed page: a threat is its id, a
+    point à améliorer its label, « en partie » when only some items of the theme are targeted.
+    """
+    partial = bool(row["elements_libelles"])
+    if not named:
+        if row["type"] == THREAT:
+            return str(row["unite"])
+        return escape_markdown(row["libelle"]) + (" (en partie)" if partial else "")
     if row["type"] == THREAT:
         return f"{row['unite']} {escape_markdown(row['libelle'])}"
-    partial = bool(row["elements_libelles"])
-    where = escape_markdown(row["domaine"]) + (", en partie" if partial and not named else "")
-    text = f"{escape_markdown(row['libelle'])} ({where})"
-    if partial and named:
+    text = f"{escape_markdown(row['libelle'])} ({escape_markdown(row['domaine'])})"
+    if partial:
         items = ", ".join(f"«{NBSP}{escape_markdown(e)}{NBSP}»" for e in row["elements_libelles"])
         text += f"{NBSP}: {items}"
     return text
@@ -694,7 +701,7 @@ def coverage_table(links: pd.DataFrame, fiches: Sequence[Mapping[str, Any]]) -> 
                 "N°": fiche["numero"],
                 "Fiche-action": f"[{escape_markdown(fiche['titre'])}](#fiche-{fiche['id']})",
                 "Points à améliorer visés": " ; ".join(weak) or "—",
-                "Menaces visées": " ; ".join(threat) or "—",
+                "Menaces visées": ", ".join(threat) or "—",
             }
         )
     return pd.DataFrame(rows)
@@ -730,7 +737,8 @@ def show_coverage_tables(
             note=(
                 "Lecture du projet : la source ne relie pas les fiches aux faiblesses. Un point "
                 "visé n'est pas un point résolu. « En partie » : la fiche ne vise que certains "
-                "éléments du thème (détail plus bas)."
+                "éléments du thème. Menaces : identifiants de la matrice. Domaines, éléments et "
+                "citations des fiches : détail plus bas."
             ),
         )
 
