@@ -399,6 +399,16 @@ def test_coverage_table_has_every_fiche_in_order_with_links(links, fiches):
     assert "en partie" in first["Points à améliorer visés"]
 
 
+def test_a_link_to_a_theme_wording_reaches_none_of_its_items(links, fiches, atelier):
+    referent = links[(links["fiche"] == "jeune-referent") & (links["portee"] == "libellé")]
+    assert len(referent) == 1 and referent.iloc[0]["elements"] == []
+    table = swot.coverage_table(links, [f for f in fiches if f["id"] == "jeune-referent"])
+    assert "(libellé du thème)" in table.iloc[0]["Points à améliorer visés"]
+    # « Psychologue » is only ever reached through theme wordings: no fiche targets it.
+    psychologue = atelier.loc[atelier["element"] == "Psychologue", "id"].item()
+    assert psychologue in set(swot.uncovered_items(atelier, links)["id"])
+
+
 def test_general_objectives_split_the_fiches(fiches, links):
     assert swot.general_objectives(fiches) == ["OG1", "OG2"]
     first = [f for f in fiches if f["objectif_operationnel"].startswith("OG1-")]

@@ -634,6 +634,12 @@ def coverage_links(
         for link in entry.get("faiblesses", []):
             unit = link_unit(link)
             named = list(link.get("elements", []))
+            # No « elements »: the whole theme; a list: those items; an empty list: the
+            # theme's wording only, none of its items (recorded as such, counted as such).
+            if "element" in link or "elements" not in link:
+                scope, reached = "tout", list(units.loc[unit, "elements"])
+            else:
+                scope, reached = ("en partie" if named else "libellé"), named
             rows.append(
                 {
                     "fiche": fiche["id"],
@@ -642,7 +648,8 @@ def coverage_links(
                     "unite": unit,
                     "domaine": units.loc[unit, "domaine"],
                     "libelle": units.loc[unit, "libelle"],
-                    "elements": named or list(units.loc[unit, "elements"]),
+                    "portee": scope,
+                    "elements": reached,
                     "elements_libelles": [str(labels[i]) for i in named],
                     "citation": _same_text(link["citation"]),
                     "champ": link["champ"],
@@ -659,6 +666,7 @@ def coverage_links(
                     "unite": threat.id,
                     "domaine": None,
                     "libelle": threat.libelle,
+                    "portee": "tout",
                     "elements": [],
                     "elements_libelles": [],
                     "citation": _same_text(link["citation"]),
@@ -669,23 +677,28 @@ def coverage_links(
     return pd.DataFrame(rows)
 
 
+SCOPE_TABLE = {"tout": "", "en partie": " (en partie)", "libellé": " (libellé du thème)"}
+
+
 def _unit_text(row: Mapping[str, Any], named: bool = True) -> str:
     """Return a targeted point for the details (domain, items named) or for the table (short).
 
     The table's cells stay short so that its rows fit a printed page: a threat is its id, a
-    point à améliorer its label, « en partie » when only some items of the theme are targeted.
+    point à améliorer its label, then « en partie » when only some items of the theme are
+    targeted and « libellé du thème » when only the theme's wording is.
     """
-    partial = bool(row["elements_libelles"])
-    if not named:
-        if row["type"] == THREAT:
-            return str(row["unite"])
-        return escape_markdown(row["libelle"]) + (" (en partie)" if partial else "")
     if row["type"] == THREAT:
-        return f"{row['unite']} {escape_markdown(row['libelle'])}"
+        return (
+            str(row["unite"]) if not named else f"{row['unite']} {escape_markdown(row['libelle'])}"
+        )
+    if not named:
+        return escape_markdown(row["libelle"]) + SCOPE_TABLE[row["portee"]]
     text = f"{escape_markdown(row['libelle'])} ({escape_markdown(row['domaine'])})"
-    if partial:
+    if row["portee"] == "en partie":
         items = ", ".join(f"«{NBSP}{escape_markdown(e)}{NBSP}»" for e in row["elements_libelles"])
         text += f"{NBSP}: {items}"
+    elif row["portee"] == "libellé":
+        text += f"{NBSP}: le libellé du thème, aucun de ses éléments"
     return text
 
 
@@ -737,8 +750,9 @@ def show_coverage_tables(
             note=(
                 "Lecture du projet : la source ne relie pas les fiches aux faiblesses. Un point "
                 "visé n'est pas un point résolu. « En partie » : la fiche ne vise que certains "
-                "éléments du thème. Menaces : identifiants de la matrice. Domaines, éléments et "
-                "citations des fiches : détail plus bas."
+                "éléments du thème ; « libellé du thème » : elle vise ce que nomme le thème, "
+                "aucun de ses éléments. Menaces : identifiants de la matrice. Domaines, éléments "
+                "et citations : détail plus bas."
             ),
         )
 
