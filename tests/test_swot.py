@@ -405,7 +405,8 @@ def test_a_link_to_a_theme_wording_reaches_none_of_its_items(links, fiches, atel
     table = swot.coverage_table(links, [f for f in fiches if f["id"] == "jeune-referent"])
     assert "(libellé du thème)" in table.iloc[0]["Points à améliorer visés"]
     # « Psychologue » is only ever reached through theme wordings: no fiche targets it.
-    psychologue = atelier.loc[atelier["element"] == "Psychologue", "id"].item()
+    weak = atelier[atelier["categorie"] == WEAK]
+    psychologue = weak.loc[weak["element"] == "Psychologue", "id"].item()
     assert psychologue in set(swot.uncovered_items(atelier, links)["id"])
 
 
