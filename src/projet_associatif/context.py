@@ -16,22 +16,8 @@ import altair as alt
 import pandas as pd
 
 from . import charts
-from .formatting import NBSP, nombre, pourcentage
+from .formatting import NBSP, date_fr, nombre, pourcentage
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
 
 # --- source lines ---------------------------------------------------------------------------
@@ -50,12 +36,12 @@ def vintage_fr(text: str) -> str:
     )
     text = re.sub(
         r"\b(\d{4})-(\d{2})-(\d{2})\b",
-        lambda m: f"{int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)}",
+        lambda m: date_fr(m.group(0), "jour"),
         text,
     )
     return re.sub(
         r"\b(\d{4})-(0[1-9]|1[0-2])\b",
-        lambda m: f"{MONTHS[int(m.group(2)) - 1]} {m.group(1)}",
+        lambda m: date_fr(f"{m.group(0)}-01", "mois"),
         text,
     )
 

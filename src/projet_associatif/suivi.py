@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import DataError, Problem, relative
+from .formatting import date_fr
 
 # --------------------------------------------------------------------------------------
 # Layout of the workbook: one source of truth for the template, the reader and the docs.
@@ -813,26 +814,9 @@ def _table_sheet(
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
 def french_date(day: dt.date) -> str:
     """Return a date as French prose: « 1er mars 2020 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MOIS[day.month - 1]} {day.year}"
+    return date_fr(day, "jour")
 
 
 # --------------------------------------------------------------------------------------
