@@ -82,3 +82,21 @@ def test_print_styles_questions_and_cross_references():
     typst = run_pandoc(["-f", "markdown", "-t", "typst", "--lua-filter", str(PRINT_FILTER)], text)
     assert "#strong[Que poursuivons-nous ?]" in typst
     assert "#emph[Voir 1.]" in typst
+
+
+def test_typst_images_carry_their_alternative_text_for_pdf_ua():
+    from projet_associatif.render.pandoc import TYPST_IMAGES_FILTER
+
+    text = (
+        '![Population des EPCI](fig.svg){#fig-pop alt="Barres : Moulins \\"67 972\\"" '
+        "width=97%}\n\nEn ligne ![logo](logo.png){width=300px} ici.\n\n![](sans-texte.png)\n"
+    )
+    typst = run_pandoc(
+        ["-f", "markdown", "-t", "typst", "--lua-filter", str(TYPST_IMAGES_FILTER)], text
+    )
+    # In a figure: the image keeps its width relative to the text and gets the alt attribute.
+    assert '#figure([#image("fig.svg", width: 97%, alt: "Barres : Moulins \\"67 972\\"")]' in typst
+    # Inline: boxed as Pandoc does, pixels as points, the caption serves as alternative text.
+    assert '#box(image("logo.png", width: 225.0pt, alt: "logo"))' in typst
+    # Nothing to say: left to Pandoc, and PDF/UA-1 compilation will refuse it.
+    assert 'image("sans-texte.png")' in typst

@@ -304,3 +304,52 @@ def test_missing_notebook_is_named_in_the_error(tmp_path: Path):
         )
     assert "01-valeurs" in str(caught.value)
     assert "format : pdf" in str(caught.value)
+
+
+# --- real data: no « Données fictives » label; PDF/UA-1 ------------------------------------
+
+
+def test_real_data_carries_no_fictional_label(rendered, pdf_pages):
+    html_dir = rendered["html"].parent
+    for page in html_dir.rglob("*.html"):
+        assert 'class="pa-fictif"' not in page.read_text(encoding="utf-8"), page
+    assert not any("Données fictives" in p for p in pdf_pages)
+    document = docx.Document(rendered["docx"])
+    assert all(
+        not s.header.paragraphs or not s.header.paragraphs[0].text for s in document.sections
+    )
+    assert "Données fictives" not in document.element.xml
+
+
+def test_pdf_is_tagged_pdf_ua_with_language_and_title(rendered):
+    reader = pypdf.PdfReader(rendered["pdf"])
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "fr-FR"
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in catalog
+    xmp = catalog["/Metadata"].get_object().get_data().decode("utf-8")
+    assert "<pdfuaid:part>1</pdfuaid:part>" in xmp
+
+
+def test_pdf_refuses_an_image_without_alternative_text(rendered, tmp_path):
+    import shutil
+
+    executed = tmp_path / "executes"
+    shutil.copytree(rendered["root"].parent / "executes", executed)
+    path = executed / "01-valeurs.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    png = charts.mimebundle(
+        alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"),
+        title="t",
+        source="s",
+        alt="a",
+    )[0]["image/png"]
+    cell = nbformat.v4.new_code_cell("display(image)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png})]
+    nb.cells.append(cell)
+    nbformat.write(nb, path)
+    with pytest.raises(RenderError) as caught:
+        render_book(
+            executed, tmp_path / "s", profile="projet-2020", formats=["pdf"], engine="pandoc"
+        )
+    assert "PDF/UA-1" in str(caught.value) and "texte alternatif" in str(caught.value)

@@ -123,7 +123,7 @@ def test_one_quarto_render_per_format_with_profile_and_no_execution(
             "pa-profil:Bilan intermédiaire",
             "pa-arrete:30 septembre 2021",
             "pa-suivi:suivi-fictif.xlsx",
-            "pa-genere:1 octobre 2021",
+            "pa-genere:1er octobre 2021",
         ]
     # The staging project is never the repository and is removed afterwards.
     assert not Path(logged[0]["cwd"]).exists()
@@ -220,3 +220,19 @@ def test_missing_executed_notebook_is_named(fake_quarto, executed, tmp_path):
             executed, tmp_path / "s", profile="bilan-final", formats=["html"], engine="quarto"
         )
     assert not fake_quarto.exists()  # quarto never ran
+
+
+def test_fictional_measurements_reach_quarto_as_pa_fictif():
+    from projet_associatif.render.quarto import metadata_args
+
+    args = metadata_args({**META, "fictif": True})
+    values = [args[i + 1] for i, a in enumerate(args) if a == "-M"]
+    notice = [v for v in values if v.startswith("pa-fictif:")]
+    assert len(notice) == 1
+    assert notice[0].startswith("pa-fictif:Données fictives : ")
+    assert "suivi-fictif.xlsx" in notice[0]
+    assert not any(v.startswith("pa-fictif:") for v in values_of(metadata_args(META)))
+
+
+def values_of(args: list[str]) -> list[str]:
+    return [args[i + 1] for i, a in enumerate(args) if a == "-M"]

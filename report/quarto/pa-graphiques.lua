@@ -3,6 +3,8 @@
 -- relatifs corrects pour chaque page du livre ; aucun CDN n'est utilisé.
 -- vega-bundle.js est écrit dans ce dossier par projet_associatif.render.quarto avant le
 -- rendu (il provient de projet_associatif.charts.vega_bundle()).
+-- Quand la métadonnée pa-fictif est donnée (fichier de mesures d'exemple), chaque page
+-- commence par l'avertissement « Données fictives ».
 
 function Meta(meta)
   if quarto.doc.is_format("html") then
@@ -13,4 +15,18 @@ function Meta(meta)
     })
   end
   return meta
+end
+
+function Pandoc(doc)
+  local avis = doc.meta["pa-fictif"]
+  if not quarto.doc.is_format("html") or avis == nil then
+    return doc
+  end
+  local texte = pandoc.utils.stringify(avis)
+  local libelle, reste = texte:match("^(.-) : (.*)$")
+  local contenu = libelle and { pandoc.Strong(libelle), pandoc.Str(" : " .. reste) }
+    or { pandoc.Str(texte) }
+  local bandeau = pandoc.Div({ pandoc.Para(contenu) }, { class = "pa-fictif", role = "note" })
+  doc.blocks:insert(1, bandeau)
+  return doc
 end

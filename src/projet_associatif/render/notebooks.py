@@ -284,15 +284,25 @@ def notebook_markdown(
 
 
 def notebook_html(
-    path: Path, output: Path, *, title: str | None = None, back_href: str | None = None
+    path: Path,
+    output: Path,
+    *,
+    title: str | None = None,
+    back_href: str | None = None,
+    notice: str | None = None,
 ) -> Path:
-    """Write the executed notebook as a standalone HTML page that loads nothing remote."""
+    """Write the executed notebook as a standalone HTML page that loads nothing remote.
+
+    ``notice`` is the « Données fictives » sentence shown at the top of the page, if any.
+    """
     nb = read_notebook(path, path.stem)
+    relative_parameters(nb)
     exporter = _html_exporter()
     if title:
         nb.metadata["title"] = title
+    resources = {"pa_back": back_href or "", "pa_fictif": notice or ""}
     try:
-        body, _ = exporter.from_notebook_node(nb, resources={"pa_back": back_href or ""})
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:
         raise RenderError(f"Export HTML du notebook impossible ({exc})", chapter=path.stem) from exc
     remote = remote_resources(body)
@@ -304,6 +314,26 @@ def notebook_html(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
     return output
+
+
+def relative_parameters(nb: nbformat.NotebookNode, root: Path | None = None) -> None:
+    """Write the project's paths in papermill's injected cell relative to the project root.
+
+    The build passes absolute paths (``/home/…/data``); shown as they are, the notebook page
+    would differ from one machine or checkout to another. ``setup()`` reads a relative path
+    from the project root, so the code shown stays valid.
+    """
+    from ..paths import project_root
+
+    base = str(root or project_root()).rstrip("/")
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "injected-parameters" not in cell.metadata.get("tags", []):
+            continue
+        source = _joined(cell.source)
+        for quote in ('"', "'"):
+            source = source.replace(f"{quote}{base}{quote}", f"{quote}.{quote}")
+            source = source.replace(f"{quote}{base}/", quote)
+        cell.source = source
 
 
 _RESOURCE = re.compile(

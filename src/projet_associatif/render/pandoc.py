@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import shutil
 import string
@@ -35,12 +36,17 @@ FILTERS = HERE / "filters"
 NUMBERING_FILTER = FILTERS / "numerotation.lua"
 TABLES_FILTER = FILTERS / "tableaux.lua"
 PRINT_FILTER = FILTERS / "impression.lua"
+TYPST_IMAGES_FILTER = FILTERS / "images-typst.lua"
 READER = "markdown"
 PDF_NAME = "projet-associatif.pdf"
 DOCX_NAME = "projet-associatif.docx"
 # Fonts embedded in the typst package: Libertinus Serif has « » ’ € and U+00A0/U+202F.
 MAIN_FONT = "Libertinus Serif"
 CSS_FILES = ("pa-commun.css", "pa-pandoc.css", "pa-impression.css")
+ORGANISATION = "Mission Locale de Moulins et sa région"
+# PDF/UA-1: tagged PDF, document title and language, alternative text on every image.
+PDF_STANDARDS = ["ua-1"]
+FICTIF_LABEL = "Données fictives"
 
 
 @dataclass
@@ -78,8 +84,16 @@ def run_pandoc(
     chapter: str | None = None,
     fmt: str | None = None,
     cwd: Path | None = None,
+    epoch: int | None = None,
 ) -> str:
-    """Run Pandoc on ``text`` and return its output; raise RenderError with its stderr."""
+    """Run Pandoc on ``text`` and return its output; raise RenderError with its stderr.
+
+    ``epoch`` becomes SOURCE_DATE_EPOCH: Pandoc then dates the DOCX (document properties,
+    zip entries) with it instead of the clock.
+    """
+    env = None
+    if epoch is not None:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     try:
         proc = subprocess.run(
             [pandoc_path(), *args],
@@ -88,6 +102,7 @@ def run_pandoc(
             text=True,
             encoding="utf-8",
             cwd=cwd,
+            env=env,
             check=False,
         )
     except OSError as exc:
@@ -266,7 +281,37 @@ def french_date(value: Any) -> str | None:
         return str(value)
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale="fr_FR")
+    text = format_date(day, format="long", locale="fr_FR")
+    # French writes the first day of a month as an ordinal: « 1er septembre 2021 ».
+    return re.sub(r"^1 ", "1er ", text)
+
+
+def source_date_epoch(meta: Mapping[str, Any]) -> int | None:
+    """Return the build's SOURCE_DATE_EPOCH (``meta``, else the environment), or None."""
+    value = meta.get("source_date_epoch")
+    if value in (None, ""):
+        value = os.environ.get("SOURCE_DATE_EPOCH", "")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def fictional_notice(meta: Mapping[str, Any]) -> str | None:
+    """Return the « Données fictives » notice when the build says the measurements are fictional.
+
+    The build sets ``meta["fictif"]`` from the measurement file it read (its « données
+    fictives » markers) and ``meta["suivi"]`` to that file; every page of every format
+    then carries this sentence.
+    """
+    if not meta.get("fictif"):
+        return None
+    name = Path(str(meta["suivi"])).name if meta.get("suivi") else ""
+    origin = f"du fichier d'exemple « {name} »" if name else "d'un fichier d'exemple"
+    return (
+        f"{FICTIF_LABEL} : les mesures de ce bilan proviennent {origin} ; "
+        "elles ne décrivent pas l'activité réelle de la Mission Locale."
+    )
 
 
 def cover_fields(config: BookConfig, meta: Mapping[str, Any]) -> dict[str, str]:
@@ -278,6 +323,7 @@ def cover_fields(config: BookConfig, meta: Mapping[str, Any]) -> dict[str, str]:
         "pa-arrete": french_date(meta.get("as_of")) or "",
         "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else "",
         "pa-genere": french_date(meta.get("build_date")) or "",
+        "pa-fictif": fictional_notice(meta) or "",
         "date": config.date or "",
         "lang": config.lang,
     }
@@ -343,25 +389,32 @@ def write_pdf(
     template = typst_template_dir(work_dir, root)
     fields = cover_fields(book.config, meta)
     args = ["-f", "json", "-t", "typst", "-s", "--template", str(template), "--toc"]
-    args += ["--lua-filter", str(PRINT_FILTER)]
+    args += ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TYPST_IMAGES_FILTER)]
     args += ["--toc-depth=2", "-V", f"mainfont={MAIN_FONT}", "-V", "papersize=a4"]
     # The numbering filter already wrote « Figure N : » in the captions.
     args += ["-M", "pa-legendes-numerotees=true"]
     source = run_pandoc(args + _metadata_args(fields), json.dumps(doc), fmt="pdf", cwd=work_dir)
     typ = work_dir / "projet-associatif.typ"
     typ.write_text(source, encoding="utf-8")
-    epoch = meta.get("source_date_epoch")
-    stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else None
     try:
+        # The timestamp fixes /CreationDate, /ModDate and the XMP dates; Typst derives the
+        # document /ID from the title and content, so two builds give the same bytes.
         pdf = typst.compile(
             str(typ),
             root=str(work_dir),
             ignore_system_fonts=True,
-            timestamp=int(stamp.timestamp()) if stamp else None,
+            timestamp=source_date_epoch(meta),
+            pdf_standards=PDF_STANDARDS,
         )
     except Exception as exc:
+        hint = ""
+        if "PDF/UA" in str(exc):
+            hint = (
+                "\nLe PDF doit respecter PDF/UA-1 (accessibilité) : chaque image a besoin "
+                "d'un texte alternatif (charts.show(..., alt=...))."
+            )
         raise RenderError(
-            "La compilation Typst a échoué", fmt="pdf", stderr=f"{exc}\n(source : {typ})"
+            "La compilation Typst a échoué", fmt="pdf", stderr=f"{exc}{hint}\n(source : {typ})"
         ) from exc
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(pdf)
@@ -393,11 +446,12 @@ def write_docx(
         f"Profil : {fields['pa-profil']}" if "pa-profil" in fields else "",
         f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else "",
         f"Fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else "",
+        FICTIF_LABEL if "pa-fictif" in fields else "",
     ]
     docx_fields = {
         "title": fields["title"],
         "subtitle": fields.get("subtitle", ""),
-        "author": "Mission Locale de Moulins et sa région",
+        "author": ORGANISATION,
         "date": " — ".join(x for x in lines if x) or fields.get("date", ""),
         "lang": "fr-FR",
         "toc-title": "Table des matières",
@@ -406,9 +460,17 @@ def write_docx(
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
     args += ["--lua-filter", str(PRINT_FILTER)]
-    args += ["--reference-doc", str(reference_docx(root, work_dir))]
+    reference = reference_docx(root, work_dir)
+    if "pa-fictif" in fields:
+        from .docx import reference_with_header
+
+        # Word repeats the reference document's header on every page.
+        reference = reference_with_header(
+            reference, work_dir / "reference-fictif.docx", fields["pa-fictif"]
+        )
+    args += ["--reference-doc", str(reference)]
     args += _metadata_args({k: v for k, v in docx_fields.items() if v})
-    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir)
+    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir, epoch=source_date_epoch(meta))
     return output
 
 
@@ -545,6 +607,36 @@ def vega_bundle() -> str:
     return charts_bundle()
 
 
+_THEAD = re.compile(r"<thead>.*?</thead>", flags=re.S)
+
+
+def accessible_tables(body: str) -> str:
+    """Mark column headers with ``scope="col"``; an empty header cell becomes a data cell.
+
+    Pandoc writes bare ``<th>``: the scope tells screen readers which cells a header
+    covers, and an empty ``<th>`` (corner of a matrix) would be announced as a header
+    with no name.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        head = re.sub(r"<th\b([^>]*)>(\s*)</th>", r"<td\1>\2</td>", match.group(0))
+        return re.sub(r"<th\b(?![^>]*\bscope=)", '<th scope="col"', head)
+
+    return _THEAD.sub(fix, body)
+
+
+def notice_html(meta: Mapping[str, Any]) -> str:
+    """Return the « Données fictives » banner of an HTML page (empty for real data)."""
+    notice = fictional_notice(meta)
+    if not notice:
+        return ""
+    label, _, rest = notice.partition(" : ")
+    return (
+        '<p class="pa-fictif" role="note">'
+        f"<strong>{html.escape(label)}</strong> : {html.escape(rest)}</p>"
+    )
+
+
 def write_html(
     book: Book,
     html_dir: Path,
@@ -572,6 +664,7 @@ def write_html(
             chapter=chapter.entry.file or chapter.title,
             fmt="html",
         )
+        body = accessible_tables(body)
         scripts = ""
         if "pa-chart-view" in body:
             scripts = (
@@ -587,6 +680,10 @@ def write_html(
             as_of=html.escape(
                 f" — données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else ""
             ),
+            suivi=html.escape(
+                f" — fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else ""
+            ),
+            notice=notice_html(meta),
             scripts=scripts,
             sidebar=sidebar_html(book, chapter.page),
             page_toc=page_toc_html(chapter.blocks),
@@ -601,6 +698,7 @@ def write_html(
                     html_dir / "notebooks" / f"{chapter.entry.stem}.html",
                     title=chapter.title,
                     back_href=f"../{chapter.page}",
+                    notice=fictional_notice(meta),
                 )
             except RenderError as exc:
                 raise exc.in_format("html") from exc

@@ -47,13 +47,15 @@ def quarto_executable() -> str:
 
 def metadata_args(meta: Mapping[str, Any]) -> list[str]:
     """Return the ``-M clé:valeur`` options that feed the title page (typst-show.typ)."""
-    from .pandoc import french_date
+    from .pandoc import fictional_notice, french_date
 
     values = {
         "pa-profil": meta.get("profile_label"),
         "pa-arrete": french_date(meta.get("as_of")),
         "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else None,
         "pa-genere": french_date(meta.get("build_date")),
+        # Read by typst-show.typ (PDF footer) and report/quarto/pa-graphiques.lua (HTML).
+        "pa-fictif": fictional_notice(meta),
     }
     args: list[str] = []
     for key, value in values.items():
