@@ -63,38 +63,53 @@ def header_xml(text: str) -> str:
     )
 
 
-def reference_with_header(reference: Path, output: Path, text: str) -> Path:
-    """Write a copy of ``reference`` whose pages all carry ``text`` in their header.
+def prepared_reference(
+    reference: Path, output: Path, *, header: str | None = None, epoch: int | None = None
+) -> Path:
+    """Write a copy of ``reference`` for one build: entries dated ``epoch``, optional header.
 
-    Pandoc takes headers and footers from the reference document, so the notice reaches
-    every page of the Word output. Entry order and dates are kept: the copy is the same
-    for the same inputs.
+    Pandoc copies some parts of the reference document (theme, fonts, settings) with their
+    zip dates: dating them from SOURCE_DATE_EPOCH makes every entry of the output share
+    the build's date. With ``header``, every page carries that text in its header (Pandoc
+    takes headers and footers from the reference document). Entry order is kept.
     """
+    import time
+
     output.parent.mkdir(parents=True, exist_ok=True)
+    # Zip dates start in 1980 and have no time zone: the UTC time of the epoch is stored.
+    stamp = time.gmtime(max(epoch, 315_532_800))[:6] if epoch is not None else None
     with zipfile.ZipFile(reference) as source, zipfile.ZipFile(output, "w") as out:
         items = source.infolist()
         for item in items:
             data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                data = _with_header_reference(data.decode("utf-8")).encode("utf-8")
-            elif item.filename == "word/_rels/document.xml.rels":
-                relation = (
-                    f'<Relationship Type="{HEADER_TYPE}" Id="{HEADER_ID}" '
-                    f'Target="{HEADER_PART.removeprefix("word/")}" />'
-                )
-                text_rels = data.decode("utf-8").replace(
-                    "</Relationships>", relation + "</Relationships>"
-                )
-                data = text_rels.encode("utf-8")
-            elif item.filename == "[Content_Types].xml":
-                override = (
-                    f'<Override PartName="/{HEADER_PART}" ContentType="{HEADER_CONTENT_TYPE}" />'
-                )
-                data = data.decode("utf-8").replace("</Types>", override + "</Types>").encode()
-            out.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
-        part = zipfile.ZipInfo(HEADER_PART, date_time=items[0].date_time)
-        out.writestr(part, header_xml(text).encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+            if header is not None:
+                data = _with_header_part(item.filename, data)
+            entry = zipfile.ZipInfo(item.filename, date_time=stamp or item.date_time)
+            out.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
+        if header is not None:
+            part = zipfile.ZipInfo(HEADER_PART, date_time=stamp or items[0].date_time)
+            out.writestr(
+                part, header_xml(header).encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED
+            )
     return output
+
+
+def _with_header_part(name: str, data: bytes) -> bytes:
+    """Return one entry of the reference document, wired to the header part."""
+    if name == "word/document.xml":
+        return _with_header_reference(data.decode("utf-8")).encode("utf-8")
+    if name == "word/_rels/document.xml.rels":
+        relation = (
+            f'<Relationship Type="{HEADER_TYPE}" Id="{HEADER_ID}" '
+            f'Target="{HEADER_PART.removeprefix("word/")}" />'
+        )
+        return (
+            data.decode("utf-8").replace("</Relationships>", relation + "</Relationships>").encode()
+        )
+    if name == "[Content_Types].xml":
+        override = f'<Override PartName="/{HEADER_PART}" ContentType="{HEADER_CONTENT_TYPE}" />'
+        return data.decode("utf-8").replace("</Types>", override + "</Types>").encode("utf-8")
+    return data
 
 
 def _with_header_reference(document: str) -> str:

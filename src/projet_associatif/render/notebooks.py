@@ -305,6 +305,7 @@ def notebook_html(
         body, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:
         raise RenderError(f"Export HTML du notebook impossible ({exc})", chapter=path.stem) from exc
+    body = accessible_tables(body)
     remote = remote_resources(body)
     if remote:
         raise RenderError(
@@ -314,6 +315,24 @@ def notebook_html(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
     return output
+
+
+_THEAD = re.compile(r"<thead>.*?</thead>", flags=re.S)
+
+
+def accessible_tables(body: str) -> str:
+    """Mark column headers with ``scope="col"``; an empty header cell becomes a data cell.
+
+    Pandoc writes bare ``<th>``: the scope tells screen readers which cells a header
+    covers, and an empty ``<th>`` (corner of a matrix) would be announced as a header
+    with no name.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        head = re.sub(r"<th\b([^>]*)>(\s*)</th>", r"<td\1>\2</td>", match.group(0))
+        return re.sub(r"<th\b(?![^>]*\bscope=)", '<th scope="col"', head)
+
+    return _THEAD.sub(fix, body)
 
 
 def relative_parameters(nb: nbformat.NotebookNode, root: Path | None = None) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from ..paths import project_root
 from .book import APPENDICES_TITLE, BookConfig, Entry
 from .errors import RenderError
-from .notebooks import Target, notebook_html, notebook_markdown
+from .notebooks import Target, accessible_tables, notebook_html, notebook_markdown
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -460,17 +460,20 @@ def write_docx(
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
     args += ["--lua-filter", str(PRINT_FILTER)]
-    reference = reference_docx(root, work_dir)
-    if "pa-fictif" in fields:
-        from .docx import reference_with_header
+    from .docx import prepared_reference
 
-        # Word repeats the reference document's header on every page.
-        reference = reference_with_header(
-            reference, work_dir / "reference-fictif.docx", fields["pa-fictif"]
-        )
+    epoch = source_date_epoch(meta)
+    # Word repeats the reference document's header on every page: the fictional notice
+    # goes there.
+    reference = prepared_reference(
+        reference_docx(root, work_dir),
+        work_dir / "reference-construction.docx",
+        header=fields.get("pa-fictif"),
+        epoch=epoch,
+    )
     args += ["--reference-doc", str(reference)]
     args += _metadata_args({k: v for k, v in docx_fields.items() if v})
-    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir, epoch=source_date_epoch(meta))
+    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir, epoch=epoch)
     return output
 
 
@@ -605,24 +608,6 @@ def vega_bundle() -> str:
 
         return vl_convert.javascript_bundle()
     return charts_bundle()
-
-
-_THEAD = re.compile(r"<thead>.*?</thead>", flags=re.S)
-
-
-def accessible_tables(body: str) -> str:
-    """Mark column headers with ``scope="col"``; an empty header cell becomes a data cell.
-
-    Pandoc writes bare ``<th>``: the scope tells screen readers which cells a header
-    covers, and an empty ``<th>`` (corner of a matrix) would be announced as a header
-    with no name.
-    """
-
-    def fix(match: re.Match[str]) -> str:
-        head = re.sub(r"<th\b([^>]*)>(\s*)</th>", r"<td\1>\2</td>", match.group(0))
-        return re.sub(r"<th\b(?![^>]*\bscope=)", '<th scope="col"', head)
-
-    return _THEAD.sub(fix, body)
 
 
 def notice_html(meta: Mapping[str, Any]) -> str:

@@ -1,0 +1,335 @@
+"""Build the real book once per test session and open its pages in headless Chromium, offline.
+
+The browser, accessibility, print and reproducibility tests share one book: the profile's
+real notebooks executed with papermill (fictional measurement file of ``exemples/``), then
+rendered by ``render_book`` into HTML, PDF and DOCX. Building it takes about a minute and a
+half on two cores, so it is cached in this module for the whole pytest process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from projet_associatif.paths import examples_dir, notebooks_dir, project_root
+from projet_associatif.profiles import get_profile, resolve_as_of
+from projet_associatif.render import render_book
+from projet_associatif.render.book import book_config
+
+PROFILE = "bilan-intermediaire"
+SUIVI = "suivi-fictif.xlsx"
+#: 2024-01-02T00:00:00Z: any fixed value; the outputs must not depend on the clock.
+EPOCH = 1_704_153_600
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Belt and braces: even a request that escaped page routing could not resolve a name.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def book_meta() -> dict[str, Any]:
+    """Return the ``meta`` the build passes for a review built from the fictional example."""
+    profile = get_profile(PROFILE)
+    return {
+        "profile": PROFILE,
+        "profile_label": profile.label,
+        "as_of": resolve_as_of(PROFILE, None, None).isoformat(),
+        "suivi": f"exemples/{SUIVI}",
+        "fictif": True,
+        "build_date": dt.datetime.fromtimestamp(EPOCH, tz=dt.UTC).date().isoformat(),
+        "source_date_epoch": EPOCH,
+    }
+
+
+def execute_notebooks(output_dir: Path) -> Path:
+    """Execute the profile's notebooks with papermill into ``output_dir`` (two at a time)."""
+    import papermill
+
+    root = project_root()
+    meta = book_meta()
+    parameters = {
+        "data_dir": str(root / "data"),
+        "profile": PROFILE,
+        "as_of": meta["as_of"],
+        "suivi": str(examples_dir() / SUIVI),
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(name: str) -> None:
+        papermill.execute_notebook(
+            str(notebooks_dir() / name),
+            str(output_dir / name),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(root),
+        )
+
+    names = book_config(PROFILE).notebooks()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(run, names))
+    return output_dir
+
+
+@dataclass(frozen=True, eq=False)
+class Book:
+    """The shared book: executed notebooks and what ``render_book`` produced."""
+
+    executed_dir: Path
+    staging_dir: Path
+    outputs: dict[str, Path]
+
+    @property
+    def html_dir(self) -> Path:
+        """Return the directory of the HTML site."""
+        return self.outputs["html"].parent
+
+    def chapter_pages(self) -> list[str]:
+        """Return the chapter pages (relative to the site), in file-name order."""
+        return sorted(p.name for p in self.html_dir.glob("*.html"))
+
+    def notebook_pages(self) -> list[str]:
+        """Return the standalone notebook pages (« Voir le notebook »)."""
+        return sorted(f"notebooks/{p.name}" for p in (self.html_dir / "notebooks").glob("*.html"))
+
+    def pages(self) -> list[str]:
+        """Return every HTML page of the site."""
+        return self.chapter_pages() + self.notebook_pages()
+
+
+@functools.cache
+def _shared_book(base: Path) -> Book:
+    executed = execute_notebooks(base / "executes")
+    staging = base / "publication"
+    outputs = render_book(
+        executed,
+        staging,
+        profile=PROFILE,
+        formats=["html", "pdf", "docx"],
+        engine="pandoc",
+        meta=book_meta(),
+    )
+    return Book(executed, staging, outputs)
+
+
+def shared_book(tmp_path_factory) -> Book:
+    """Return the session's book, building it on first use (one build per pytest process)."""
+    base = tmp_path_factory.getbasetemp() / "livre-partage"
+    base.mkdir(exist_ok=True)
+    return _shared_book(base)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) and yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Launch Debian's Chromium headless through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(
+            f"{CHROMIUM} est absent : installez le paquet Debian « chromium » "
+            "(python3 run.py test le fait quand il tourne en root)."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Visit:
+    """What happened while a page loaded: console errors, page errors, blocked requests."""
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    local_requests: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def offline_page(browser: Any, base_url: str, path: str) -> Iterator[tuple[Any, Visit]]:
+    """Open ``base_url + path`` with JavaScript on and every non-local request aborted."""
+    context = browser.new_context(java_script_enabled=True, locale="fr-FR")
+    visit = Visit(base_url + path)
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(base_url):
+            visit.local_requests.append(url)
+            route.continue_()
+        else:
+            visit.external_requests.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+    page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: visit.failed_requests.append(r.url))
+    try:
+        page.goto(visit.url, wait_until="load")
+        yield page, visit
+    finally:
+        context.close()
+
+
+def wait_for_charts(page: Any, timeout_ms: int = 20_000) -> None:
+    """Wait until pa-charts.js has replaced every static chart with a live Vega view."""
+    page.wait_for_function(
+        """() => {
+            const views = document.querySelectorAll('.pa-chart-view');
+            return Array.from(views).every(v => v.classList.contains('pa-chart-live'));
+        }""",
+        timeout=timeout_ms,
+    )
+
+
+#: Collected in one evaluation per page: what the browser tests assert on.
+_PAGE_FACTS = """() => {
+  const visible = (el) => !!el && el.getClientRects().length > 0 &&
+    getComputedStyle(el).visibility !== 'hidden';
+  const charts = Array.from(document.querySelectorAll('.pa-chart-view')).map((view) => {
+    const svg = view.querySelector('svg');
+    const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+    // Data marks of a Vega view (not axes, legends or titles) drawn with a visible size;
+    // the static SVG of vl-convert has the same structure.
+    const drawn = svg ? Array.from(svg.querySelectorAll('g.role-mark > *')).filter((m) => {
+      const b = m.getBBox ? m.getBBox() : {width: 0, height: 0};
+      return b.width > 0 || b.height > 0;
+    }).length : 0;
+    const figure = view.closest('figure');
+    const details = figure ? figure.querySelector('details') : null;
+    const summary = details ? details.querySelector('summary') : null;
+    return {
+      live: view.classList.contains('pa-chart-live'),
+      interactive: !!view.querySelector('.pa-chart-interactive.vega-embed svg.marks'),
+      role: view.getAttribute('role'),
+      label: (view.getAttribute('aria-label') || '').trim(),
+      width: box.width,
+      height: box.height,
+      drawn: drawn,
+      summary: summary ? summary.textContent.trim() : null,
+      data_headers: details ? details.querySelectorAll('th').length : 0,
+      data_rows: details ? details.querySelectorAll('tbody tr').length : 0,
+    };
+  });
+  const notice = document.querySelector('.pa-fictif');
+  return {
+    lang: document.documentElement.lang,
+    title: document.title,
+    charts: charts,
+    images_without_alt: Array.from(document.querySelectorAll('img'))
+      .filter((img) => !(img.getAttribute('alt') || '').trim())
+      .map((img) => img.getAttribute('src')),
+    broken_images: Array.from(document.querySelectorAll('img'))
+      .filter((img) => !img.complete || img.naturalWidth === 0)
+      .map((img) => img.getAttribute('src')),
+    notice: notice && visible(notice) ? notice.textContent.replace(/\\s+/g, ' ').trim() : null,
+    header: (document.querySelector('header') || document.body).innerText,
+    thead_th_without_scope: document.querySelectorAll('thead th:not([scope])').length,
+  };
+}"""
+
+
+@dataclass
+class PageReport:
+    """One page as the browser saw it: load events, facts, axe-core violations."""
+
+    path: str
+    visit: Visit
+    facts: dict[str, Any]
+    charts_ready: bool
+    violations: list[dict[str, Any]]
+    axe_version: str
+
+
+def run_axe(page: Any) -> tuple[list[dict[str, Any]], str]:
+    """Run axe-core (WCAG 2.1 A and AA, plus structure rules) and return its violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {
+        "runOnly": {"type": "tag", "values": AXE_TAGS},
+        # Best-practice rules about structure, on top of the WCAG tags.
+        "rules": {
+            rule: {"enabled": True}
+            for rule in (
+                "heading-order",
+                "landmark-one-main",
+                "page-has-heading-one",
+                "region",
+                "empty-table-header",
+                "landmark-unique",
+            )
+        },
+        "resultTypes": ["violations"],
+    }
+    response = Axe().run(page, options=options).response
+    return response["violations"], response["testEngine"]["version"]
+
+
+def survey_site(html_dir: Path, pages: list[str], *, chapter_pages: set[str]) -> list[PageReport]:
+    """Visit every page offline: wait for the live charts, collect facts, run axe-core."""
+    reports = []
+    with serve(html_dir) as base_url, chromium() as browser:
+        for path in pages:
+            with offline_page(browser, base_url, path) as (page, visit):
+                ready = True
+                # Chapter pages load the Vega bundle; notebook pages keep their static SVG.
+                if path in chapter_pages and page.locator(".pa-chart-view").count():
+                    try:
+                        wait_for_charts(page)
+                    except Exception:  # the assertion on `live` says which chart failed
+                        ready = False
+                facts = page.evaluate(_PAGE_FACTS)
+                violations, version = run_axe(page)
+                reports.append(PageReport(path, visit, facts, ready, violations, version))
+    return reports
+
+
+@functools.cache
+def _survey(book: Book) -> tuple[PageReport, ...]:
+    return tuple(survey_site(book.html_dir, book.pages(), chapter_pages=set(book.chapter_pages())))
+
+
+def survey(book: Book) -> tuple[PageReport, ...]:
+    """Return the reports of every page of ``book`` (one browser pass per pytest process)."""
+    return _survey(book)
