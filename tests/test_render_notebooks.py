@@ -191,3 +191,68 @@ def test_sizes():
     assert width_percent(None) == 100
     assert width_percent(6050) == 100
     assert width_percent(1) == 10
+
+
+def executed_with_injected_cell(path: Path, cell_id: str, root: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    injected = nbformat.v4.new_code_cell(
+        f'# Parameters\ndata_dir = "{root}/data"\nsuivi = "{root}/exemples/suivi-fictif.xlsx"\n'
+        'autre = "/srv/ailleurs/mesures.csv"\n',
+        metadata={"tags": ["injected-parameters"]},
+    )
+    injected["id"] = cell_id
+    nb.cells = [nbformat.v4.new_markdown_cell("# Bilan"), injected]
+    nb.cells[0]["id"] = "titre"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_notebook_page_does_not_depend_on_papermill_ids_or_the_checkout(tmp_path: Path):
+    from projet_associatif.paths import project_root
+
+    root = project_root()
+    first = executed_with_injected_cell(tmp_path / "a.ipynb", "d5f2d67d", root)
+    second = executed_with_injected_cell(tmp_path / "b.ipynb", "f5946c7b", root)
+    pages = [
+        notebook_html(nb, tmp_path / f"{nb.stem}.html", back_href="../06-bilan.html").read_text(
+            encoding="utf-8"
+        )
+        for nb in (first, second)
+    ]
+    assert pages[0] == pages[1]
+    assert 'id="cell-id=parametres-injectes"' in pages[0]
+    assert str(root) not in pages[0]
+    # Paths inside the project are written from its root, as setup() reads them; a path
+    # elsewhere is the user's own and stays as given.
+    assert "exemples/suivi-fictif.xlsx" in pages[0]
+    assert "/srv/ailleurs/mesures.csv" in pages[0]
+
+
+def test_notebook_page_tables_have_scoped_headers_and_the_fictional_notice(tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("tableau")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": "<table><thead><tr><th></th><th>Statut</th></tr></thead>"
+                "<tbody><tr><th>1</th><td>en retard</td></tr></tbody></table>"
+            },
+        )
+    ]
+    nb.cells = [cell]
+    path = tmp_path / "t.ipynb"
+    nbformat.write(nb, path)
+    notice = "Données fictives : les mesures de ce bilan proviennent d'un fichier d'exemple."
+    text = notebook_html(path, tmp_path / "t.html", notice=notice).read_text(encoding="utf-8")
+    assert '<th scope="col">Statut</th>' in text and "<td></td>" in text
+    assert (
+        '<p class="pa-fictif" role="note"><strong>Données fictives</strong> : les mesures' in text
+    )
+    plain = notebook_html(path, tmp_path / "u.html").read_text(encoding="utf-8")
+    assert 'class="pa-fictif"' not in plain

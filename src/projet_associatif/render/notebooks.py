@@ -296,7 +296,7 @@ def notebook_html(
     ``notice`` is the « Données fictives » sentence shown at the top of the page, if any.
     """
     nb = read_notebook(path, path.stem)
-    relative_parameters(nb)
+    stable_parameters(nb)
     exporter = _html_exporter()
     if title:
         nb.metadata["title"] = title
@@ -335,19 +335,26 @@ def accessible_tables(body: str) -> str:
     return _THEAD.sub(fix, body)
 
 
-def relative_parameters(nb: nbformat.NotebookNode, root: Path | None = None) -> None:
-    """Write the project's paths in papermill's injected cell relative to the project root.
+def stable_parameters(nb: nbformat.NotebookNode, root: Path | None = None) -> None:
+    """Make papermill's injected cell the same from one build to the next.
 
-    The build passes absolute paths (``/home/…/data``); shown as they are, the notebook page
-    would differ from one machine or checkout to another. ``setup()`` reads a relative path
-    from the project root, so the code shown stays valid.
+    papermill gives that cell a random id (the page's ``id="cell-id=…"``) and the build
+    passes absolute paths (``/home/…/data``): shown as they are, the notebook page would
+    differ between two executions or two checkouts. The id becomes fixed and the project's
+    paths relative to its root, which ``setup()`` reads the same way, so the code shown
+    stays valid.
     """
     from ..paths import project_root
 
     base = str(root or project_root()).rstrip("/")
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "injected-parameters" not in cell.metadata.get("tags", []):
-            continue
+    injected = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and "injected-parameters" in cell.metadata.get("tags", [])
+    ]
+    for number, cell in enumerate(injected, start=1):
+        if "id" in cell:
+            cell["id"] = "parametres-injectes" + (f"-{number}" if number > 1 else "")
         source = _joined(cell.source)
         for quote in ('"', "'"):
             source = source.replace(f"{quote}{base}{quote}", f"{quote}.{quote}")
