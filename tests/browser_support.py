@@ -1,28 +1,24 @@
 """Build the real book once per test session and open its pages in headless Chromium, offline.
 
-The browser, accessibility, print and reproducibility tests share one book: the profile's
-real notebooks executed with papermill (fictional measurement file of ``exemples/``), then
-rendered by ``render_book`` into HTML, PDF and DOCX. Building it takes about a minute and a
-half on two cores, so it is cached in this module for the whole pytest process.
+The browser, accessibility, publication and reproducibility tests share one book:
+``projet-associatif build`` (data validation, papermill execution of the real notebooks,
+Pandoc + Typst rendering, atomic publication) run on a copy of the project for the
+bilan-intermédiaire profile with the fictional measurement file of ``exemples/``. It takes
+about a minute on two cores, so it is cached in this module for the whole pytest process.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import http.server
+import os
+import shutil
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from projet_associatif.paths import examples_dir, notebooks_dir, project_root
-from projet_associatif.profiles import get_profile, resolve_as_of
-from projet_associatif.render import render_book
-from projet_associatif.render.book import book_config
 
 PROFILE = "bilan-intermediaire"
 SUIVI = "suivi-fictif.xlsx"
@@ -44,57 +40,20 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def book_meta() -> dict[str, Any]:
-    """Return the ``meta`` the build passes for a review built from the fictional example."""
-    profile = get_profile(PROFILE)
-    return {
-        "profile": PROFILE,
-        "profile_label": profile.label,
-        "as_of": resolve_as_of(PROFILE, None, None).isoformat(),
-        "suivi": f"exemples/{SUIVI}",
-        "fictif": True,
-        "build_date": dt.datetime.fromtimestamp(EPOCH, tz=dt.UTC).date().isoformat(),
-        "source_date_epoch": EPOCH,
-    }
-
-
-def execute_notebooks(output_dir: Path) -> Path:
-    """Execute the profile's notebooks with papermill into ``output_dir`` (two at a time)."""
-    import papermill
-
-    root = project_root()
-    meta = book_meta()
-    parameters = {
-        "data_dir": str(root / "data"),
-        "profile": PROFILE,
-        "as_of": meta["as_of"],
-        "suivi": str(examples_dir() / SUIVI),
-    }
-    output_dir.mkdir(parents=True, exist_ok=True)
-
-    def run(name: str) -> None:
-        papermill.execute_notebook(
-            str(notebooks_dir() / name),
-            str(output_dir / name),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(root),
-        )
-
-    names = book_config(PROFILE).notebooks()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(run, names))
-    return output_dir
+#: What a copy of the project needs to build (the repository minus generated files).
+_NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "build", "_book", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info"
+)
 
 
 @dataclass(frozen=True, eq=False)
 class Book:
-    """The shared book: executed notebooks and what ``render_book`` produced."""
+    """The shared book: what ``projet-associatif build`` executed and published."""
 
     executed_dir: Path
-    staging_dir: Path
+    published_dir: Path
     outputs: dict[str, Path]
+    meta: dict[str, Any]
 
     @property
     def html_dir(self) -> Path:
@@ -113,20 +72,74 @@ class Book:
         """Return every HTML page of the site."""
         return self.chapter_pages() + self.notebook_pages()
 
+    def rendered_files(self) -> list[Path]:
+        """Return the files the renderer wrote (the build adds manifest.json beside them)."""
+        return sorted(
+            p for p in self.published_dir.rglob("*") if p.is_file() and p.name != "manifest.json"
+        )
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for a while, and let project_root() see the change."""
+    from projet_associatif.paths import project_root
+
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    project_root.cache_clear()
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        project_root.cache_clear()
+
+
+def build_book(base: Path) -> Book:
+    """Run the real build (validation, papermill, render, publish) on a copy of the project.
+
+    The copy keeps the repository's build/ and _book/ untouched. The renderer's ``meta``
+    is recorded on its way through the build's render seam, so that tests can render again
+    from the same inputs.
+    """
+    from rich.console import Console
+
+    from projet_associatif import build
+    from projet_associatif.paths import ROOT_ENV, project_root
+
+    project = base / "projet"
+    shutil.copytree(project_root(), project, ignore=_NOT_COPIED)
+    seen: dict[str, Any] = {}
+    real_render = build._render
+
+    def recording_render(executed_dir: Path, staging: Path, **kwargs: Any) -> dict[str, Path]:
+        seen.update(kwargs)
+        return real_render(executed_dir, staging, **kwargs)
+
+    build._render = recording_render
+    try:
+        with _environment(**{ROOT_ENV: str(project), "SOURCE_DATE_EPOCH": str(EPOCH)}):
+            result = build.build(
+                profile=PROFILE,
+                suivi=project / "exemples" / SUIVI,
+                formats=["html", "pdf", "docx"],
+                engine="pandoc",
+                jobs=2,
+                console=Console(quiet=True),
+            )
+    finally:
+        build._render = real_render
+    assert result.book_dir is not None
+    outputs = {k: Path(v) for k, v in result.outputs.items() if k in ("html", "pdf", "docx")}
+    return Book(result.executed_dir, result.book_dir, outputs, dict(seen["meta"]))
+
 
 @functools.cache
 def _shared_book(base: Path) -> Book:
-    executed = execute_notebooks(base / "executes")
-    staging = base / "publication"
-    outputs = render_book(
-        executed,
-        staging,
-        profile=PROFILE,
-        formats=["html", "pdf", "docx"],
-        engine="pandoc",
-        meta=book_meta(),
-    )
-    return Book(executed, staging, outputs)
+    return build_book(base)
 
 
 def shared_book(tmp_path_factory) -> Book:

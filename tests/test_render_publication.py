@@ -1,7 +1,8 @@
 """The real book's PDF and DOCX: accessible PDF (PDF/UA-1), fictional data labelled everywhere.
 
 Uses the session's shared book (tests/browser_support.py): the bilan-intermédiaire
-profile built from the fictional measurement file of ``exemples/``.
+profile built by ``projet-associatif build`` from the fictional measurement file of
+``exemples/``.
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def test_every_pdf_page_says_the_data_are_fictional(pdf):
     assert all(support.SUIVI in text for text in pages)
 
 
-def test_pdf_title_page_names_the_review_date_and_measurement_file(pdf):
+def test_pdf_title_page_names_the_review_date_and_measurement_file(book, pdf):
     cover = flat(pdf.pages[0].extract_text())
-    meta = support.book_meta()
+    meta = book.meta
     assert f"Profil : {meta['profile_label']}" in cover
     assert f"Données arrêtées au {french_date(meta['as_of'])}" in cover
     assert f"Fichier de mesures : {support.SUIVI}" in cover
@@ -95,7 +96,7 @@ def test_docx_header_of_every_section_says_the_data_are_fictional(book):
 
 def test_docx_title_block_names_the_review_date_and_measurement_file(book):
     document = docx.Document(book.outputs["docx"])
-    meta = support.book_meta()
+    meta = book.meta
     first = flat(" ".join(p.text for p in document.paragraphs[:6]))
     assert "Projet associatif 2020 — Bilan intermédiaire" in first
     assert f"Profil : {meta['profile_label']}" in first

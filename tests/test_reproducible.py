@@ -1,8 +1,10 @@
 """Two renders of the same executed notebooks give byte-identical HTML, PDF and DOCX.
 
-The first render is the session's shared book (this process); the second runs in a fresh
-Python process with another hash seed, another working directory and another staging
-path, so that set ordering, caches, temporary names and the clock cannot hide.
+The first render is the session's shared book (``projet-associatif build`` in this
+process); the second calls ``render_book`` on the same executed notebooks with the same
+``meta``, in a fresh Python process with another hash seed, another working directory, no
+SOURCE_DATE_EPOCH in the environment and another staging path, so that set ordering,
+caches, temporary names and the clock cannot hide.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 
 import browser_support as support
 import pytest
+
+from projet_associatif.paths import ROOT_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +47,8 @@ def second(book, tmp_path_factory) -> Path:
     workdir.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     env["PYTHONHASHSEED"] = "4242"
+    # Same inputs: the project the build ran on (its copy), whose paths the pages relativise.
+    env[ROOT_ENV] = str(book.published_dir.parent.parent)
     done = subprocess.run(
         [
             sys.executable,
@@ -51,7 +57,7 @@ def second(book, tmp_path_factory) -> Path:
             str(book.executed_dir),
             str(staging),
             support.PROFILE,
-            json.dumps(support.book_meta()),
+            json.dumps(book.meta),
         ],
         cwd=workdir,
         env=env,
@@ -65,22 +71,23 @@ def second(book, tmp_path_factory) -> Path:
 
 
 def tree(root: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file under ``root`` (the build's manifest.json aside)."""
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != "manifest.json"
     }
 
 
 def test_the_same_files_are_produced(book, second):
-    first, again = tree(book.staging_dir), tree(second)
+    first, again = tree(book.published_dir), tree(second)
     assert sorted(first) == sorted(again)
     assert {"projet-associatif.pdf", "projet-associatif.docx", "html/index.html"} <= set(first)
     assert len([n for n in first if n.endswith(".html")]) >= 20
 
 
 def test_every_file_is_byte_identical(book, second):
-    first, again = tree(book.staging_dir), tree(second)
+    first, again = tree(book.published_dir), tree(second)
     different = sorted(name for name in first if first[name] != again.get(name))
     assert different == []
 
@@ -102,9 +109,10 @@ def test_dates_come_from_source_date_epoch_not_the_clock(book):
 def test_no_build_path_leaks_into_the_outputs(book):
     from projet_associatif.paths import project_root
 
-    leaks = [str(book.staging_dir), str(book.executed_dir), str(project_root()), "/tmp/"]
+    copy = book.published_dir.parent.parent
+    leaks = [str(copy), str(book.executed_dir), str(project_root()), "/tmp/"]
     texts: dict[str, str] = {}
-    for path in book.staging_dir.rglob("*"):
+    for path in book.rendered_files():
         if path.suffix in {".html", ".css", ".js"}:
             texts[str(path)] = path.read_text(encoding="utf-8")
     with zipfile.ZipFile(book.outputs["docx"]) as archive:
