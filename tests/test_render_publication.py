@@ -104,3 +104,15 @@ def test_docx_title_block_names_the_review_date_and_measurement_file(book):
     assert f"Fichier de mesures : {support.SUIVI}" in first
     assert "Données fictives" in first
     assert document.core_properties.language == "fr-FR"
+
+
+def test_docx_images_carry_their_alternative_text(book):
+    import zipfile
+
+    with zipfile.ZipFile(book.outputs["docx"]) as archive:
+        document = archive.read("word/document.xml").decode("utf-8")
+    descriptions = re.findall(r'<wp:docPr\b[^>]*\bdescr="([^"]*)"', document)
+    images = re.findall(r"<wp:docPr\b", document)
+    assert len(images) >= 5
+    assert len(descriptions) == len(images)
+    assert all(len(d.strip()) >= 20 for d in descriptions)
