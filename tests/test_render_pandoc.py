@@ -58,6 +58,10 @@ META = {
 }
 
 
+LONG_TABLE_CHAPTER = "a3-sources"
+LONG_TABLE_ROWS = 120
+
+
 def executed_notebook(path: Path, title: str) -> None:
     frame = pd.DataFrame({"epci": list(POPULATIONS), "population": list(POPULATIONS.values())})
     chart = alt.Chart(frame).mark_bar().encode(x="epci:N", y="population:Q")
@@ -89,6 +93,18 @@ def executed_notebook(path: Path, title: str) -> None:
     ]
     prose = nbformat.v4.new_markdown_cell(f"# {title}\n\nTexte de {path.stem}.")
     nb.cells = [params, prose, chart_cell, table_cell]
+    if path.stem == LONG_TABLE_CHAPTER:
+        long = pd.DataFrame({"ligne": [f"Ligne-{i:03d}" for i in range(1, LONG_TABLE_ROWS + 1)]})
+        text = tables.markdown(long, title="Un tableau plus haut qu'une page", source="test")
+        cell = nbformat.v4.new_code_cell("tables.show(long)")
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "display_data",
+                data={"text/markdown": text, "text/plain": text},
+                metadata={"pa": {"kind": "table"}},
+            )
+        ]
+        nb.cells.append(cell)
     nbformat.write(nb, path)
 
 
@@ -195,7 +211,7 @@ def test_docx_headings_use_word_styles(rendered):
 
 def test_docx_tables_are_word_tables(rendered):
     document = docx.Document(rendered["docx"])
-    assert len(document.tables) == len(TITLES)
+    assert len(document.tables) == len(TITLES) + 1  # one per chapter, plus the long table
     first = document.tables[0]
     assert [c.text for c in first.rows[0].cells] == ["epci", "population"]
     assert normalise(first.rows[1].cells[1].text) == "67 972"
@@ -353,3 +369,13 @@ def test_pdf_refuses_an_image_without_alternative_text(rendered, tmp_path):
             executed, tmp_path / "s", profile="projet-2020", formats=["pdf"], engine="pandoc"
         )
     assert "PDF/UA-1" in str(caught.value) and "texte alternatif" in str(caught.value)
+
+
+def test_pdf_tables_taller_than_a_page_continue_on_the_next_pages(pdf_pages):
+    # A Typst figure does not break by default: the rows would run off the first page.
+    pages_of_row = {}
+    for number, text in enumerate(pdf_pages):
+        for row in re.findall(r"Ligne-(\d{3})", text):
+            pages_of_row.setdefault(int(row), number)
+    assert sorted(pages_of_row) == list(range(1, LONG_TABLE_ROWS + 1))
+    assert len(set(pages_of_row.values())) >= 2
