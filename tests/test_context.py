@@ -96,6 +96,19 @@ def test_education_chart_groups_bars_by_territory(levels):
     )
 
 
+def test_education_bars_name_their_territory_not_only_by_colour(levels):
+    # WCAG 1.4.1: each bar carries its territory's name in text, beside its value.
+    spec = charts.chart_spec(context.education_chart(levels))
+    text_layer = spec["layer"][1]
+    assert text_layer["mark"]["type"] == "text"
+    assert "datum.territoire" in text_layer["transform"][0]["calculate"]
+    svg = charts.svg(spec)
+    frame = context.education_frame(levels)
+    for territory, value in zip(frame["territoire"], frame["part_pct"], strict=True):
+        assert f">{territory} {value:.0f}{N}%</text>" in svg
+    assert "nom du territoire et la valeur" in context.education_alt(levels)
+
+
 # --- unemployment -------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import re
 import pypandoc
 import pytest
 
-from projet_associatif import strategy
+from projet_associatif import charts, strategy
 from projet_associatif.datapackage import load
 from projet_associatif.formatting import NBSP
 
@@ -112,7 +112,27 @@ def test_actions_per_objective_and_chart_text(objectifs):
     assert "1.1 Aller vers (Objectif général 1) : 5" in alt_text
     assert "2.3 Développer l'ingénierie et l'expertise (Objectif général 2) : 1" in alt_text
     spec = strategy.actions_chart(frame).to_dict()
-    assert spec["layer"][0]["mark"]["type"] == "bar"
+    assert [panel["layer"][0]["mark"]["type"] for panel in spec["vconcat"]] == ["bar", "bar"]
+
+
+def test_actions_chart_writes_the_general_objective_on_each_panel(objectifs):
+    # WCAG 1.4.1: the general objective is a panel title, not only a bar colour.
+    frame = strategy.actions_per_objective(objectifs)
+    spec = charts.chart_spec(strategy.actions_chart(frame))
+    generals = sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"])
+    assert len(spec["vconcat"]) == len(generals) == 2
+    for panel, og in zip(spec["vconcat"], generals, strict=True):
+        title = " ".join(panel["title"]["text"])
+        assert title == f"Objectif général {og['numero']} — {og['libelle']}"
+        rows = spec["datasets"][panel["data"]["name"]]
+        assert [r["objectif_operationnel"][:2] for r in rows] == [
+            f"{og['numero']}." for _ in og["objectifs_operationnels"]
+        ]
+    svg = charts.svg(spec)
+    assert "<tspan>Objectif général 1 — Être connu" in svg
+    assert "<tspan>Objectif général 2 — Apporter" in svg
+    assert float(svg.split('width="', 1)[1].split('"', 1)[0]) <= 620  # printed text block
+    assert "un panneau par objectif général" in strategy.actions_chart_alt(frame)
 
 
 def test_summary_table_lists_the_18_actions_in_order(objectifs, fiches):

@@ -1,6 +1,7 @@
 """territory.py: EPCI and zone figures, sentences, sites, the commune map, the comparison."""
 
 import json
+from itertools import pairwise
 
 import pandas as pd
 import pytest
@@ -248,7 +249,8 @@ def test_a_counter_clockwise_ring_is_reversed():
 
 def test_commune_map_spec_has_four_epci_colours_and_nine_points(geojson, epci, points):
     spec = charts.chart_spec(territory.commune_map(geojson, epci, points))
-    shapes, marks = spec["layer"][0], spec["layer"][1]
+    shapes = spec["layer"][0]
+    marks = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
     color = shapes["encoding"]["color"]["scale"]
     assert len(color["domain"]) == 4 and len(set(color["range"])) == 4
     assert shapes["encoding"]["opacity"]["scale"]["domain"] == [
@@ -269,9 +271,63 @@ def test_commune_map_renders_with_labels_and_legend_text(geojson, epci, points):
     assert "relèvent de Moulins)" in svg and "CC Bocage Bourbonnais" in svg
 
 
+def _on(lon, lat, geometry):
+    """Return whether a point is inside a GeoJSON polygon (even-odd rule, holes out)."""
+    polygons = geometry["coordinates"]
+    polygons = [polygons] if geometry["type"] == "Polygon" else polygons
+    inside = False
+    for ring in (r for p in polygons for r in p):
+        for (x0, y0), (x1, y1) in pairwise(ring):
+            if (y0 > lat) != (y1 > lat) and lon < x0 + (lat - y0) * (x1 - x0) / (y1 - y0):
+                inside = not inside
+    return inside
+
+
+def test_commune_map_writes_each_epci_name_on_its_epci(geojson, epci, points):
+    # WCAG 1.4.1: the EPCI are named on the map, « (partagé) » included, not only coloured.
+    spec = charts.chart_spec(territory.commune_map(geojson, epci, points))
+    names = [
+        layer
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "text"
+        and layer["encoding"]["text"]["field"] == "etiquette_epci"
+    ]
+    assert len(names) == 2  # white halo, then the text over it
+    rows = spec["datasets"][names[0]["data"]["name"]]
+    expected = [territory.epci_label(r) for r in epci.sort_values("ordre").itertuples()]
+    assert [r["etiquette_epci"].replace("\n", " ") for r in rows] == expected
+    assert names[0]["mark"]["lineBreak"] == "\n"
+    svg = charts.svg(spec)
+    for row in rows:
+        for line in row["etiquette_epci"].split("\n"):
+            assert f">{line}</tspan>" in svg or f">{line}</text>" in svg
+    # Each name's anchor lies on a commune of its own EPCI.
+    codes = dict(zip(expected, epci.sort_values("ordre")["code_epci"], strict=True))
+    for row in rows:
+        own = [f for f in geojson["features"] if f["properties"]["code_epci"] == codes[row["epci"]]]
+        assert any(_on(row["longitude"], row["latitude"], f["geometry"]) for f in own)
+
+
+def test_epci_names_keep_clear_of_the_sites_and_of_each_other(geojson, epci, points):
+    placed = territory.epci_label_points(geojson, epci, points)
+    to_pixels, _, _ = territory._pixel_plane(geojson)
+    boxes = [
+        territory._name_box(*to_pixels(r.longitude, r.latitude), r.etiquette_epci)
+        for r in placed.itertuples()
+    ]
+    sites = territory._site_boxes(points, to_pixels)
+    for index, box in enumerate(boxes):
+        assert not territory._overlaps(box, sites), placed.iloc[index]["epci"]
+        assert not territory._overlaps(box, boxes[:index] + boxes[index + 1 :])
+    # Sites and their labels do take room: a name at a site would be refused.
+    moulins = to_pixels(points.iloc[0]["longitude"], points.iloc[0]["latitude"])
+    assert territory._overlaps(territory._name_box(*moulins, "CA de Moulins"), sites)
+
+
 def test_map_alt_and_note_give_the_facts(geojson, epci, points, sites):
     alt = territory.map_alt(epci, points, geojson)
     assert "CA de Moulins (44 communes dessinées)" in alt
+    assert "le nom de chaque EPCI écrit sur son territoire" in alt
     assert "Permanence de Jaligny-sur-Besbre à Jaligny-sur-Besbre, 1,0 demi-journées" in alt
     note = territory.map_note(sites, points, epci)
     assert "Les 9 lieux d'accueil" in note

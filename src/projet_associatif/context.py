@@ -145,7 +145,11 @@ def education_totals_markdown(levels: pd.DataFrame) -> str:
 
 
 def education_chart(levels: pd.DataFrame) -> alt.LayerChart:
-    """Return horizontal grouped bars of the levels, each bar labelled with its value."""
+    """Return horizontal grouped bars of the levels, each labelled with its territory and value.
+
+    The territory's name is written beside each bar: colour is never the only way to tell
+    the Allier from the region (WCAG 1.4.1), in grey print or for colour-blind readers.
+    """
     frame = education_frame(levels)
     bars = charts.grouped_bar_chart(
         frame,
@@ -157,7 +161,9 @@ def education_chart(levels: pd.DataFrame) -> alt.LayerChart:
         group_title="Territoire",
     )
     text = (
-        bars.transform_calculate(etiquette=f"format(datum.part_pct, ',.0f') + '{NBSP}%'")
+        bars.transform_calculate(
+            etiquette=f"datum.territoire + ' ' + format(datum.part_pct, ',.0f') + '{NBSP}%'"
+        )
         .mark_text(align="left", baseline="middle", dx=3)
         .encode(text="etiquette:N", color=alt.value(charts.TEXT_COLOR))
     )
@@ -174,8 +180,9 @@ def education_alt(levels: pd.DataFrame) -> str:
             for t, v in zip(rows["territoire"], rows["part_pct"], strict=True)
         )
         by_level.append(f"{level} : {values}")
-    return "Barres groupées, part des demandeurs d'emploi par niveau de formation. " + (
-        " ; ".join(by_level) + "."
+    return (
+        "Barres groupées, part des demandeurs d'emploi par niveau de formation, le nom du "
+        "territoire et la valeur écrits au bout de chaque barre. " + " ; ".join(by_level) + "."
     )
 
 

@@ -9,6 +9,7 @@ the source's, escaped for Markdown; the project's transcription notes are labell
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,9 @@ def actions_per_objective(objectifs: Mapping[str, Any]) -> pd.DataFrame:
         [
             {
                 "objectif_general": f"Objectif général {oo['general']['numero']}",
+                "objectif_general_libelle": (
+                    f"Objectif général {oo['general']['numero']} — {oo['general']['libelle']}"
+                ),
                 "objectif_operationnel": f"{oo['code']} {oo['libelle_lisible']}",
                 "fiches_nombre": len(oo["fiches"]),
             }
@@ -174,30 +178,56 @@ def actions_per_objective(objectifs: Mapping[str, Any]) -> pd.DataFrame:
     )
 
 
-def actions_chart(frame: pd.DataFrame) -> alt.LayerChart:
-    """Return horizontal bars of the number of actions per operational objective."""
-    base = alt.Chart(frame).encode(
-        y=alt.Y(
-            "objectif_operationnel:N",
-            sort=list(frame["objectif_operationnel"]),
-            title=None,
-            axis=alt.Axis(labelLimit=320),
-        ),
-        x=alt.X(
-            "fiches_nombre:Q",
-            title="Nombre de plans d'action",
-            axis=alt.Axis(tickMinStep=1, format="d"),
-            scale=alt.Scale(domain=[0, int(frame["fiches_nombre"].max()) + 1]),
-        ),
-        # Both general objectives are named in the legend and in each label (« 1.1 », « 2.1 »):
-        # colour is never the only carrier of the grouping.
-        color=alt.Color("objectif_general:N", title="Objectif général"),
+def actions_chart(frame: pd.DataFrame) -> alt.VConcatChart:
+    """Return horizontal bars of the actions per operational objective, one panel per general one.
+
+    Each panel is titled with its general objective, number and wording: the grouping is
+    written, not only coloured (WCAG 1.4.1); the colour repeats it, so no legend is needed.
+    """
+    from .charts import PALETTE, TEXT_COLOR
+
+    generals = list(dict.fromkeys(frame["objectif_general_libelle"]))
+    # Explicit domain and range: every panel gives a general objective the same colour.
+    color = alt.Color(
+        "objectif_general_libelle:N",
+        scale=alt.Scale(domain=generals, range=list(PALETTE[: len(generals)])),
+        legend=None,
     )
-    bars = base.mark_bar()
-    labels = base.mark_text(align="left", baseline="middle", dx=4).encode(
-        text=alt.Text("fiches_nombre:Q", format="d"), color=alt.value("#222222")
-    )
-    return alt.layer(bars, labels).properties(width=300, height=alt.Step(28))
+    panels = []
+    for index, general in enumerate(generals):
+        rows = frame[frame["objectif_general_libelle"] == general]
+        last = index == len(generals) - 1
+        base = alt.Chart(rows).encode(
+            y=alt.Y(
+                "objectif_operationnel:N",
+                sort=list(rows["objectif_operationnel"]),
+                title=None,
+                # The same room for the labels in every panel (labelLimit plus tick and
+                # padding): the panels and their titles then start at the same place.
+                axis=alt.Axis(labelLimit=320, minExtent=330),
+            ),
+            x=alt.X(
+                "fiches_nombre:Q",
+                # One axis title, under the last panel: the scale is the same in all.
+                title="Nombre de plans d'action" if last else None,
+                axis=alt.Axis(tickMinStep=1, format="d"),
+                scale=alt.Scale(domain=[0, int(frame["fiches_nombre"].max()) + 1]),
+            ),
+            color=color,
+        )
+        bars = base.mark_bar()
+        labels = base.mark_text(align="left", baseline="middle", dx=4).encode(
+            text=alt.Text("fiches_nombre:Q", format="d"), color=alt.value(TEXT_COLOR)
+        )
+        # Title lines short enough for the printed page (about 600 px), from the left edge;
+        # no ARIA label (Vega's is English): the figure's alt text names the objectives.
+        title = alt.TitleParams(
+            textwrap.wrap(general, 62), anchor="start", frame="bounds", aria=False
+        )
+        panels.append(
+            alt.layer(bars, labels).properties(title=title, width=240, height=alt.Step(28))
+        )
+    return alt.vconcat(*panels, spacing=20)
 
 
 def actions_chart_alt(frame: pd.DataFrame) -> str:
@@ -208,7 +238,8 @@ def actions_chart_alt(frame: pd.DataFrame) -> str:
     )
     return (
         "Barres horizontales du nombre de plans d'action de chaque objectif opérationnel, "
-        f"dans l'ordre de la partie 5 : {values}."
+        "dans l'ordre de la partie 5, en un panneau par objectif général, titré par son "
+        f"numéro et son intitulé : {values}."
     )
 
 

@@ -7,6 +7,8 @@ locations — and a comparison shown as information, never as a correction.
 
 from __future__ import annotations
 
+import math
+import textwrap
 from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
@@ -45,6 +47,7 @@ MAP_TITLE = (
     "(placés à la mairie de leur commune)"
 )
 MAP_DECIMALS = 3  # about 100 m: under a pixel at the printed size, a third of the bytes
+MAP_WIDTH, MAP_HEIGHT = 420, 400
 
 # --- the 4 EPCI and the zone -------------------------------------------------------------
 
@@ -504,10 +507,208 @@ def map_features(
     return features
 
 
+# --- where the EPCI names go ----------------------------------------------------------------
+# Vega-Lite cannot move a text mark out of another's way: the names are placed here, in the
+# map's pixels, estimated with a local equirectangular plane (over some 50 km it stays within
+# a few pixels of the conformal conic projection Vega fits to the same view).
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom, in pixels
+Ring = list[tuple[float, float]]
+NAME_LINE_CHARS = (18, 22, 26, 60)  # line lengths tried, the most compact name first
+NAME_FONT_SIZE = 12
+NAME_CHAR_PX = 6.4  # mean advance of bold 12 px Liberation Sans (6.0 measured) plus 7 %
+NAME_LINE_PX = 15
+SITE_FONT_SIZE = 11
+SITE_CHAR_PX = 5.2  # the same for regular 11 px (4.9 measured)
+SITE_LABEL_DX = 14
+SITE_LABEL_HALF_PX = 7
+SITE_SIZES = (40, 500)  # the site symbols' areas, in square pixels
+MARGIN_PX = 3
+
+
+def _rings(geometry: Mapping[str, Any]) -> list[list[list[float]]]:
+    polygons = geometry["coordinates"]
+    return [r for p in (polygons if geometry["type"] == "MultiPolygon" else [polygons]) for r in p]
+
+
+def _pixel_plane(geojson: Mapping[str, Any]) -> tuple[Any, Any, tuple[float, float]]:
+    """Return (to_pixels, to_degrees, size) for the map's view, the outlines fitted to it."""
+    points = [pt for f in geojson["features"] for r in _rings(f["geometry"]) for pt in r]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    shrink = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    west, north = min(lons) * shrink, max(lats)
+    scale = min(MAP_WIDTH / (max(lons) * shrink - west), MAP_HEIGHT / (north - min(lats)))
+
+    def to_pixels(lon: float, lat: float) -> tuple[float, float]:
+        return (lon * shrink - west) * scale, (north - lat) * scale
+
+    def to_degrees(x: float, y: float) -> tuple[float, float]:
+        return (x / scale + west) / shrink, north - y / scale
+
+    return to_pixels, to_degrees, to_pixels(max(lons), min(lats))
+
+
+def _centroid(rings: list[Ring]) -> tuple[float, float]:
+    """Return the centroid of the area the rings enclose, holes wound the other way."""
+    area = x_moment = y_moment = 0.0
+    for ring in rings:
+        for (x0, y0), (x1, y1) in pairwise(ring):
+            cross = x0 * y1 - x1 * y0
+            area += cross
+            x_moment += (x0 + x1) * cross
+            y_moment += (y0 + y1) * cross
+    return x_moment / (3 * area), y_moment / (3 * area)
+
+
+def _overlaps(box: Box, others: list[Box]) -> bool:
+    left, top, right, bottom = box
+    return any(
+        left < o_right and o_left < right and top < o_bottom and o_top < bottom
+        for o_left, o_top, o_right, o_bottom in others
+    )
+
+
+def _site_boxes(points: pd.DataFrame, to_pixels: Any) -> list[Box]:
+    """Return the room each site symbol and its label take, margins included."""
+    low, high = SITE_SIZES
+    most = points["demi_journees_par_mois"].max()
+    most = most if pd.notna(most) and most > 0 else 1.0
+    boxes = []
+    for row in points.itertuples(index=False):
+        x, y = to_pixels(row.longitude, row.latitude)
+        # The symbol's area grows linearly from zero (the map's size scale); its half side:
+        value = row.demi_journees_par_mois
+        half = math.sqrt(low + (high - low) * (value / most if pd.notna(value) else 0)) / 2
+        # The label is centred 2 px above the point, its glyphs about 7 px either side.
+        half_height = max(half, SITE_LABEL_HALF_PX + 2)
+        right = x + SITE_LABEL_DX + len(row.etiquette) * SITE_CHAR_PX
+        boxes.append(
+            (
+                x - half - MARGIN_PX,
+                y - half_height - MARGIN_PX,
+                right + MARGIN_PX,
+                y + half_height + MARGIN_PX,
+            )
+        )
+    return boxes
+
+
+def _name_box(x: float, y: float, text: str, margin: float = MARGIN_PX) -> Box:
+    lines = text.split("\n")
+    half_width = max(len(line) for line in lines) * NAME_CHAR_PX / 2 + margin
+    half_height = len(lines) * NAME_LINE_PX / 2 + margin
+    return x - half_width, y - half_height, x + half_width, y + half_height
+
+
+class _Owners:
+    """Tell which EPCI a pixel of the map lies on (even-odd rule, so holes are outside)."""
+
+    def __init__(self, rings: Mapping[str, list[Ring]]) -> None:
+        self.rings = rings
+        # A ray cast to the right only meets rings spanning the point's height.
+        self.spans = {
+            code: [(min(y for _, y in r), max(y for _, y in r), r) for r in own]
+            for code, own in rings.items()
+        }
+        self.cache: dict[tuple[int, int], str | None] = {}
+
+    def __call__(self, x: float, y: float) -> str | None:
+        key = (round(x), round(y))  # a pixel is precise enough, and repeats are many
+        if key not in self.cache:
+            self.cache[key] = next(
+                (code for code, spans in self.spans.items() if self._inside(*key, spans)), None
+            )
+        return self.cache[key]
+
+    @staticmethod
+    def _inside(x: float, y: float, spans: list[tuple[float, float, Ring]]) -> bool:
+        inside = False
+        for low, high, ring in spans:
+            if not low <= y <= high:
+                continue
+            for (x0, y0), (x1, y1) in pairwise(ring):
+                if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+                    inside = not inside
+        return inside
+
+
+def _place(code: str, text: str, owners: _Owners, taken: list[Box]) -> tuple[float, float] | None:
+    """Return the free spot nearest the EPCI's centroid where its name covers no other EPCI.
+
+    The name's centre lies on its EPCI; its edges may overhang the blank around the map,
+    not a neighbour. Candidates are a 4-pixel grid; None when none is free.
+    """
+    rings = owners.rings[code]
+    cx, cy = _centroid(rings)
+    xs = [x for ring in rings for x, _ in ring]
+    ys = [y for ring in rings for _, y in ring]
+    grid = [
+        (x, y)
+        for x in range(math.floor(min(xs)), math.ceil(max(xs)) + 1, 4)
+        for y in range(math.floor(min(ys)), math.ceil(max(ys)) + 1, 4)
+    ]
+    grid.sort(key=lambda p: (p[0] - cx) ** 2 + (p[1] - cy) ** 2)
+    for x, y in grid:
+        if owners(x, y) != code or _overlaps(_name_box(x, y, text), taken):
+            continue
+        left, top, right, bottom = _name_box(x, y, text, margin=0)
+        probes = [
+            (left + (right - left) * i / 6, top + (bottom - top) * j / 4)
+            for i in range(7)
+            for j in range(5)
+        ]
+        if all(owners(px, py) in (code, None) for px, py in probes):
+            return x, y
+    return None
+
+
+def epci_label_points(
+    geojson: Mapping[str, Any], epci: pd.DataFrame, points: pd.DataFrame
+) -> pd.DataFrame:
+    """Return where each EPCI's name is written: on the EPCI, clear of the sites and their labels.
+
+    The spot is the free one nearest the centroid of the EPCI's commune outlines, in the
+    map's pixels; the longitude and latitude returned are that spot's.
+    """
+    to_pixels, to_degrees, (width, height) = _pixel_plane(geojson)
+    rings: dict[str, list[Ring]] = {}
+    for feature in geojson["features"]:
+        # The drawn outlines, wound alike: holes then subtract from the centroid's area.
+        drawn = _round_geometry(feature["geometry"], MAP_DECIMALS)
+        own = rings.setdefault(feature["properties"]["code_epci"], [])
+        own += [[to_pixels(lon, lat) for lon, lat in r] for r in _rings(drawn)]
+    owners = _Owners(rings)
+    # Beyond the view's edges, as if taken: a name must not push the map's frame.
+    taken = [(-1e9, -1e9, 0, 1e9), (width, -1e9, 1e9, 1e9), (-1e9, -1e9, 1e9, 0)]
+    taken += [(-1e9, height, 1e9, 1e9), *_site_boxes(points, to_pixels)]
+    rows = []
+    for row in epci.sort_values("ordre").itertuples(index=False):
+        if row.code_epci not in rings:
+            raise KeyError(f"Aucun contour de commune pour l'EPCI {row.code_epci}")
+        # Three short lines first, then two, then one: the first shape with a free spot.
+        shapes = ["\n".join(textwrap.wrap(epci_label(row), w)) for w in NAME_LINE_CHARS]
+        text, (x, y) = shapes[0], _centroid(rings[row.code_epci])
+        for shape in shapes:
+            spot = _place(row.code_epci, shape, owners, taken)
+            if spot is not None:
+                text, (x, y) = shape, spot
+                break
+        taken.append(_name_box(x, y, text))  # names do not cover each other either
+        lon, lat = to_degrees(x, y)
+        rows.append(
+            {"epci": epci_label(row), "etiquette_epci": text, "longitude": lon, "latitude": lat}
+        )
+    return pd.DataFrame(rows)
+
+
 def commune_map(
     geojson: Mapping[str, Any], epci: pd.DataFrame, points: pd.DataFrame
 ) -> alt.LayerChart:
-    """Return the map of the communes coloured by EPCI, shared EPCI lighter, sites as points."""
+    """Return the map of the communes coloured by EPCI, shared EPCI lighter, sites as points.
+
+    Each EPCI's name is written on it, « (partagé) » included: neither colour nor lightness
+    is the only way to tell them apart (WCAG 1.4.1).
+    """
     ordered = epci.sort_values("ordre")
     labels = [epci_label(r) for r in ordered.itertuples(index=False)]
     features = map_features(geojson, ordered)
@@ -541,6 +742,19 @@ def commune_map(
             ],
         )
     )
+    names = alt.Chart(epci_label_points(geojson, ordered, points)).encode(
+        longitude="longitude:Q", latitude="latitude:Q", text="etiquette_epci:N"
+    )
+    name_style = {
+        "fontSize": NAME_FONT_SIZE,
+        "fontWeight": "bold",
+        "lineBreak": "\n",
+        "align": "center",
+        "baseline": "middle",
+        "lineHeight": NAME_LINE_PX,
+    }
+    names_halo = names.mark_text(**name_style, stroke="white", strokeWidth=3, strokeOpacity=0.8)
+    names_top = names.mark_text(**name_style).encode(color=alt.value(charts.TEXT_COLOR))
     kinds = [k for k in SITE_SHAPES if k in set(points["type_site"])]
     base = alt.Chart(points).encode(
         longitude="longitude:Q",
@@ -558,7 +772,7 @@ def commune_map(
             "demi_journees_par_mois",
             type="quantitative",
             title="Demi-journées par mois",
-            scale=alt.Scale(range=[40, 500], zero=True),
+            scale=alt.Scale(range=list(SITE_SIZES), zero=True),
             legend=alt.Legend(direction="vertical", orient="right", values=[2, 10, 40]),
         ),
         tooltip=[
@@ -566,17 +780,18 @@ def commune_map(
             alt.Tooltip("demi_journees_par_mois", type="quantitative", title="Demi-journées/mois"),
         ],
     )
-    text = base.mark_text(
-        align="left", dx=14, dy=-2, fontSize=11, stroke="white", strokeWidth=3, strokeOpacity=0.8
-    ).encode(text="etiquette:N")
+    site_style = {"align": "left", "dx": SITE_LABEL_DX, "dy": -2, "fontSize": SITE_FONT_SIZE}
+    text = base.mark_text(**site_style, stroke="white", strokeWidth=3, strokeOpacity=0.8).encode(
+        text="etiquette:N"
+    )
     # A second text layer without halo: Vega draws stroke over fill, so the halo goes below.
-    text_top = base.mark_text(align="left", dx=14, dy=-2, fontSize=11).encode(
+    text_top = base.mark_text(**site_style).encode(
         text="etiquette:N", color=alt.value(charts.TEXT_COLOR)
     )
     return (
-        alt.layer(communes, marks, text, text_top)
+        alt.layer(communes, names_halo, names_top, marks, text, text_top)
         .project(**projection.to_dict())
-        .properties(width=420, height=400)
+        .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
     )
 
 
@@ -647,9 +862,10 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
         )
     )
     return (
-        "Carte des communes des 4 EPCI, colorées par EPCI ; les deux EPCI partagés avec la "
-        "Mission Locale de Vichy sont plus clairs, toutes leurs communes dessinées faute de "
-        "savoir lesquelles relèvent de Moulins. EPCI : "
+        "Carte des communes des 4 EPCI, colorées par EPCI, le nom de chaque EPCI écrit sur "
+        "son territoire ; les deux EPCI partagés avec la Mission Locale de Vichy sont plus "
+        "clairs et marqués « (partagé) », toutes leurs communes dessinées faute de savoir "
+        "lesquelles relèvent de Moulins. EPCI : "
         + " ; ".join(described)
         + f". Lieux d'accueil placés à la mairie de leur commune : {sites}."
     )
