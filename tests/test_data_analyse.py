@@ -26,7 +26,13 @@ def atelier():
 
 def test_every_resource_of_the_group_loads():
     names = sorted(discover(data_dir() / "analyse"))
-    assert names == ["analyse_introduction", "atelier_forces_faiblesses", "atelier_notes", "correspondances", "swot_externe"]
+    assert names == [
+        "analyse_introduction",
+        "atelier_forces_faiblesses",
+        "atelier_notes",
+        "correspondances",
+        "swot_externe",
+    ]
     for name in names:
         assert load(name) is not None, name
         assert resource(name).descriptor["sources"], name

@@ -12,9 +12,9 @@ import shutil
 import docx
 import pypdf
 import pytest
+from browser_support import _NOT_COPIED, _environment
 from rich.console import Console
 
-from browser_support import _NOT_COPIED, _environment
 from projet_associatif import build, paths
 
 
