@@ -9,43 +9,40 @@ population, the chart and the recomputed evolution.
 
 import json
 import re
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 
-import nbformat
-import papermill
 import pytest
+from notebook_support import (
+    check_contract,
+    check_conventions,
+    copy_of_data,
+    execute_twice,
+    outputs,
+    replace_once,
+    text_of,
+)
 
 from projet_associatif.formatting import NBSP
-from projet_associatif.paths import data_dir, notebooks_dir
 
 N = NBSP
 NOTEBOOKS = ("01-valeurs", "03-1-contexte-territorial", "03-2-contexte-socio-economique")
 
 
-def _replace_once(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} absent de {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def changed_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("donnees-contexte") / "data"
-    shutil.copytree(data_dir(), root)
-    _replace_once(
+    root = copy_of_data(tmp_path_factory.mktemp("donnees-contexte"))
+    replace_once(
         root / "valeurs" / "charte.yaml",
         'date_adoption: "1990-12-12"',
         'date_adoption: "1990-12-13"',
     )
     # Moulins Communauté 67 972 → 67 982: the computed zone becomes 115 716.
-    _replace_once(
+    replace_once(
         root / "territoire" / "epci.csv",
         "MOULINS COMMUNAUTE,CA,67972,",
         "MOULINS COMMUNAUTE,CA,67982,",
     )
     # Allier 1T 2018 9,8 → 9,9: the recomputed annual evolution becomes −0,2 pt.
-    _replace_once(
+    replace_once(
         root / "contexte" / "taux_chomage.csv",
         "Allier,2018-T1,1T 2018,9.8,",
         "Allier,2018-T1,1T 2018,9.9,",
@@ -55,46 +52,7 @@ def changed_data(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory, changed_data):
-    out = tmp_path_factory.mktemp("executes-contexte")
-    runs = {}
-    for name in NOTEBOOKS:
-        runs[(name, "defaut")] = {}
-        runs[(name, "modifie")] = {
-            "data_dir": str(changed_data),
-            "profile": "bilan-intermediaire",
-            "as_of": "2021-09-01",
-        }
-
-    def run(key):
-        name, variant = key
-        target = out / f"{name}.{variant}.ipynb"
-        papermill.execute_notebook(
-            str(notebooks_dir() / f"{name}.ipynb"),
-            str(target),
-            parameters=runs[key],
-            kernel_name="python3",
-            cwd=str(out),
-            progress_bar=False,
-        )
-        return key, nbformat.read(target, as_version=4)
-
-    # Kernels start slowly: run the six executions side by side.
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(run, runs))
-
-
-def outputs(nb):
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
-def text_of(nb):
-    """Return every Markdown and plain-text output and every chart's HTML and SVG, joined."""
-    parts = []
-    for o in outputs(nb):
-        data = o.get("data", {})
-        parts += [data.get(m, "") for m in ("text/markdown", "text/html", "image/svg+xml")]
-        parts.append(o.get("text", ""))
-    return "\n".join(str(p) for p in parts)
+    return execute_twice(NOTEBOOKS, tmp_path_factory.mktemp("executes-contexte"), changed_data)
 
 
 def row(text, label):
@@ -110,50 +68,12 @@ def charts_of(nb):
     return [o for o in outputs(nb) if o.get("metadata", {}).get("pa", {}).get("kind") == "chart"]
 
 
-def check_contract(nb):
-    """Assert no error, tables with a source line, charts with SVG and the pa-chart figure."""
-    kinds = []
-    for o in outputs(nb):
-        assert o.output_type != "error", f"{o.get('ename')}: {o.get('evalue')}"
-        pa = o.get("metadata", {}).get("pa")
-        if not pa:
-            continue
-        kinds.append(pa["kind"])
-        data = o["data"]
-        if pa["kind"] == "table":
-            assert "text/markdown" in data
-            assert f"\nSource{N}:" in data["text/markdown"]
-        elif pa["kind"] == "chart":
-            assert data["image/svg+xml"].lstrip().startswith("<svg")
-            assert '<figure class="pa-chart"' in data["text/html"]
-            assert "Données du graphique" in data["text/html"]
-            assert pa["alt"].strip() and pa["title"].strip() and pa["source"].strip()
-    return kinds
-
-
 # --- the notebooks as committed (fast) ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_follows_the_conventions(name):
-    nb = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0] is nb.cells[1]
-    assert tagged[0].source.split("\n") == [
-        'data_dir = ""',
-        'profile = "projet-2020"',
-        'as_of = ""',
-        'suivi = ""',
-    ]
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "setup(data_dir, profile, as_of, suivi)" in code[1].source
-    for cell in code:
-        assert not cell.get("outputs"), "notebook committed with outputs"
-        assert not re.search(r"^\s*(def|class|for|while) ", cell.source, flags=re.M)
-        assert ".csv" not in cell.source and "data/" not in cell.source
-    assert len({c.id for c in nb.cells}) == len(nb.cells)
+    check_conventions(name)
 
 
 # --- executed notebooks (slow) --------------------------------------------------------------------

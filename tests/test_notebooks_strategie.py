@@ -8,16 +8,22 @@ the fiche.
 """
 
 import re
-import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
-import papermill
 import pytest
+from notebook_support import (
+    check_contract,
+    check_conventions,
+    copy_of_data,
+    execute_twice,
+    outputs,
+    replace_once,
+    text_of,
+)
 
 from projet_associatif.datapackage import load
 from projet_associatif.formatting import NBSP
-from projet_associatif.paths import data_dir, notebooks_dir
+from projet_associatif.paths import notebooks_dir
 from projet_associatif.tables import escape_markdown
 
 N = NBSP
@@ -29,24 +35,17 @@ TITLES = {
 }
 
 
-def _replace_once(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} absent de {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def changed_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("donnees-strategie") / "data"
-    shutil.copytree(data_dir(), root)
+    root = copy_of_data(tmp_path_factory.mktemp("donnees-strategie"))
     # Under-30s poverty 26,6 % → 27,3 %: evidence of threat M4.
-    _replace_once(
+    replace_once(
         root / "contexte" / "taux_pauvrete.csv",
         "allier_moins_30_ans,Allier,moins de 30 ans,26.6,",
         "allier_moins_30_ans,Allier,moins de 30 ans,27.3,",
     )
     # Calendar of fiche 1: summary table of chapter 5 and the fiche of annex A.
-    _replace_once(
+    replace_once(
         root / "strategie" / "fiches_action.yaml",
         "calendrier: Dans 1 an pour la mise en place (mars 2021) ?",
         "calendrier: Dans 1 an pour la mise en place (avril 2021) ?",
@@ -58,73 +57,13 @@ def changed_data(tmp_path_factory):
         for li in path.read_text(encoding="utf-8").splitlines()
         if li.startswith("camion-mobile-i1,")
     )
-    _replace_once(path, line, line.replace(",hausse,,,,", ",hausse,,120,,", 1))
+    replace_once(path, line, line.replace(",hausse,,,,", ",hausse,,120,,", 1))
     return root
 
 
 @pytest.fixture(scope="session")
 def executed(tmp_path_factory, changed_data):
-    out = tmp_path_factory.mktemp("executes-strategie")
-    runs = {}
-    for name in NOTEBOOKS:
-        runs[(name, "defaut")] = {}
-        runs[(name, "modifie")] = {
-            "data_dir": str(changed_data),
-            "profile": "bilan-intermediaire",
-            "as_of": "2021-09-01",
-        }
-
-    def run(key):
-        name, variant = key
-        target = out / f"{name}.{variant}.ipynb"
-        papermill.execute_notebook(
-            str(notebooks_dir() / f"{name}.ipynb"),
-            str(target),
-            parameters=runs[key],
-            kernel_name="python3",
-            cwd=str(out),
-            progress_bar=False,
-        )
-        return key, nbformat.read(target, as_version=4)
-
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(run, runs))
-
-
-def outputs(nb):
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
-def text_of(nb):
-    """Return every Markdown and plain-text output and every chart's HTML and SVG, joined."""
-    parts = []
-    for o in outputs(nb):
-        data = o.get("data", {})
-        parts += [data.get(m, "") for m in ("text/markdown", "text/html", "image/svg+xml")]
-        parts.append(o.get("text", ""))
-    return "\n".join(str(p) for p in parts)
-
-
-def check_contract(nb):
-    """Assert no error, tables with a source line, charts with SVG and the pa-chart figure."""
-    kinds = []
-    for o in outputs(nb):
-        assert o.output_type != "error", f"{o.get('ename')}: {o.get('evalue')}"
-        assert not (o.output_type == "stream" and o.get("name") == "stderr"), o.get("text")
-        pa = o.get("metadata", {}).get("pa")
-        if not pa:
-            continue
-        kinds.append(pa["kind"])
-        data = o["data"]
-        if pa["kind"] == "table":
-            assert "text/markdown" in data
-            assert f"\nSource{N}:" in data["text/markdown"]
-        elif pa["kind"] == "chart":
-            assert data["image/svg+xml"].lstrip().startswith("<svg")
-            assert '<figure class="pa-chart"' in data["text/html"]
-            assert "Données du graphique" in data["text/html"]
-            assert pa["alt"].strip() and pa["title"].strip() and pa["source"].strip()
-    return kinds
+    return execute_twice(NOTEBOOKS, tmp_path_factory.mktemp("executes-strategie"), changed_data)
 
 
 # --- the notebooks as committed (fast) ----------------------------------------------------------
@@ -132,26 +71,10 @@ def check_contract(nb):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_follows_the_conventions(name):
+    check_conventions(name)
     nb = nbformat.read(notebooks_dir() / f"{name}.ipynb", as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source == TITLES[name]
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and tagged[0] is nb.cells[1]
-    assert tagged[0].source.split("\n") == [
-        'data_dir = ""',
-        'profile = "projet-2020"',
-        'as_of = ""',
-        'suivi = ""',
-    ]
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "setup(data_dir, profile, as_of, suivi)" in code[1].source
-    for cell in code:
-        assert not cell.get("outputs"), "notebook committed with outputs"
-        assert not re.search(r"^\s*(def|class|for|while) ", cell.source, flags=re.M)
-        assert ".csv" not in cell.source and ".yaml" not in cell.source
-        assert "data/" not in cell.source
-    ids = [c.id for c in nb.cells]
-    assert len(set(ids)) == len(ids) and all(i.startswith(name) for i in ids)
+    assert nb.cells[0].source == TITLES[name]
+    assert all(c.id.startswith(name) for c in nb.cells)
 
 
 # --- executed notebooks (slow) --------------------------------------------------------------------
