@@ -153,7 +153,7 @@ def test_pdf_cover_page(pdf_pages):
         "Mission Locale de Moulins et sa région",
         "Projet associatif 2020",
         "Affirmez votre potentiel",
-        "Profil : Projet associatif 2020",
+        "Document : Projet associatif 2020",
         "Données arrêtées au 31 décembre 2020",
     ):
         assert text in cover

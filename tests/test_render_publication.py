@@ -79,7 +79,7 @@ def test_every_pdf_page_says_the_data_are_fictional(pdf):
 def test_pdf_title_page_names_the_review_date_and_measurement_file(book, pdf):
     cover = flat(pdf.pages[0].extract_text())
     meta = book.meta
-    assert f"Profil : {meta['profile_label']}" in cover
+    assert f"Document : {meta['profile_label']}" in cover
     assert f"Données arrêtées au {french_date(meta['as_of'])}" in cover
     assert f"Fichier de mesures : {support.SUIVI}" in cover
 
@@ -99,7 +99,7 @@ def test_docx_title_block_names_the_review_date_and_measurement_file(book):
     meta = book.meta
     first = flat(" ".join(p.text for p in document.paragraphs[:6]))
     assert "Projet associatif 2020 — Bilan intermédiaire" in first
-    assert f"Profil : {meta['profile_label']}" in first
+    assert f"Document : {meta['profile_label']}" in first
     assert f"Données arrêtées au {french_date(meta['as_of'])}" in first
     assert f"Fichier de mesures : {support.SUIVI}" in first
     assert "Données fictives" in first

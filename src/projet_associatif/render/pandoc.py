@@ -443,7 +443,7 @@ def write_docx(
     doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": print_blocks(book)}
     fields = cover_fields(book.config, meta)
     lines = [
-        f"Profil : {fields['pa-profil']}" if "pa-profil" in fields else "",
+        f"Document : {fields['pa-profil']}" if "pa-profil" in fields else "",
         f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else "",
         f"Fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else "",
         FICTIF_LABEL if "pa-fictif" in fields else "",
