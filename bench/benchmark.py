@@ -163,6 +163,7 @@ def nudge(csv_path: Path, column: str, step: int) -> None:
 FLOOR_WORKER = r"""
 import json, sys, time, contextlib, io
 start = time.perf_counter()
+import projet_associatif  # first, as in the build's kernels: it skips slow optional imports
 import nbformat
 from IPython.core.interactiveshell import InteractiveShell
 import pandas, altair, vl_convert  # the libraries every chapter uses

@@ -1,3 +1,9 @@
 """Projet associatif reproductible de la Mission Locale de Moulins et sa région."""
 
+from .startup import skip_slow_optional_imports
+
 __version__ = "0.1.0"
+
+# Here rather than in each entry point: the command line, every notebook kernel (the build's
+# and an analyst's in Jupyter) and the tests all import this package before altair.
+skip_slow_optional_imports()
