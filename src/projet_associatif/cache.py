@@ -45,6 +45,10 @@ READ_LOG_ENV = "PROJET_ASSOCIATIF_READ_LOG"
 #: Directory names whose files never count as notebook inputs (outputs, caches, tooling).
 IGNORED_DIRS = {"build", "_book", "_freeze", ".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
 
+#: Modules a kernel holds before its first notebook (imported to install the read hook,
+#: so their reads are never logged): hashed into every recipe, and kept across notebooks.
+BOOTSTRAP_MODULES = ("__init__.py", "startup.py", "cache.py")
+
 
 def sha256_file(path: Path) -> str:
     """Return the hex SHA-256 of a file's bytes."""
@@ -71,7 +75,7 @@ def package_hash(package: Path = PACKAGE_DIR) -> str:
 
 def bootstrap_hash(package: Path = PACKAGE_DIR) -> str:
     """Return the hash of the modules the kernel imports before the read hook is installed."""
-    return sha256_json({name: sha256_file(package / name) for name in ("__init__.py", "cache.py")})
+    return sha256_json({name: sha256_file(package / name) for name in BOOTSTRAP_MODULES})
 
 
 def source_of(path: str) -> str:
@@ -125,55 +129,133 @@ def suivi_hash(suivi: Path | None) -> str | None:
     return sha256_file(suivi) if suivi.is_file() else "absent"
 
 
-def record_reads(log_path: str, roots: list[str], exclude: list[str]) -> None:
-    """Append to ``log_path`` every file under ``roots`` this process opens for reading.
+_PACKAGE = __name__.rpartition(".")[0]
 
-    Runs inside the kernel at start-up. An audit hook cannot be removed, which is fine:
-    the kernel lives for one notebook.
+
+@dataclass
+class _Recorder:
+    """Where the read hook of this process writes, and what it already wrote there."""
+
+    log: Any = None
+    seen: set[str] = field(default_factory=set)
+    roots: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    installed: bool = False
+
+
+_recorder = _Recorder()
+
+
+def record_reads(log_path: str | None, roots: list[str], exclude: list[str]) -> None:
+    """Record in ``log_path`` every file under ``roots`` this process opens for reading.
+
+    Runs inside the kernel at start-up. An audit hook cannot be removed: it is installed
+    once, and :func:`start_notebook` points it at the next notebook's log. With
+    ``log_path`` None nothing is recorded until then.
     """
-    # Opened before the hook is installed, so the log never records itself.
-    log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
-    prefixes = tuple(os.path.join(r, "") for r in roots)
-    excluded = tuple(os.path.join(e, "") for e in exclude)
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
-    seen: set[str] = set()
+    _recorder.roots = tuple(roots)
+    _recorder.prefixes = tuple(os.path.join(r, "") for r in roots)
+    _recorder.excluded = tuple(os.path.join(e, "") for e in exclude)
+    if log_path is not None:
+        _switch_log(log_path)
+    if not _recorder.installed:
+        sys.addaudithook(_hook)
+        _recorder.installed = True
 
-    def hook(event: str, args: tuple[Any, ...]) -> None:
-        if event != "open":
+
+def _switch_log(log_path: str) -> None:
+    """Send the reads recorded from now on to ``log_path``, forgetting what was seen."""
+    if _recorder.log is not None:
+        _recorder.log.close()
+    _recorder.log = None
+    _recorder.seen = set()
+    # Opened for appending: the hook ignores writes, so the log never records itself.
+    _recorder.log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+    os.environ[READ_LOG_ENV] = log_path
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT
+
+
+def _hook(event: str, args: tuple[Any, ...]) -> None:
+    if event != "open" or _recorder.log is None:
+        return
+    try:
+        path, mode, flags = args
+        if isinstance(path, int) or path is None:
             return
-        try:
-            path, mode, flags = args
-            if isinstance(path, int) or path is None:
+        if mode is None:  # os.open: only flags tell a read from a write
+            if flags & _WRITE_FLAGS:
                 return
-            if mode is None:  # os.open: only flags tell a read from a write
-                if flags & write_flags:
-                    return
-            elif any(c in mode for c in "wax+"):
-                return
-            # An import opens the cached bytecode: count it as reading the module's source.
-            path = source_of(os.path.abspath(os.fsdecode(path)))
-            if path in seen:
-                return
-            if (path in roots or path.startswith(prefixes)) and not path.startswith(excluded):
-                seen.add(path)
-                log.write(path + "\n")
-        except Exception:  # noqa: BLE001 - a hook must never break the notebook's own I/O
+        elif any(c in mode for c in "wax+"):
             return
+        # An import opens the cached bytecode: count it as reading the module's source.
+        path = source_of(os.path.abspath(os.fsdecode(path)))
+        if path in _recorder.seen:
+            return
+        inside = path in _recorder.roots or path.startswith(_recorder.prefixes)
+        if inside and not path.startswith(_recorder.excluded) and not _metadata(path):
+            _recorder.seen.add(path)
+            _recorder.log.write(path + "\n")
+    except Exception:  # noqa: BLE001 - a hook must never break the notebook's own I/O
+        return
 
-    sys.addaudithook(hook)
+
+def _metadata(path: str) -> bool:
+    """Tell whether ``path`` is installed-package metadata (``*.egg-info``, ``*.dist-info``).
+
+    Libraries scan it for entry points once per process: it is part of the environment
+    hash, not an input of the notebook that happened to trigger the scan.
+    """
+    return f".egg-info{os.sep}" in path or f".dist-info{os.sep}" in path
 
 
-def kernel_arguments(log_path: Path, roots: list[Path], exclude: list[Path]) -> list[str]:
+def start_notebook(log_path: str, cwd: str) -> None:
+    """Make a kernel that ran other notebooks ready for the next one, as a fresh one would be.
+
+    Called inside a warm kernel (see ``kernels``) before the notebook's first cell; the
+    IPython namespace and execution counter are reset by the caller. What this does:
+
+    - reads go to the new notebook's log, and files already seen are recorded again;
+    - every module of this package but the bootstrap ones leaves ``sys.modules`` (and its
+      parent's attributes), so the notebook imports it again: module-level caches start
+      empty, and the hook sees each module and data file *this* notebook uses — without
+      this, a table loaded by the previous notebook would be served from memory and
+      missing from this notebook's cache key;
+    - the working directory is the notebook's folder; warnings shown once are shown again.
+
+    Third-party libraries stay imported: they are part of the environment hash.
+    """
+    import warnings
+
+    _switch_log(log_path)
+    keep = {_PACKAGE, *(f"{_PACKAGE}.{name[:-3]}" for name in BOOTSTRAP_MODULES)}
+    for name in [m for m in sys.modules if m.startswith(f"{_PACKAGE}.") and m not in keep]:
+        del sys.modules[name]
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules and getattr(sys.modules[parent], child, None) is not None:
+            # ``from package import module`` would otherwise find the old module object.
+            delattr(sys.modules[parent], child)
+    os.chdir(cwd)
+    filters = list(warnings.filters)
+    warnings.resetwarnings()  # invalidates every module's "already warned" registry
+    warnings.filters[:] = filters
+    warnings.onceregistry.clear()
+
+
+def kernel_arguments(log_path: Path | None, roots: list[Path], exclude: list[Path]) -> list[str]:
     """Return the kernel command-line options that install :func:`record_reads` at start-up.
 
     ``exec_lines`` run before the first cell without counting as an execution, so the
     executed notebook is the same as without the hook. The environment variable is set in
     the kernel itself: notebooks run in threads, so the build's own environment is shared.
+    ``log_path`` None (a warm kernel) records nothing until :func:`start_notebook`.
     """
+    log = None if log_path is None else str(log_path)
     call = (
-        f"import os as _pa_os; _pa_os.environ[{READ_LOG_ENV!r}] = {str(log_path)!r}; del _pa_os; "
         "import projet_associatif.cache as _pa_cache; "
-        f"_pa_cache.record_reads({str(log_path)!r}, {[str(r) for r in roots]!r}, "
+        f"_pa_cache.record_reads({log!r}, {[str(r) for r in roots]!r}, "
         f"{[str(e) for e in exclude]!r}); del _pa_cache"
     )
     return [f"--IPKernelApp.exec_lines={json.dumps([call])}"]

@@ -13,17 +13,19 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from .cache import BuildCache, Recipe, kernel_arguments, read_log
+from .cache import BuildCache, Recipe, read_log
 from .errors import relative
+
+if TYPE_CHECKING:
+    from .kernels import WarmKernel
 
 KERNEL_NAME = "python3"
 
@@ -123,8 +125,15 @@ def execute_notebook(
     *,
     failed_dir: Path,
     kernel_args: list[str] | None = None,
+    kernel: WarmKernel | None = None,
+    read_log: Path | None = None,
 ) -> None:
-    """Run one notebook with papermill into ``output``; raise :class:`NotebookFailure` on error."""
+    """Run one notebook with papermill into ``output``; raise :class:`NotebookFailure` on error.
+
+    Without ``kernel`` the notebook gets a kernel of its own, started with ``kernel_args``.
+    With a :class:`~projet_associatif.kernels.WarmKernel` it runs in that kernel after a
+    reset, its reads recorded in ``read_log``.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -132,20 +141,32 @@ def execute_notebook(
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    if kernel is None:
+        how: dict[str, Any] = {
+            # papermill's own ``cwd`` chdir()s the whole process, which is unsafe with
+            # notebooks running in threads; nbclient starts the kernel in this directory.
+            "resources": {"metadata": {"path": str(source.parent)}},
+            # The kernel's own log (plain-TCP warning, KeyboardInterrupt at shutdown) is
+            # noise for analysts; cell errors reach us through the executed notebook.
+            "extra_arguments": [*(kernel_args or []), "--IPKernelApp.log_level=CRITICAL"],
+        }
+    else:
+        from .kernels import ENGINE_NAME, prelude
+
+        if read_log is None:
+            raise ValueError("read_log est requis avec un noyau chaud.")
+        how = {"engine_name": ENGINE_NAME, "prelude": prelude(read_log, source.parent)}
     try:
+        if kernel is not None:
+            how["km"] = kernel.manager(source.parent)  # may start it: failures are ours below
         papermill.execute_notebook(
             str(source),
             str(tmp),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
             progress_bar=False,
-            # papermill's own ``cwd`` chdir()s the whole process, which is unsafe with
-            # notebooks running in threads; nbclient starts the kernel in this directory.
-            resources={"metadata": {"path": str(source.parent)}},
-            # The kernel's own log (plain-TCP warning, KeyboardInterrupt at shutdown) is noise
-            # for analysts; cell errors reach us through the executed notebook.
-            extra_arguments=[*(kernel_args or []), "--IPKernelApp.log_level=CRITICAL"],
             execution_timeout=CELL_TIMEOUT_S,
+            **how,
         )
     except PapermillExecutionError as exc:
         kept = _keep_failed(tmp, failed_dir / source.name)
@@ -160,6 +181,8 @@ def execute_notebook(
         ) from exc
     except Exception as exc:
         # Kernel death, timeout, unreadable notebook: no cell output, still a French message.
+        if kernel is not None:
+            kernel.shutdown()  # its state is unknown: the next notebook gets a new one
         kept = _keep_failed(tmp, failed_dir / source.name)
         note = f"\n  Notebook partiel conservé : {relative(kept)}" if kept else ""
         raise ExecutionError(
@@ -301,9 +324,11 @@ def run_all(
     console: Console,
     runner: Callable[..., None] = execute_notebook,
 ) -> list[Outcome]:
-    """Run every task (cache first, then up to ``jobs`` kernels at once) and return outcomes.
+    """Run every task (cache first, then up to ``jobs`` workers) and return the outcomes.
 
-    After the first failure no new notebook starts; those already running finish.
+    Each worker is a thread with one warm kernel (see ``kernels``) that runs its notebooks
+    one after the other. After the first failure no new notebook starts; those already
+    running finish.
     """
     outcomes: dict[Path, Outcome] = {}
     pending: list[tuple[Task, str]] = []
@@ -323,8 +348,10 @@ def run_all(
                 pending.append((task, key))
 
         stop = threading.Event()
+        lock = threading.Lock()
+        queue = iter(pending)
 
-        def one(task: Task, key: str) -> Outcome:
+        def one(task: Task, key: str, kernel: WarmKernel) -> Outcome:
             if stop.is_set():
                 board.set(task.source.name, "annulé")
                 return Outcome(task.source, task.output, "annulé", 0.0, key)
@@ -339,7 +366,8 @@ def run_all(
                     task.output,
                     task.parameters,
                     failed_dir=failed_dir,
-                    kernel_args=kernel_arguments(log_path, read_roots, read_exclude),
+                    kernel=kernel,
+                    read_log=log_path,
                 )
             except ExecutionError as exc:
                 stop.set()
@@ -354,12 +382,35 @@ def run_all(
             board.set(task.source.name, f"terminé ({format_seconds(duration)})")
             return Outcome(task.source, task.output, "exécuté", duration, key, reads)
 
-        if pending:
-            with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(pending)))) as pool:
-                futures: set[Future[Outcome]] = {pool.submit(one, t, k) for t, k in pending}
-                while futures:
-                    done, futures = wait(futures, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        outcome = future.result()
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            from .kernels import WarmKernel
+
+            kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude)
+            try:
+                while True:
+                    with lock:
+                        item = next(queue, None)
+                    if item is None:
+                        return
+                    outcome = one(*item, kernel)
+                    with lock:
                         outcomes[outcome.source] = outcome
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+                stop.set()
+                errors.append(exc)
+            finally:
+                kernel.shutdown()  # by the thread that started it: its event loop
+
+        threads = [
+            threading.Thread(target=worker, name=f"notebooks-{i + 1}", daemon=True)
+            for i in range(max(1, min(jobs, len(pending))) if pending else 0)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
     return [outcomes[t.source] for t in tasks]
