@@ -105,7 +105,7 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def fake_render(executed_dir: Path, staging: Path, *, profile, formats, engine, meta):
+def fake_render(executed_dir: Path, staging: Path, *, profile, formats, engine, meta, memo_dir):
     """Stand in for the renderer: write the notebooks' printed lines into every format."""
     lines = []
     for path in sorted(executed_dir.glob("*.ipynb")):

@@ -527,6 +527,7 @@ def _render_and_publish(
                 formats=formats,
                 engine=engine,
                 meta=meta,
+                memo_dir=build_dir() / "cache" / "rendu",
             )
         except Exception as exc:
             raise BuildError(

@@ -27,6 +27,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import write_ipynb
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
 
@@ -84,6 +85,23 @@ class _WarmClient(PapermillNotebookClient):
 
 class _WarmEngine(NBClientEngine):
     """papermill engine that executes in the kernel manager given as ``km``."""
+
+    @classmethod
+    def execute_notebook(
+        cls, nb: Any, kernel_name: str, output_path: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Execute without saving after every cell; papermill writes the result once.
+
+        papermill saves after each cell so that progress can be watched; that rewrites and
+        re-validates the whole notebook twice per cell, seconds of the build's CPU for the
+        chapters with maps. A kernel that dies still leaves its partial notebook.
+        """
+        try:
+            return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+        except Exception:
+            if output_path:
+                write_ipynb(nb, output_path)
+            raise
 
     @classmethod
     def execute_managed_notebook(

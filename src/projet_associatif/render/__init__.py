@@ -10,10 +10,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import RenderError
+
+if TYPE_CHECKING:
+    from .book import BookConfig
+    from .memo import Memo
 
 __all__ = ["FORMATS", "RenderError", "choose_engine", "render_book"]
 
@@ -40,12 +46,14 @@ def render_book(
     formats: Iterable[str] = FORMATS,
     engine: str = "auto",
     meta: Mapping[str, Any] | None = None,
+    memo_dir: Path | None = None,
 ) -> dict[str, Path]:
     """Render the book of ``profile`` from ``executed_dir`` into ``staging_dir``.
 
     ``meta`` holds what the title page shows: ``profile_label``, ``as_of`` (ISO date),
     ``suivi`` (measurement file), ``build_date`` and ``source_date_epoch``. Returns the
-    path of each format produced (``html`` → ``html/index.html``).
+    path of each format produced (``html`` → ``html/index.html``). ``memo_dir`` keeps
+    unchanged conversions from one render to the next (Pandoc engine; Quarto has its own).
     """
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -62,7 +70,12 @@ def render_book(
             executed_dir, staging_dir, profile=profile, formats=wanted, meta=meta or {}
         )
     return render_with_pandoc(
-        executed_dir, staging_dir, profile=profile, formats=wanted, meta=meta or {}
+        executed_dir,
+        staging_dir,
+        profile=profile,
+        formats=wanted,
+        meta=meta or {},
+        memo_dir=memo_dir,
     )
 
 
@@ -74,53 +87,101 @@ def render_with_pandoc(
     formats: list[str],
     meta: Mapping[str, Any],
     root: Path | None = None,
+    memo_dir: Path | None = None,
 ) -> dict[str, Path]:
-    """Render with Pandoc (HTML, DOCX) and Typst (PDF); no Quarto needed."""
+    """Render with Pandoc (HTML, DOCX) and Typst (PDF); no Quarto needed.
+
+    The formats are rendered side by side in threads: most of the work is Pandoc and
+    Typst, which run outside the interpreter's lock. With ``memo_dir``, conversions whose
+    inputs did not change since an earlier render are taken from there (see ``memo``).
+    """
     from ..paths import project_root
-    from . import pandoc
     from .book import book_config
+    from .memo import Memo
 
     base = root or project_root()
     config = book_config(profile, base)
-    produced: dict[str, Path] = {}
+    memo = Memo(memo_dir) if memo_dir is not None else None
     with tempfile.TemporaryDirectory(prefix="rendu-") as tmp:
         work = Path(tmp)
-        if "html" in formats:
-            html_dir = staging_dir / "html"
-            book = pandoc.read_book(
-                config,
-                executed_dir,
-                work,
-                target="html",
-                figures_dir=html_dir / "figures",
-                figures_href="figures",
-                root=base,
-            )
-            produced["html"] = pandoc.write_html(book, html_dir, meta, root=base)
-        if "pdf" in formats:
-            book = pandoc.read_book(
-                config,
-                executed_dir,
-                work,
-                target="pdf",
-                figures_dir=work / "figures-pdf",
-                figures_href="figures-pdf",
-                root=base,
-            )
-            produced["pdf"] = pandoc.write_pdf(
-                book, staging_dir / pandoc.PDF_NAME, work, meta, root=base
-            )
-        if "docx" in formats:
-            book = pandoc.read_book(
-                config,
-                executed_dir,
-                work,
-                target="docx",
-                figures_dir=work / "figures-docx",
-                figures_href="figures-docx",
-                root=base,
-            )
-            produced["docx"] = pandoc.write_docx(
-                book, staging_dir / pandoc.DOCX_NAME, work, meta, root=base
-            )
+
+        job = _Job(config, executed_dir, staging_dir, meta, base, memo)
+
+        def one(fmt: str) -> Path:
+            folder = work / fmt  # each format its own files: they run at the same time
+            folder.mkdir()
+            return _RENDERERS[fmt](job, folder)
+
+        with ThreadPoolExecutor(max_workers=len(formats) or 1) as pool:
+            futures = {fmt: pool.submit(one, fmt) for fmt in formats}
+        # In the order asked, so that the same failure is always the one reported.
+        produced = {fmt: future.result() for fmt, future in futures.items()}
+    if memo is not None:
+        memo.prune()
     return produced
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every format's renderer works from."""
+
+    config: BookConfig
+    executed_dir: Path
+    staging_dir: Path
+    meta: Mapping[str, Any]
+    root: Path
+    memo: Memo | None
+
+
+def _html(job: _Job, work: Path) -> Path:
+    from . import pandoc
+
+    html_dir = job.staging_dir / "html"
+    book = pandoc.read_book(
+        job.config,
+        job.executed_dir,
+        work,
+        target="html",
+        figures_dir=html_dir / "figures",
+        figures_href="figures",
+        root=job.root,
+        memo=job.memo,
+    )
+    return pandoc.write_html(book, html_dir, job.meta, root=job.root, memo=job.memo)
+
+
+def _pdf(job: _Job, work: Path) -> Path:
+    from . import pandoc
+
+    book = pandoc.read_book(
+        job.config,
+        job.executed_dir,
+        work,
+        target="pdf",
+        figures_dir=work / "figures-pdf",
+        figures_href="figures-pdf",
+        root=job.root,
+        memo=job.memo,
+    )
+    return pandoc.write_pdf(book, job.staging_dir / pandoc.PDF_NAME, work, job.meta, root=job.root)
+
+
+def _docx(job: _Job, work: Path) -> Path:
+    from . import pandoc
+
+    book = pandoc.read_book(
+        job.config,
+        job.executed_dir,
+        work,
+        target="docx",
+        figures_dir=work / "figures-docx",
+        figures_href="figures-docx",
+        root=job.root,
+        memo=job.memo,
+    )
+    return pandoc.write_docx(
+        book, job.staging_dir / pandoc.DOCX_NAME, work, job.meta, root=job.root
+    )
+
+
+_RENDERERS = {"html": _html, "pdf": _pdf, "docx": _docx}

@@ -10,9 +10,9 @@ the chart and table contract of ``docs/architecture.md``.
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import struct
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +22,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import Unicode
 
 from .errors import RenderError
+from .memo import Memo
 
 Target = Literal["html", "pdf", "docx"]
 HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -223,9 +224,20 @@ def read_notebook(path: Path, chapter: str) -> nbformat.NotebookNode:
         raise RenderError(f"Notebook illisible : {path} ({exc})", chapter=chapter) from exc
 
 
-@functools.cache
+#: Exporters per thread: compiling their templates is slow, so each is made once, but the
+#: preprocessor holds the chapter being converted and formats are rendered in parallel.
+_exporters = threading.local()
+
+
 def _markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
-    """Return one Markdown exporter for the whole run: compiling its templates is slow."""
+    """Return this thread's Markdown exporter and its output preprocessor."""
+    made = getattr(_exporters, "markdown", None)
+    if made is None:
+        made = _exporters.markdown = _new_markdown_exporter()
+    return made
+
+
+def _new_markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
     exporter = MarkdownExporter()
     exporter.exclude_input = True
     exporter.exclude_raw = True
@@ -237,9 +249,15 @@ def _markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
     return exporter, outputs
 
 
-@functools.cache
 def _html_exporter() -> HTMLExporter:
-    """Return one HTML exporter using the offline notebook template."""
+    """Return this thread's HTML exporter using the offline notebook template."""
+    made = getattr(_exporters, "html", None)
+    if made is None:
+        made = _exporters.html = _new_html_exporter()
+    return made
+
+
+def _new_html_exporter() -> HTMLExporter:
     exporter = HTMLExporter(
         template_name="pa-notebook",
         extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
@@ -290,11 +308,21 @@ def notebook_html(
     title: str | None = None,
     back_href: str | None = None,
     notice: str | None = None,
+    memo: Memo | None = None,
 ) -> Path:
     """Write the executed notebook as a standalone HTML page that loads nothing remote.
 
     ``notice`` is the « Données fictives » sentence shown at the top of the page, if any.
+    With ``memo``, a page already exported from the same notebook is copied.
     """
+    key = None
+    if memo is not None and path.is_file():
+        key = memo.key("notebook-html", title, back_href, notice, files=[path])
+        hit = memo.get(key)
+        if hit is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_bytes(hit)
+            return output
     nb = read_notebook(path, path.stem)
     stable_parameters(nb)
     exporter = _html_exporter()
@@ -314,6 +342,8 @@ def notebook_html(
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(body, encoding="utf-8")
+    if key is not None and memo is not None:
+        memo.put(key, output.read_bytes())
     return output
 
 

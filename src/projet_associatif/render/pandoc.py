@@ -28,6 +28,7 @@ from typing import Any
 from ..paths import project_root
 from .book import APPENDICES_TITLE, BookConfig, Entry
 from .errors import RenderError
+from .memo import Memo
 from .notebooks import Target, accessible_tables, notebook_html, notebook_markdown
 
 HERE = Path(__file__).parent
@@ -85,12 +86,22 @@ def run_pandoc(
     fmt: str | None = None,
     cwd: Path | None = None,
     epoch: int | None = None,
+    memo: Memo | None = None,
 ) -> str:
     """Run Pandoc on ``text`` and return its output; raise RenderError with its stderr.
 
     ``epoch`` becomes SOURCE_DATE_EPOCH: Pandoc then dates the DOCX (document properties,
-    zip entries) with it instead of the clock.
+    zip entries) with it instead of the clock. With ``memo`` the output is looked up first
+    and stored after; only for conversions that read nothing but ``text`` and the files
+    named in ``args`` (Lua filters), and write only to standard output.
     """
+    key = None
+    if memo is not None:
+        files = [Path(a) for a in args if os.path.isabs(a) and os.path.isfile(a)]
+        key = memo.key("pandoc", args, text, files=files)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit.decode("utf-8")
     env = None
     if epoch is not None:
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
@@ -109,6 +120,8 @@ def run_pandoc(
         raise RenderError(f"Pandoc introuvable ({exc})", chapter=chapter, fmt=fmt) from exc
     if proc.returncode != 0:
         raise RenderError("Pandoc a échoué", chapter=chapter, fmt=fmt, stderr=proc.stderr)
+    if key is not None and memo is not None:
+        memo.put(key, proc.stdout.encode("utf-8"))
     return proc.stdout
 
 
@@ -210,6 +223,7 @@ def read_book(
     figures_dir: Path,
     figures_href: str,
     root: Path | None = None,
+    memo: Memo | None = None,
 ) -> Book:
     """Read every entry of the book into Pandoc blocks for ``target``, numbered once."""
     base = root or project_root()
@@ -234,7 +248,7 @@ def read_book(
         if shift_headings and entry.depth:
             # Single-file book: chapters of a part and appendices go one level down.
             args.append(f"--shift-heading-level-by={entry.depth}")
-        doc = json.loads(run_pandoc(args, text, chapter=name, fmt=target))
+        doc = json.loads(run_pandoc(args, text, chapter=name, fmt=target, memo=memo))
         if book is None:
             book = Book(config=config, target=target, api_version=doc["pandoc-api-version"])
         heading = first_heading(doc["blocks"])
@@ -242,11 +256,13 @@ def read_book(
         chapters.append(Chapter(entry, doc["blocks"], title, page_name(entry), notebook))
     if book is None:
         raise RenderError("Le livre ne contient aucun chapitre.", fmt=target)
-    book.chapters = _numbered(book, chapters, work_dir)
+    book.chapters = _numbered(book, chapters, work_dir, memo)
     return book
 
 
-def _numbered(book: Book, chapters: list[Chapter], work_dir: Path) -> list[Chapter]:
+def _numbered(
+    book: Book, chapters: list[Chapter], work_dir: Path, memo: Memo | None = None
+) -> list[Chapter]:
     """Run the Lua filters: column widths from content, numbering across the whole book."""
     wrapped = [
         {"t": "Div", "c": [[f"pa-chapitre-{i}", ["pa-chapitre"], []], chapter.blocks]}
@@ -259,6 +275,7 @@ def _numbered(book: Book, chapters: list[Chapter], work_dir: Path) -> list[Chapt
         json.dumps(doc),
         fmt=book.target,
         cwd=work_dir,
+        memo=memo,
     )
     numbered = json.loads(out)["blocks"]
     if len(numbered) != len(chapters):
@@ -628,6 +645,7 @@ def write_html(
     meta: Mapping[str, Any],
     *,
     root: Path,
+    memo: Memo | None = None,
 ) -> Path:
     """Write one page per chapter, the notebook pages and the assets; return index.html."""
     html_dir.mkdir(parents=True, exist_ok=True)
@@ -648,6 +666,7 @@ def write_html(
             json.dumps(doc),
             chapter=chapter.entry.file or chapter.title,
             fmt="html",
+            memo=memo,
         )
         body = accessible_tables(body)
         scripts = ""
@@ -684,6 +703,7 @@ def write_html(
                     title=chapter.title,
                     back_href=f"../{chapter.page}",
                     notice=fictional_notice(meta),
+                    memo=memo,
                 )
             except RenderError as exc:
                 raise exc.in_format("html") from exc
