@@ -1,10 +1,11 @@
-"""The Lua filters shared by the three formats: numbering, references, table widths."""
+"""What every format shares: numbering, references, table widths; the print Lua filters."""
 
 from __future__ import annotations
 
 import json
 
-from projet_associatif.render.pandoc import NUMBERING_FILTER, TABLES_FILTER, run_pandoc
+from projet_associatif.render.numbering import number_book
+from projet_associatif.render.pandoc import run_pandoc
 
 DOC = """\
 # Territoire {#sec-territoire}
@@ -37,12 +38,11 @@ Voir @tbl-epci, [@fig-carte] et @sec-territoire ; paquet @etalab/decoupage-admin
 """
 
 
-def filtered(to: str) -> str:
-    return run_pandoc(
-        ["-f", "markdown", "-t", to, "--wrap=none", "--lua-filter", str(TABLES_FILTER)]
-        + ["--lua-filter", str(NUMBERING_FILTER)],
-        DOC,
-    )
+def filtered(to: str, text: str = DOC) -> str:
+    """Read ``text``, number it as the book is numbered, write it as ``to``."""
+    doc = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], text))
+    doc["blocks"] = number_book([doc["blocks"]])[0]
+    return run_pandoc(["-f", "json", "-t", to, "--wrap=none"], json.dumps(doc))
 
 
 def test_figures_and_captioned_tables_are_numbered_in_reading_order():
@@ -73,6 +73,28 @@ def test_table_columns_are_sized_by_content():
     tables = [b for b in doc["blocks"] if b["t"] == "Table"]
     widths = [spec[1]["t"] for table in tables for spec in table["c"][2]]
     assert widths and set(widths) == {"ColWidthDefault"}
+
+
+def test_numbers_run_across_chapters_and_references_cross_them():
+    def read(text: str) -> list:
+        return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], text))["blocks"]
+
+    first = read("# Un {#sec-un}\n\n![Carte](c.svg){#fig-a}\n\nVoir @fig-b et [@sec-deux; @fig-a].")
+    second = read(
+        '# Deux "cités" *ici* {#sec-deux}\n\n![Barres](b.svg){#fig-b}\n\n'
+        "Voir [@fig-a; @sec-absente] et @sec-un."
+    )
+    numbered = number_book([first, second])
+    doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": numbered[0] + numbered[1]}
+    html = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none"], json.dumps(doc))
+    assert '<span class="pa-numero">Figure\u00a02\u00a0:</span> Barres' in html
+    # Forward reference from the first chapter to the second one.
+    assert '<a href="#fig-b">figure\u00a02</a>' in html
+    # Section titles as Pandoc's stringify gives them: curly quotes, emphasis dropped.
+    assert '<a href="#sec-deux">Deux \u201ccités\u201d ici</a>, <a href="#fig-a">figure' in html
+    # One unknown key: the whole citation stays as written.
+    assert "[@fig-a; @sec-absente]" in html
+    assert '<a href="#sec-un">Un</a>' in html
 
 
 def test_print_styles_questions_and_cross_references():

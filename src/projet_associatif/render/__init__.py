@@ -140,7 +140,6 @@ def _html(job: _Job, work: Path) -> Path:
     book = pandoc.read_book(
         job.config,
         job.executed_dir,
-        work,
         target="html",
         figures_dir=html_dir / "figures",
         figures_href="figures",
@@ -156,7 +155,6 @@ def _pdf(job: _Job, work: Path) -> Path:
     book = pandoc.read_book(
         job.config,
         job.executed_dir,
-        work,
         target="pdf",
         figures_dir=work / "figures-pdf",
         figures_href="figures-pdf",
@@ -172,7 +170,6 @@ def _docx(job: _Job, work: Path) -> Path:
     book = pandoc.read_book(
         job.config,
         job.executed_dir,
-        work,
         target="docx",
         figures_dir=work / "figures-docx",
         figures_href="figures-docx",

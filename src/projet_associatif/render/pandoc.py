@@ -1,7 +1,7 @@
 """Render the book without Quarto: Pandoc 3 (pypandoc-binary) for HTML and DOCX, Typst for PDF.
 
 One Pandoc tree per target is built from the chapters (executed notebooks and
-hand-written ``.qmd``), numbered once by ``filters/numerotation.lua``, then written:
+hand-written ``.qmd``), numbered once across the book (``numbering``), then written:
 
 - HTML: one page per chapter (sidebar table of contents, previous/next links, the
   notebook page linked from its chapter), assets copied to ``html/assets/``;
@@ -30,12 +30,11 @@ from .book import APPENDICES_TITLE, BookConfig, Entry
 from .errors import RenderError
 from .memo import Memo
 from .notebooks import Target, accessible_tables, notebook_html, notebook_markdown
+from .numbering import number_book
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 FILTERS = HERE / "filters"
-NUMBERING_FILTER = FILTERS / "numerotation.lua"
-TABLES_FILTER = FILTERS / "tableaux.lua"
 PRINT_FILTER = FILTERS / "impression.lua"
 TYPST_IMAGES_FILTER = FILTERS / "images-typst.lua"
 READER = "markdown"
@@ -217,7 +216,6 @@ def first_heading(blocks: list[Any]) -> dict[str, Any] | None:
 def read_book(
     config: BookConfig,
     executed_dir: Path,
-    work_dir: Path,
     *,
     target: Target,
     figures_dir: Path,
@@ -256,32 +254,14 @@ def read_book(
         chapters.append(Chapter(entry, doc["blocks"], title, page_name(entry), notebook))
     if book is None:
         raise RenderError("Le livre ne contient aucun chapitre.", fmt=target)
-    book.chapters = _numbered(book, chapters, work_dir, memo)
+    book.chapters = _numbered(book, chapters)
     return book
 
 
-def _numbered(
-    book: Book, chapters: list[Chapter], work_dir: Path, memo: Memo | None = None
-) -> list[Chapter]:
-    """Run the Lua filters: column widths from content, numbering across the whole book."""
-    wrapped = [
-        {"t": "Div", "c": [[f"pa-chapitre-{i}", ["pa-chapitre"], []], chapter.blocks]}
-        for i, chapter in enumerate(chapters)
-    ]
-    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": wrapped}
-    out = run_pandoc(
-        ["-f", "json", "-t", "json", "--lua-filter", str(TABLES_FILTER)]
-        + ["--lua-filter", str(NUMBERING_FILTER)],
-        json.dumps(doc),
-        fmt=book.target,
-        cwd=work_dir,
-        memo=memo,
-    )
-    numbered = json.loads(out)["blocks"]
-    if len(numbered) != len(chapters):
-        raise RenderError("La numérotation a changé le nombre de chapitres.", fmt=book.target)
-    for chapter, div in zip(chapters, numbered, strict=True):
-        chapter.blocks = div["c"][1]
+def _numbered(book: Book, chapters: list[Chapter]) -> list[Chapter]:
+    """Give numbers to figures and tables across the whole book; size columns by content."""
+    for chapter, blocks in zip(chapters, number_book([c.blocks for c in chapters]), strict=True):
+        chapter.blocks = blocks
     return chapters
 
 
