@@ -319,9 +319,41 @@ def test_validation_cache_never_hides_a_change(tmp_path):
     assert all(s.ok for s in validate_all_cached(root, cache))
     assert len(list(cache.glob("*.json"))) == 1
     assert all(s.ok for s in validate_all_cached(root, cache))  # served from the cache
+    (root / "sites.csv").write_text("id,code_epci\nsiege,999999999\n", encoding="utf-8")
+    summaries = {s.name: s for s in validate_all_cached(root, cache)}
+    assert "inconnu" in summaries["sites_test"].problems[0].message  # foreign key, re-checked
+    (root / "sites.csv").write_text("id,code_epci\nsiege,200071140\n", encoding="utf-8")
     (root / "epci.csv").write_text(replace_line(2, "200071140,Moulins,CA,-3,72,58.7,2018-01-01"))
     summaries = {s.name: s for s in validate_all_cached(root, cache)}
     assert not summaries["epci_test"].ok
     assert summaries["epci_test"].problems[0].rule == "minimum"
     with pytest.raises(DataError):
         load("epci_test", root)
+
+
+def test_validation_checks_again_only_what_changed(tmp_path, monkeypatch):
+    from projet_associatif import datapackage
+    from projet_associatif.datapackage import validate_all_cached
+
+    root = make_package(tmp_path)
+    cache = tmp_path / "cache"
+    validate_all_cached(root, cache)
+    checked: list[str] = []
+    real = datapackage._validate_one
+
+    def counting(info, data_dir):
+        checked.append(info.name)
+        return real(info, data_dir)
+
+    monkeypatch.setattr(datapackage, "_validate_one", counting)
+    validate_all_cached(root, cache)
+    assert checked == []
+    (root / "fiches.yaml").write_text(GOOD_YAML.replace("numero: 1\n", "numero: 2\n"))
+    validate_all_cached(root, cache)
+    assert checked == ["fiches_test"]
+    # The table a foreign key points to: its own check and the referring table's again.
+    checked.clear()
+    epci = (root / "epci.csv").read_text(encoding="utf-8")
+    (root / "epci.csv").write_text(epci.replace("58.7", "58.8"), encoding="utf-8")
+    validate_all_cached(root, cache)
+    assert sorted(checked) == ["epci_test", "sites_test"]

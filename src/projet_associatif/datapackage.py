@@ -153,98 +153,127 @@ def _log_read(info: ResourceInfo, data_dir: Path | None) -> None:
     log = os.environ.get(READ_LOG_ENV)
     if not log:
         return
-    paths = [info.descriptor_path.resolve(), info.path]
-    schema = info.descriptor.get("jsonSchema")
-    if isinstance(schema, str):
-        paths.append((info.descriptor_path.parent / schema).resolve())
-    for fk in info.descriptor.get("schema", {}).get("foreignKeys", []):
-        target = fk.get("reference", {}).get("resource")
-        if target and target != info.name:
-            ref = resource(target, data_dir)
-            paths += [ref.descriptor_path.resolve(), ref.path]
+    paths = _inputs_of(info, Path(data_dir or default_data_dir()))
     with open(log, "a", encoding="utf-8") as handle:
-        handle.writelines(f"{p}\n" for p in paths)
+        handle.writelines(f"{p.resolve()}\n" for p in paths)
 
 
 def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
     """Validate every resource of the package and return one summary per resource."""
     root = Path(data_dir or default_data_dir())
-    summaries = []
-    for info in discover(root).values():
-        problems = check(info, root)
-        rows = None
-        if not problems:
-            typed = _read_typed(info)
-            rows = len(typed) if isinstance(typed, pd.DataFrame) else None
-        summaries.append(ValidationSummary(info.name, relative(info.path), rows, problems))
+    summaries = [_validate_one(info, root) for info in discover(root).values()]
+    return summaries + _orphans(root)
+
+
+def _validate_one(info: ResourceInfo, root: Path) -> ValidationSummary:
+    """Check one resource and count its rows when it is valid."""
+    problems = check(info, root)
+    rows = None
+    if not problems:
+        typed = _read_typed(info)
+        rows = len(typed) if isinstance(typed, pd.DataFrame) else None
+    return ValidationSummary(info.name, relative(info.path), rows, problems)
+
+
+def _orphans(root: Path) -> list[ValidationSummary]:
+    """Return a failed summary for each CSV file that no descriptor describes."""
     described = {info.path for info in discover(root).values()}
-    for orphan in sorted(root.rglob("*.csv")):
-        if orphan.resolve() not in described:
-            summaries.append(
-                ValidationSummary(
-                    orphan.stem,
+    return [
+        ValidationSummary(
+            orphan.stem,
+            relative(orphan),
+            None,
+            [
+                Problem(
                     relative(orphan),
-                    None,
-                    [
-                        Problem(
-                            relative(orphan),
-                            "fichier sans descripteur : ajoutez un fichier "
-                            f"« {orphan.stem}{DESCRIPTOR_SUFFIX} » qui le décrit",
-                            rule="descripteur",
-                        )
-                    ],
+                    "fichier sans descripteur : ajoutez un fichier "
+                    f"« {orphan.stem}{DESCRIPTOR_SUFFIX} » qui le décrit",
+                    rule="descripteur",
                 )
-            )
-    return summaries
+            ],
+        )
+        for orphan in sorted(root.rglob("*.csv"))
+        if orphan.resolve() not in described
+    ]
 
 
-def package_digest(data_dir: Path | None = None) -> str:
-    """Return a hash of everything validation depends on: every file of the package and this code.
-
-    Only successes are remembered under it (:func:`validate_all_cached`), so any change to a
-    data file, a descriptor or the validating code means a full validation again.
-    """
+def _code_digest() -> str:
+    """Return a hash of the validating code and of the validators' versions."""
     import hashlib
     from importlib.metadata import version
 
-    root = Path(data_dir or default_data_dir())
     digest = hashlib.sha256()
     for module in (__file__, Path(__file__).with_name("errors.py")):
         digest.update(Path(module).read_bytes())
     for dist in ("frictionless", "jsonschema"):
         digest.update(f"{dist}={version(dist)}".encode())
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _inputs_of(info: ResourceInfo, data_dir: Path) -> list[Path]:
+    """Return every file the check of one resource reads: its own and its foreign keys'."""
+    paths = [info.descriptor_path, info.path]
+    schema = info.descriptor.get("jsonSchema")
+    if isinstance(schema, str):
+        paths.append(info.descriptor_path.parent / schema)
+    for fk in info.descriptor.get("schema", {}).get("foreignKeys", []):
+        target = fk.get("reference", {}).get("resource")
+        if target and target != info.name:
+            ref = resource(target, data_dir)
+            paths += [ref.descriptor_path, ref.path]
+    return paths
+
+
+def _resource_digest(info: ResourceInfo, root: Path, code: str) -> str:
+    """Return a hash of everything the check of one resource depends on."""
+    import hashlib
+
+    digest = hashlib.sha256(code.encode())
+    for path in _inputs_of(info, root):
+        digest.update(str(path.resolve()).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"\0absent")
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
 def validate_all_cached(
     data_dir: Path | None = None, cache_dir: Path | None = None
 ) -> list[ValidationSummary]:
-    """Return :func:`validate_all`, skipping the work when this exact package already passed.
+    """Return :func:`validate_all`, checking again only the resources that changed.
 
-    Validation takes seconds (frictionless checks every cell); a rebuild with nothing changed
-    must not pay for it again.
+    A resource that passed is remembered under the hash of the files its check reads (its
+    data, its descriptor, its JSON schema, the tables its foreign keys point to) and of the
+    validating code: editing one file re-checks that resource and the ones referring to
+    it, not the whole package. Failures are never remembered.
     """
+    root = Path(data_dir or default_data_dir())
     if cache_dir is None:
-        return validate_all(data_dir)
-    stamp = Path(cache_dir) / f"{package_digest(data_dir)}.json"
-    if stamp.is_file():
-        records = json.loads(stamp.read_text(encoding="utf-8"))
-        # The whole package passed as it is now: later load() calls in this process may trust
-        # each file for as long as it keeps the same size and modification time.
-        for info in discover(data_dir).values():
-            if info.path.is_file():
-                _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
-        return [ValidationSummary(r["name"], r["file"], r["rows"]) for r in records]
-    summaries = validate_all(data_dir)
-    if all(s.ok for s in summaries):
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        for old in stamp.parent.glob("*.json"):
-            old.unlink()
-        records = [{"name": s.name, "file": s.file, "rows": s.rows} for s in summaries]
-        stamp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    return summaries
+        return validate_all(root)
+    record = Path(cache_dir) / "ressources-valides.json"
+    try:
+        passed = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        passed = {}
+    code = _code_digest()
+    summaries, still_valid = [], {}
+    for info in discover(root).values():
+        key = _resource_digest(info, root, code) if info.path.is_file() else None
+        known = passed.get(key) if key else None
+        if known is not None:
+            summary = ValidationSummary(known["name"], known["file"], known["rows"])
+            # Later load() calls in this process may trust the file while it stays the same.
+            _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+        else:
+            summary = _validate_one(info, root)
+        if summary.ok and key:
+            still_valid[key] = {"name": summary.name, "file": summary.file, "rows": summary.rows}
+        summaries.append(summary)
+    if still_valid != passed:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(still_valid, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, record)  # a concurrent build never reads half a file
+    return summaries + _orphans(root)
 
 
 def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
