@@ -344,9 +344,11 @@ def _plan(
         raise UsageError(f"Fichier de suivi introuvable : {suivi}.")
     if isinstance(as_of, str) and as_of:
         as_of = parse_date(as_of)  # a typo in the date must not wait for the validation
-    _validate(data, console)
-    day = resolve_as_of(profile, as_of, data)
-    fictif = _check_suivi(suivi_path, data, day, console)
+    try:
+        day = resolve_as_of(profile, as_of, data)
+    except DataError:
+        _validate(data, console)  # reports every problem of the package, not only this one
+        raise
     notebooks = chapter_notebooks(profile)
     missing = [n for n in notebooks if not n.is_file()]
     if missing:
@@ -359,9 +361,7 @@ def _plan(
     if suivi_path is not None:
         inputs += _files_under(suivi_path) if suivi_path.is_dir() else [suivi_path]
     epoch, origin = source_date_epoch(root, [*inputs, PACKAGE_DIR])
-    return Plan(
-        spec, day, wanted, engine, root, data, suivi_path, notebooks, inputs, epoch, origin, fictif
-    )
+    return Plan(spec, day, wanted, engine, root, data, suivi_path, notebooks, inputs, epoch, origin)
 
 
 def _counts(result: BuildResult) -> str:
@@ -399,8 +399,17 @@ def _validate(data: Path, console: Console) -> None:
     )
 
 
+def _check_inputs(plan: Plan, console: Console) -> None:
+    """Validate the data, then the measurement file; raise on the first that fails."""
+    _validate(plan.data, console)
+    plan.fictif = _check_suivi(plan.suivi, plan.data, plan.as_of, console)
+
+
 def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outcome]:
-    """Execute every notebook (or copy it from the cache); raise if any failed."""
+    """Check the inputs and execute every notebook (or copy it from the cache).
+
+    The kernels start while the inputs are checked; no notebook runs on invalid inputs.
+    """
     parameters = plan.parameters()
     bootstrap, environment = bootstrap_hash(), environment_hash()
     listing, suivi_digest = tree_listing(plan.data), suivi_hash(plan.suivi)
@@ -415,11 +424,6 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
     ]
     if tasks:
         check_kernel()
-    plan.executed_dir.mkdir(parents=True, exist_ok=True)
-    wanted = {nb.name for nb in plan.notebooks}
-    for stale in plan.executed_dir.glob("*.ipynb"):  # chapters dropped from the profile
-        if stale.name not in wanted:
-            stale.unlink()
     cache = BuildCache(build_dir() / "cache")
     outcomes = run_all(
         tasks,
@@ -431,7 +435,13 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
         read_roots=[plan.root, plan.data, PACKAGE_DIR, *([plan.suivi] if plan.suivi else [])],
         read_exclude=[plan.root / name for name in IGNORED_DIRS],
         console=console,
+        prepare=lambda: _check_inputs(plan, console),
     )
+    plan.executed_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {nb.name for nb in plan.notebooks}
+    for stale in plan.executed_dir.glob("*.ipynb"):  # chapters dropped from the profile
+        if stale.name not in wanted:
+            stale.unlink()
     errors = [o.error for o in outcomes if o.error is not None]
     if errors:
         raise BuildError("\n".join(str(e) for e in errors))

@@ -244,13 +244,16 @@ def start_notebook(log_path: str, cwd: str) -> None:
     warnings.onceregistry.clear()
 
 
-def kernel_arguments(log_path: Path | None, roots: list[Path], exclude: list[Path]) -> list[str]:
+def kernel_arguments(
+    log_path: Path | None, roots: list[Path], exclude: list[Path], then: tuple[str, ...] = ()
+) -> list[str]:
     """Return the kernel command-line options that install :func:`record_reads` at start-up.
 
     ``exec_lines`` run before the first cell without counting as an execution, so the
     executed notebook is the same as without the hook. The environment variable is set in
     the kernel itself: notebooks run in threads, so the build's own environment is shared.
     ``log_path`` None (a warm kernel) records nothing until :func:`start_notebook`.
+    ``then`` is code to run after the hook is installed, at start-up too.
     """
     log = None if log_path is None else str(log_path)
     call = (
@@ -258,7 +261,7 @@ def kernel_arguments(log_path: Path | None, roots: list[Path], exclude: list[Pat
         f"_pa_cache.record_reads({log!r}, {[str(r) for r in roots]!r}, "
         f"{[str(e) for e in exclude]!r}); del _pa_cache"
     )
-    return [f"--IPKernelApp.exec_lines={json.dumps([call])}"]
+    return [f"--IPKernelApp.exec_lines={json.dumps([call, *then])}"]
 
 
 def read_log(log_path: Path) -> list[Path]:

@@ -6,6 +6,7 @@ kept in ``build/<profil>/failed/`` for inspection.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -323,27 +324,25 @@ def run_all(
     read_exclude: list[Path],
     console: Console,
     runner: Callable[..., None] = execute_notebook,
+    prepare: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Run every task (cache first, then up to ``jobs`` workers) and return the outcomes.
 
     Each worker is a thread with one warm kernel (see ``kernels``) that runs its notebooks
-    one after the other. After the first failure no new notebook starts; those already
-    running finish.
+    one after the other. ``prepare`` (the data validation) runs while the kernels start;
+    if it raises, no notebook runs and its exception propagates. After the first failure
+    no new notebook starts; those already running finish.
     """
     outcomes: dict[Path, Outcome] = {}
     pending: list[tuple[Task, str]] = []
+    hits: list[tuple[Task, str, Path]] = []
     names = [t.source.name for t in tasks]
     with ProgressBoard(console, names) as board:
         for task in tasks:
             key = task.recipe.key()
             hit = None if force else cache.lookup(key)
             if hit is not None:
-                task.output.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(hit, task.output)
-                outcomes[task.source] = Outcome(
-                    task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
-                )
-                board.set(task.source.name, "en cache")
+                hits.append((task, key, hit))
             else:
                 pending.append((task, key))
 
@@ -383,13 +382,17 @@ def run_all(
             return Outcome(task.source, task.output, "exécuté", duration, key, reads)
 
         errors: list[BaseException] = []
+        go = threading.Event()
 
         def worker() -> None:
             from .kernels import WarmKernel
 
             kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude)
             try:
-                while True:
+                with contextlib.suppress(Exception):  # a failed start is reported by the run
+                    kernel.manager(pending[0][0].source.parent)
+                go.wait()
+                while not errors:
                     with lock:
                         item = next(queue, None)
                     if item is None:
@@ -409,8 +412,23 @@ def run_all(
         ]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        try:
+            if prepare is not None:
+                prepare()
+            for task, key, hit in hits:  # only now: nothing is written before the checks
+                task.output.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(hit, task.output)
+                outcomes[task.source] = Outcome(
+                    task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
+                )
+                board.set(task.source.name, "en cache")
+        except BaseException as exc:
+            errors.append(exc)  # workers leave without running anything
+            raise
+        finally:
+            go.set()
+            for thread in threads:
+                thread.join()
         if errors:
             raise errors[0]
     return [outcomes[t.source] for t in tasks]

@@ -38,6 +38,16 @@ ENGINE_NAME = "projet-associatif-noyau-chaud"
 #: Seconds a kernel has to start and answer; a cold machine importing nothing yet is slow.
 START_TIMEOUT_S = 120
 
+#: Run at kernel start-up, while the build checks the data: the libraries every chapter
+#: imports (pandas, altair, vl-convert, babel…) come in with these modules. The modules
+#: themselves are dropped before each notebook (``start_notebook``); the libraries stay.
+WARM_UP = (
+    "try:\n"
+    "    import projet_associatif.charts, projet_associatif.tables, projet_associatif.notebook\n"
+    "except Exception:\n"
+    "    pass  # the notebook that needs them will say what is wrong\n"
+)
+
 
 class KernelStateError(RuntimeError):
     """Raise when the prelude that resets a warm kernel fails."""
@@ -154,7 +164,7 @@ class WarmKernel:
             self.shutdown()
             km = AsyncKernelManager(kernel_name=self.kernel_name)
             args = [
-                *kernel_arguments(None, self.read_roots, self.read_exclude),
+                *kernel_arguments(None, self.read_roots, self.read_exclude, then=(WARM_UP,)),
                 # The kernel's own log (plain-TCP warning, KeyboardInterrupt at shutdown) is
                 # noise for analysts; cell errors reach us through the executed notebook.
                 "--IPKernelApp.log_level=CRITICAL",
