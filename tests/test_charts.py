@@ -391,12 +391,14 @@ def test_line_chart_refuses_unknown_period():
 
 
 def test_vega_bundle_is_cached_on_disk(tmp_path, monkeypatch):
+    from importlib.metadata import version
+
     monkeypatch.setattr(charts, "build_dir", lambda: tmp_path)
     text = charts.vega_bundle()
     assert "window.vegaEmbed=" in text.replace(" ", "")
     cached = list((tmp_path / "vega").glob("vega-bundle-*.js"))
     assert [p.name for p in cached] == [
-        f"vega-bundle-vlc{charts.vlc.__version__}-vl{charts.VL_VERSION}.js"
+        f"vega-bundle-altair{version('altair')}-vlc{version('vl-convert-python')}.js"
     ]
 
     def fail(**_):

@@ -37,7 +37,7 @@ from .cache import (
     tree_listing,
 )
 from .errors import DataError, relative
-from .execute import ExecutionError, Outcome, Task, check_kernel, format_seconds, run_all
+from .execute import ExecutionError, Outcome, Task, format_seconds, run_all
 from .paths import book_dir, build_dir, project_root, report_dir
 from .profiles import (
     Profile,
@@ -422,8 +422,6 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
         )
         for nb in plan.notebooks
     ]
-    if tasks:
-        check_kernel()
     cache = BuildCache(build_dir() / "cache")
     outcomes = run_all(
         tasks,

@@ -29,7 +29,7 @@ import vl_convert as vlc
 
 from . import tables
 from .formatting import MINUS, MISSING, NBSP
-from .paths import build_dir
+from .paths import build_dir, vega_bundle_path
 
 THEME = "projet_associatif"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -308,10 +308,10 @@ def show(
 def vega_bundle() -> str:
     """Return the offline Vega + Vega-Lite + vega-embed bundle, exposing ``window.vegaEmbed``.
 
-    Generating it takes seconds: it is cached under build/vega/, keyed by the vl-convert
-    and Vega-Lite versions.
+    Generating it takes seconds: it is cached under build/vega/, keyed by the altair and
+    vl-convert versions (altair fixes the Vega-Lite version).
     """
-    path = build_dir() / "vega" / f"vega-bundle-vlc{vlc.__version__}-vl{VL_VERSION}.js"
+    path = vega_bundle_path(build_dir())
     if path.is_file():
         return path.read_text(encoding="utf-8")
     # The default snippet assigns vegaEmbed, vegaLite and vega to window.

@@ -346,6 +346,8 @@ def run_all(
             else:
                 pending.append((task, key))
 
+        if pending:
+            check_kernel()  # only when a kernel is needed: a rebuild from cache needs none
         stop = threading.Event()
         lock = threading.Lock()
         queue = iter(pending)

@@ -48,6 +48,17 @@ def build_dir() -> Path:
     return project_root() / "build"
 
 
+def vega_bundle_path(folder: Path | None = None) -> Path:
+    """Return where the offline Vega bundle of the installed altair and vl-convert is kept.
+
+    Named after the two distributions' versions, so that finding it imports neither.
+    """
+    from importlib.metadata import version
+
+    name = f"vega-bundle-altair{version('altair')}-vlc{version('vl-convert-python')}.js"
+    return (folder or build_dir()) / "vega" / name
+
+
 def book_dir() -> Path:
     """Return the directory where published reports land, one sub-directory per profile."""
     return project_root() / "_book"

@@ -10,6 +10,7 @@ the chart and table contract of ``docs/architecture.md``.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 import threading
@@ -94,6 +95,7 @@ class OutputsToMarkdown(Preprocessor):
     def preprocess(self, nb, resources):
         """Restart figure numbering for each notebook, so file names stay stable."""
         self._count = 0
+        self.written: list[str] = []
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -184,6 +186,7 @@ class OutputsToMarkdown(Preprocessor):
         stated = (getattr(self, "_sizes", {}).get(mime) or {}).get("width")
         if isinstance(stated, int | float) and stated > 0:
             width = float(stated)
+        self.written.append(name)
         href = f"{self.figures_href}/{name}" if self.figures_href else str(folder / name)
         attrs = f'#fig-{stem} alt="{_attribute(alt or title)}" width={width_percent(width)}%'
         return f"![{escape_markdown(title)}]({href}){{{attrs}}}"
@@ -277,14 +280,23 @@ def notebook_markdown(
     figures_dir: Path,
     figures_href: str = "",
     chapter: str | None = None,
+    memo: Memo | None = None,
 ) -> str:
     """Return the executed notebook at ``path`` as Pandoc Markdown for ``target``.
 
     Figure files are written to ``figures_dir`` as ``<chapitre>-figure-NN.svg|png`` and
     referenced as ``figures_href/<name>`` (or by absolute path when ``figures_href`` is
-    empty).
+    empty). With ``memo``, an unchanged notebook's text and figures are taken from there.
     """
     name = chapter or path.stem
+    key = None
+    if memo is not None and path.is_file():
+        # The absolute folder is part of the text only when no href is given.
+        where = figures_href or str(figures_dir)
+        key = memo.key("notebook-markdown", target, name, where, files=[path])
+        hit = memo.get(key)
+        if hit is not None:
+            return _restore(json.loads(hit), figures_dir)
     nb = read_notebook(path, name)
     _front_matter_title(nb)
     exporter, outputs = _markdown_exporter()
@@ -298,7 +310,22 @@ def notebook_markdown(
         raise
     except Exception as exc:
         raise RenderError(f"Conversion nbconvert impossible ({exc})", chapter=name) from exc
-    return body.strip() + "\n"
+    text = body.strip() + "\n"
+    if key is not None and memo is not None:
+        figures = {
+            f: base64.b64encode((figures_dir / f).read_bytes()).decode() for f in outputs.written
+        }
+        memo.put(key, json.dumps({"text": text, "figures": figures}).encode("utf-8"))
+    return text
+
+
+def _restore(entry: dict[str, Any], figures_dir: Path) -> str:
+    """Write a remembered conversion's figure files; return its Markdown."""
+    if entry["figures"]:
+        figures_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in entry["figures"].items():
+        (figures_dir / name).write_bytes(base64.b64decode(data))
+    return entry["text"]
 
 
 def notebook_html(

@@ -155,6 +155,7 @@ def chapter_markdown(
     figures_dir: Path,
     figures_href: str,
     root: Path,
+    memo: Memo | None = None,
 ) -> tuple[str, Path | None]:
     """Return the Markdown of one entry for ``target`` (and the executed notebook used)."""
     if entry.file is None:
@@ -167,6 +168,7 @@ def chapter_markdown(
             figures_dir=figures_dir,
             figures_href=figures_href,
             chapter=entry.stem,
+            memo=memo,
         )
         if target == "html":
             link = f"[Voir le notebook](notebooks/{entry.stem}.html)"
@@ -239,6 +241,7 @@ def read_book(
                 figures_dir=figures_dir,
                 figures_href=figures_href,
                 root=base,
+                memo=memo,
             )
         except RenderError as exc:
             raise exc.in_format(target) from exc
@@ -597,14 +600,19 @@ def copy_assets(html_dir: Path, root: Path) -> None:
 
 
 def vega_bundle() -> str:
-    """Return the offline Vega bundle from the charts module (vl-convert as a fallback)."""
-    try:
-        from ..charts import vega_bundle as charts_bundle
-    except ImportError:
-        import vl_convert
+    """Return the offline Vega bundle, made once per environment by the charts module.
 
-        return vl_convert.javascript_bundle()
-    return charts_bundle()
+    Read from its file when it exists: importing the charts module (altair) to find it
+    would cost more than the copy.
+    """
+    from ..paths import vega_bundle_path
+
+    path = vega_bundle_path()
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    from ..charts import vega_bundle as make_bundle
+
+    return make_bundle()
 
 
 def notice_html(meta: Mapping[str, Any]) -> str:
