@@ -161,7 +161,9 @@ def _pdf(job: _Job, work: Path) -> Path:
         root=job.root,
         memo=job.memo,
     )
-    return pandoc.write_pdf(book, job.staging_dir / pandoc.PDF_NAME, work, job.meta, root=job.root)
+    return pandoc.write_pdf(
+        book, job.staging_dir / pandoc.PDF_NAME, work, job.meta, root=job.root, memo=job.memo
+    )
 
 
 def _docx(job: _Job, work: Path) -> Path:

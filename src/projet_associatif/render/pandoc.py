@@ -340,11 +340,12 @@ def _metadata_args(fields: Mapping[str, str]) -> list[str]:
 # --- print (PDF and DOCX) ------------------------------------------------------------------
 
 
-def print_blocks(book: Book) -> list[Any]:
-    """Return the single-document blocks: chapters in order, the appendices under a heading."""
-    blocks: list[Any] = []
+def print_chapters(book: Book) -> list[list[Any]]:
+    """Return each chapter's blocks for a single document, the appendices under a heading."""
+    groups: list[list[Any]] = []
     appendices_started = False
     for chapter in book.chapters:
+        blocks: list[Any] = []
         if chapter.entry.role == "appendix" and not appendices_started:
             appendices_started = True
             title = [{"t": "Str", "c": APPENDICES_TITLE}]
@@ -356,8 +357,13 @@ def print_blocks(book: Book) -> list[Any]:
             marker = f"#metadata({json.dumps(chapter.title, ensure_ascii=False)}) <pa-chapitre>"
             at = next((i + 1 for i, b in enumerate(content) if b.get("t") == "Header"), 0)
             content.insert(at, {"t": "RawBlock", "c": ["typst", marker]})
-        blocks += content
-    return blocks
+        groups.append(blocks + content)
+    return groups
+
+
+def print_blocks(book: Book) -> list[Any]:
+    """Return the single-document blocks: chapters in order, the appendices under a heading."""
+    return [block for group in print_chapters(book) for block in group]
 
 
 def typst_template_dir(work_dir: Path, root: Path) -> Path:
@@ -381,17 +387,30 @@ def write_pdf(
     meta: Mapping[str, Any],
     *,
     root: Path,
+    memo: Memo | None = None,
 ) -> Path:
     """Write the book as Typst, then compile it to PDF with the typst package."""
     import typst
 
-    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": print_blocks(book)}
+    # Each chapter is written as Typst on its own (and remembered), then the template wraps
+    # them: after a data change only the chapters that changed are written again.
+    filters = ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TYPST_IMAGES_FILTER)]
+    bodies = [
+        run_pandoc(
+            ["-f", "json", "-t", "typst", *filters],
+            json.dumps({"pandoc-api-version": book.api_version, "meta": {}, "blocks": group}),
+            fmt="pdf",
+            memo=memo,
+        ).strip()
+        for group in print_chapters(book)
+    ]
+    body = {"t": "RawBlock", "c": ["typst", "\n\n".join(b for b in bodies if b)]}
+    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": [body]}
     template = typst_template_dir(work_dir, root)
     fields = cover_fields(book.config, meta)
     args = ["-f", "json", "-t", "typst", "-s", "--template", str(template), "--toc"]
-    args += ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TYPST_IMAGES_FILTER)]
     args += ["--toc-depth=2", "-V", f"mainfont={MAIN_FONT}", "-V", "papersize=a4"]
-    # The numbering filter already wrote « Figure N : » in the captions.
+    # The numbering already wrote « Figure N : » in the captions.
     args += ["-M", "pa-legendes-numerotees=true"]
     source = run_pandoc(args + _metadata_args(fields), json.dumps(doc), fmt="pdf", cwd=work_dir)
     typ = work_dir / "projet-associatif.typ"
