@@ -386,10 +386,10 @@ def _check_suivi(path: Path | None, data: Path, as_of: dt.date, console: Console
 
 def _validate(data: Path, console: Console) -> None:
     """Validate every resource; raise :class:`DataError` with every problem found."""
-    from .datapackage import validate_all_cached
+    from .datapackage import validate_all_cached, validation_cache
 
     started = time.perf_counter()
-    summaries = validate_all_cached(data, build_dir() / "cache" / "validation")
+    summaries = validate_all_cached(data, validation_cache())
     problems = [p for s in summaries for p in s.problems]
     if problems:
         raise DataError(problems)

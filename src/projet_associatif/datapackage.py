@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .errors import DataError, Problem, relative
+from .paths import build_dir
 from .paths import data_dir as default_data_dir
 
 if TYPE_CHECKING:
@@ -201,6 +203,7 @@ def _orphans(root: Path) -> list[ValidationSummary]:
     ]
 
 
+@functools.cache
 def _code_digest() -> str:
     """Return a hash of the validating code and of the validators' versions."""
     import hashlib
@@ -240,6 +243,43 @@ def _resource_digest(info: ResourceInfo, root: Path, code: str) -> str:
     return digest.hexdigest()
 
 
+#: File, under the validation cache folder, naming the resources that passed (by digest).
+PASSED_RECORD = "ressources-valides.json"
+
+
+def validation_cache() -> Path:
+    """Return the folder where the build remembers which resources passed validation."""
+    return build_dir() / "cache" / "validation"
+
+
+@functools.cache
+def _passed_digests(record: Path, mtime_ns: int) -> frozenset[str]:
+    try:
+        return frozenset(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def _passed_before(info: ResourceInfo, data_dir: Path | None) -> bool:
+    """Tell whether the build already validated this resource in exactly its current state.
+
+    Notebooks run in kernels, other processes: without this every ``load`` would check its
+    table again with frictionless (0,5 s for the whole package, in every chapter).
+    """
+    record = validation_cache() / PASSED_RECORD
+    try:
+        passed = _passed_digests(record, record.stat().st_mtime_ns)
+    except OSError:
+        return False
+    if not passed:
+        return False
+    root = Path(data_dir or default_data_dir())
+    try:
+        return _resource_digest(info, root, _code_digest()) in passed
+    except (OSError, UnknownResource):
+        return False
+
+
 def validate_all_cached(
     data_dir: Path | None = None, cache_dir: Path | None = None
 ) -> list[ValidationSummary]:
@@ -253,7 +293,7 @@ def validate_all_cached(
     root = Path(data_dir or default_data_dir())
     if cache_dir is None:
         return validate_all(root)
-    record = Path(cache_dir) / "ressources-valides.json"
+    record = Path(cache_dir) / PASSED_RECORD
     try:
         passed = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -286,6 +326,9 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     if not info.path.is_file():
         return [Problem(file, "fichier introuvable", rule="path")]
     if _stamp(info.path, info.descriptor_path) in _KNOWN_GOOD:
+        return []
+    if _passed_before(info, data_dir):
+        _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
         return []
     raw = info.path.read_bytes()
     if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):

@@ -159,7 +159,7 @@ def execute_notebook(
         how = {"engine_name": ENGINE_NAME, "prelude": prelude(read_log, source.parent)}
     try:
         if kernel is not None:
-            how["km"] = kernel.manager(source.parent)  # may start it: failures are ours below
+            how["km"], how["kc"] = kernel.start(source.parent)  # failures are reported below
         papermill.execute_notebook(
             str(source),
             str(tmp),
@@ -392,7 +392,7 @@ def run_all(
             kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude)
             try:
                 with contextlib.suppress(Exception):  # a failed start is reported by the run
-                    kernel.manager(pending[0][0].source.parent)
+                    kernel.start(pending[0][0].source.parent)
                 go.wait()
                 while not errors:
                     with lock:
