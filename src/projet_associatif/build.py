@@ -298,7 +298,7 @@ def build(
             f"[bold]{plan.profile.label}[/] — date d'arrêté {plan.as_of.isoformat()}, "
             f"{len(plan.notebooks)} notebook(s), {jobs} en parallèle au plus"
         )
-        result.notebooks = _execute(plan, force, jobs, console)
+        result.notebooks = _execute(plan, force, jobs, console, render_next=not notebooks_only)
         manifest = _manifest(plan, result.notebooks)
         root = plan.root
         if notebooks_only:
@@ -405,11 +405,23 @@ def _check_inputs(plan: Plan, console: Console) -> None:
     plan.fictif = _check_suivi(plan.suivi, plan.data, plan.as_of, console)
 
 
-def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outcome]:
+def _execute(
+    plan: Plan, force: bool, jobs: int, console: Console, *, render_next: bool = True
+) -> list[Outcome]:
     """Check the inputs and execute every notebook (or copy it from the cache).
 
     The kernels start while the inputs are checked; no notebook runs on invalid inputs.
+    With ``render_next`` the renderer's libraries are imported then too, while this
+    process would otherwise only wait for the kernels.
     """
+
+    def prepare() -> None:
+        _check_inputs(plan, console)
+        if render_next:
+            from .render.notebooks import warm_up
+
+            warm_up()
+
     parameters = plan.parameters()
     bootstrap, environment = bootstrap_hash(), environment_hash()
     listing, suivi_digest = tree_listing(plan.data), suivi_hash(plan.suivi)
@@ -433,7 +445,7 @@ def _execute(plan: Plan, force: bool, jobs: int, console: Console) -> list[Outco
         read_roots=[plan.root, plan.data, PACKAGE_DIR, *([plan.suivi] if plan.suivi else [])],
         read_exclude=[plan.root / name for name in IGNORED_DIRS],
         console=console,
-        prepare=lambda: _check_inputs(plan, console),
+        prepare=prepare,
     )
     plan.executed_dir.mkdir(parents=True, exist_ok=True)
     wanted = {nb.name for nb in plan.notebooks}

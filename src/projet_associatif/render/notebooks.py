@@ -10,6 +10,7 @@ the chart and table contract of ``docs/architecture.md``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import struct
@@ -227,17 +228,18 @@ def read_notebook(path: Path, chapter: str) -> nbformat.NotebookNode:
         raise RenderError(f"Notebook illisible : {path} ({exc})", chapter=chapter) from exc
 
 
-#: Exporters per thread: compiling their templates is slow, so each is made once, but the
-#: preprocessor holds the chapter being converted and formats are rendered in parallel.
-_exporters = threading.local()
+#: One exporter of each kind per process: the first conversion of an exporter costs
+#: ~0,3 s (templates, filters), several times a conversion. Formats render in parallel
+#: threads, so each conversion holds its exporter's lock (the Markdown preprocessor holds
+#: the chapter being converted).
+_MARKDOWN_LOCK = threading.Lock()
+_HTML_LOCK = threading.Lock()
 
 
+@functools.cache
 def _markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
-    """Return this thread's Markdown exporter and its output preprocessor."""
-    made = getattr(_exporters, "markdown", None)
-    if made is None:
-        made = _exporters.markdown = _new_markdown_exporter()
-    return made
+    """Return the process's Markdown exporter and its output preprocessor."""
+    return _new_markdown_exporter()
 
 
 def _new_markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
@@ -252,12 +254,19 @@ def _new_markdown_exporter() -> tuple[MarkdownExporter, OutputsToMarkdown]:
     return exporter, outputs
 
 
+@functools.cache
 def _html_exporter() -> HTMLExporter:
-    """Return this thread's HTML exporter using the offline notebook template."""
-    made = getattr(_exporters, "html", None)
-    if made is None:
-        made = _exporters.html = _new_html_exporter()
-    return made
+    """Return the process's HTML exporter."""
+    return _new_html_exporter()
+
+
+def warm_up() -> None:
+    """Make both exporters ready (templates loaded) before the first chapter needs them."""
+    empty = nbformat.v4.new_notebook()
+    with _MARKDOWN_LOCK:
+        _markdown_exporter()[0].from_notebook_node(empty)
+    with _HTML_LOCK:
+        _html_exporter().from_notebook_node(empty, resources={"pa_back": "", "pa_fictif": ""})
 
 
 def _new_html_exporter() -> HTMLExporter:
@@ -299,22 +308,22 @@ def notebook_markdown(
             return _restore(json.loads(hit), figures_dir)
     nb = read_notebook(path, name)
     _front_matter_title(nb)
-    exporter, outputs = _markdown_exporter()
-    outputs.target = target
-    outputs.chapter = name
-    outputs.figures_dir = str(figures_dir)
-    outputs.figures_href = figures_href
-    try:
-        body, _ = exporter.from_notebook_node(nb)
-    except RenderError:
-        raise
-    except Exception as exc:
-        raise RenderError(f"Conversion nbconvert impossible ({exc})", chapter=name) from exc
+    with _MARKDOWN_LOCK:
+        exporter, outputs = _markdown_exporter()
+        outputs.target = target
+        outputs.chapter = name
+        outputs.figures_dir = str(figures_dir)
+        outputs.figures_href = figures_href
+        try:
+            body, _ = exporter.from_notebook_node(nb)
+        except RenderError:
+            raise
+        except Exception as exc:
+            raise RenderError(f"Conversion nbconvert impossible ({exc})", chapter=name) from exc
+        written = list(outputs.written)
     text = body.strip() + "\n"
     if key is not None and memo is not None:
-        figures = {
-            f: base64.b64encode((figures_dir / f).read_bytes()).decode() for f in outputs.written
-        }
+        figures = {f: base64.b64encode((figures_dir / f).read_bytes()).decode() for f in written}
         memo.put(key, json.dumps({"text": text, "figures": figures}).encode("utf-8"))
     return text
 
@@ -357,7 +366,8 @@ def notebook_html(
         nb.metadata["title"] = title
     resources = {"pa_back": back_href or "", "pa_fictif": notice or ""}
     try:
-        body, _ = exporter.from_notebook_node(nb, resources=resources)
+        with _HTML_LOCK:
+            body, _ = exporter.from_notebook_node(nb, resources=resources)
     except Exception as exc:
         raise RenderError(f"Export HTML du notebook impossible ({exc})", chapter=path.stem) from exc
     body = accessible_tables(body)
