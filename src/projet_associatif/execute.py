@@ -152,7 +152,8 @@ def execute_notebook(
             "extra_arguments": [*(kernel_args or []), "--IPKernelApp.log_level=CRITICAL"],
         }
     else:
-        from .kernels import ENGINE_NAME, prelude
+        from .kernel_engine import ENGINE_NAME
+        from .kernels import prelude
 
         if read_log is None:
             raise ValueError("read_log est requis avec un noyau chaud.")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +38,17 @@ class Memo:
 
     def __init__(self, directory: Path):
         self.directory = directory
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def claim(self, key: str) -> threading.Lock:
+        """Return the lock of ``key``, so that one step is computed once at a time.
+
+        Formats render in parallel and often need the same conversion (PDF and Word read a
+        chapter alike): the second waits for the first's result instead of redoing it.
+        """
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
 
     def key(self, step: str, *inputs: Any, files: Sequence[Path] = ()) -> str:
         """Return the key of ``step`` run on ``inputs`` with ``files`` (hashed by content)."""

@@ -94,13 +94,29 @@ def run_pandoc(
     and stored after; only for conversions that read nothing but ``text`` and the files
     named in ``args`` (Lua filters), and write only to standard output.
     """
-    key = None
-    if memo is not None:
-        files = [Path(a) for a in args if os.path.isabs(a) and os.path.isfile(a)]
-        key = memo.key("pandoc", args, text, files=files)
+    if memo is None:
+        return _pandoc(args, text, chapter=chapter, fmt=fmt, cwd=cwd, epoch=epoch)
+    files = [Path(a) for a in args if os.path.isabs(a) and os.path.isfile(a)]
+    key = memo.key("pandoc", args, text, files=files)
+    with memo.claim(key):
         hit = memo.get(key)
         if hit is not None:
             return hit.decode("utf-8")
+        out = _pandoc(args, text, chapter=chapter, fmt=fmt, cwd=cwd, epoch=epoch)
+        memo.put(key, out.encode("utf-8"))
+    return out
+
+
+def _pandoc(
+    args: list[str],
+    text: str,
+    *,
+    chapter: str | None,
+    fmt: str | None,
+    cwd: Path | None,
+    epoch: int | None,
+) -> str:
+    """Run the Pandoc executable (see :func:`run_pandoc`)."""
     env = None
     if epoch is not None:
         env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
@@ -119,8 +135,6 @@ def run_pandoc(
         raise RenderError(f"Pandoc introuvable ({exc})", chapter=chapter, fmt=fmt) from exc
     if proc.returncode != 0:
         raise RenderError("Pandoc a échoué", chapter=chapter, fmt=fmt, stderr=proc.stderr)
-    if key is not None and memo is not None:
-        memo.put(key, proc.stdout.encode("utf-8"))
     return proc.stdout
 
 
