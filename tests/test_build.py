@@ -216,9 +216,15 @@ def test_unchanged_build_does_not_render_again_unless_the_book_was_touched(proje
         return fake_render(executed_dir, staging, **kwargs)
 
     monkeypatch.setattr(build_module, "_render", counting)
+    from projet_associatif.render import notebooks as render_notebooks
+
+    warmed = []
+    monkeypatch.setattr(render_notebooks, "warm_up", lambda: warmed.append(1))
     first = run()
+    assert warmed == [1]  # loaded while the notebooks ran
     run()
     assert len(calls) == 1
+    assert warmed == [1], "nothing to run: the renderer is not loaded (no-op under a second)"
     pdf = first.outputs["pdf"]
     pdf.write_text("modifié à la main")
     again = run()

@@ -411,16 +411,14 @@ def _execute(
     """Check the inputs and execute every notebook (or copy it from the cache).
 
     The kernels start while the inputs are checked; no notebook runs on invalid inputs.
-    With ``render_next`` the renderer's libraries are imported then too, while this
+    With ``render_next``, when notebooks run, the renderer's libraries are loaded while this
     process would otherwise only wait for the kernels.
     """
 
-    def prepare() -> None:
-        _check_inputs(plan, console)
-        if render_next:
-            from .render.notebooks import warm_up
+    def load_renderer() -> None:
+        from .render.notebooks import warm_up
 
-            warm_up()
+        warm_up()
 
     parameters = plan.parameters()
     bootstrap, environment = bootstrap_hash(), environment_hash()
@@ -445,7 +443,8 @@ def _execute(
         read_roots=[plan.root, plan.data, PACKAGE_DIR, *([plan.suivi] if plan.suivi else [])],
         read_exclude=[plan.root / name for name in IGNORED_DIRS],
         console=console,
-        prepare=prepare,
+        prepare=lambda: _check_inputs(plan, console),
+        while_waiting=load_renderer if render_next else None,
     )
     plan.executed_dir.mkdir(parents=True, exist_ok=True)
     wanted = {nb.name for nb in plan.notebooks}

@@ -326,13 +326,15 @@ def run_all(
     console: Console,
     runner: Callable[..., None] = execute_notebook,
     prepare: Callable[[], None] | None = None,
+    while_waiting: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Run every task (cache first, then up to ``jobs`` workers) and return the outcomes.
 
     Each worker is a thread with one warm kernel (see ``kernels``) that runs its notebooks
     one after the other. ``prepare`` (the data validation) runs while the kernels start;
-    if it raises, no notebook runs and its exception propagates. After the first failure
-    no new notebook starts; those already running finish.
+    if it raises, no notebook runs and its exception propagates. ``while_waiting`` runs
+    next, only when some notebook runs. After the first failure no new notebook starts;
+    those already running finish.
     """
     outcomes: dict[Path, Outcome] = {}
     pending: list[tuple[Task, str]] = []
@@ -416,21 +418,25 @@ def run_all(
         for thread in threads:
             thread.start()
         try:
-            if prepare is not None:
-                prepare()
-            for task, key, hit in hits:  # only now: nothing is written before the checks
-                task.output.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(hit, task.output)
-                outcomes[task.source] = Outcome(
-                    task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
-                )
-                board.set(task.source.name, "en cache")
-        except BaseException as exc:
-            errors.append(exc)  # workers leave without running anything
-            raise
+            try:
+                if prepare is not None:
+                    prepare()
+                for task, key, hit in hits:  # only now: nothing is written before the checks
+                    task.output.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(hit, task.output)
+                    outcomes[task.source] = Outcome(
+                        task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
+                    )
+                    board.set(task.source.name, "en cache")
+            except BaseException as exc:
+                errors.append(exc)  # workers leave without running anything
+                raise
+            finally:
+                go.set()
+            if pending and while_waiting is not None:
+                while_waiting()
         finally:
-            go.set()
-            for thread in threads:
+            for thread in threads:  # kernels are shut down by their threads: wait for them
                 thread.join()
         if errors:
             raise errors[0]
