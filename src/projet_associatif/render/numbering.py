@@ -123,22 +123,28 @@ class _Numbering:
         if ident:
             self.targets[ident] = text
 
-    def resolve(self, node: Any) -> Any:
-        """Replace, bottom-up, each citation whose every key is a known target by links."""
+    def resolve(self, node: Any) -> None:
+        """Replace in place, bottom-up, each citation whose every key is known by links."""
         if isinstance(node, dict):
-            if isinstance(node.get("c"), list):
-                node["c"] = self.resolve(node["c"])
-            return node
-        if not isinstance(node, list):
-            return node
-        out: list[Any] = []
-        for item in node:
-            item = self.resolve(item)
-            if isinstance(item, dict) and item.get("t") == "Cite":
-                out.extend(self._links(item))
-            else:
-                out.append(item)
-        return out
+            content = node.get("c")
+            if isinstance(content, list):
+                self.resolve(content)
+            return
+        i = 0
+        while i < len(node):
+            item = node[i]
+            if isinstance(item, list):
+                self.resolve(item)
+            elif isinstance(item, dict):
+                content = item.get("c")
+                if isinstance(content, list):
+                    self.resolve(content)
+                if item.get("t") == "Cite":
+                    links = self._links(item)
+                    node[i : i + 1] = links
+                    i += len(links)
+                    continue
+            i += 1
 
     def _links(self, cite: Node) -> list[Node]:
         citations, content = cite["c"]
@@ -178,4 +184,6 @@ def number_book(chapters: list[list[Node]]) -> list[list[Node]]:
     numbering = _Numbering()
     for blocks in chapters:
         numbering.visit(blocks)
-    return [numbering.resolve(blocks) for blocks in chapters]
+    for blocks in chapters:
+        numbering.resolve(blocks)
+    return chapters
