@@ -29,8 +29,9 @@ import json, sys
 from pathlib import Path
 from projet_associatif.render import render_book
 executed, staging, profile, meta = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+memo = Path(sys.argv[5]) if len(sys.argv) > 5 else None
 render_book(Path(executed), Path(staging), profile=profile,
-            formats=["html", "pdf", "docx"], engine="pandoc", meta=meta)
+            formats=["html", "pdf", "docx"], engine="pandoc", meta=meta, memo_dir=memo)
 """
 
 
@@ -39,9 +40,8 @@ def book(tmp_path_factory) -> support.Book:
     return support.shared_book(tmp_path_factory)
 
 
-@pytest.fixture(scope="module")
-def second(book, tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("second-rendu-ailleurs")
+def render_elsewhere(book: support.Book, base: Path, *memo: str) -> Path:
+    """Render the book's executed notebooks again in a fresh process; return the staging."""
     staging = base / "un" / "autre" / "chemin"
     workdir = base / "cwd"
     workdir.mkdir()
@@ -58,6 +58,7 @@ def second(book, tmp_path_factory) -> Path:
             str(staging),
             support.PROFILE,
             json.dumps(book.meta),
+            *memo,
         ],
         cwd=workdir,
         env=env,
@@ -67,6 +68,23 @@ def second(book, tmp_path_factory) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
+    return staging
+
+
+@pytest.fixture(scope="module")
+def second(book, tmp_path_factory) -> Path:
+    """Render again from scratch: no remembered step."""
+    return render_elsewhere(book, tmp_path_factory.mktemp("second-rendu-ailleurs"))
+
+
+@pytest.fixture(scope="module")
+def remembered(book, tmp_path_factory) -> Path:
+    """Render again with the build's remembered steps (build/cache/rendu): all hits."""
+    memo = book.published_dir.parent.parent / "build" / "cache" / "rendu"
+    before = sorted(memo.glob("*/*"))
+    assert before, "the build remembers its render steps"
+    staging = render_elsewhere(book, tmp_path_factory.mktemp("rendu-memorise"), str(memo))
+    assert sorted(memo.glob("*/*")) == before, "every step was remembered: nothing new stored"
     return staging
 
 
@@ -88,6 +106,13 @@ def test_the_same_files_are_produced(book, second):
 
 def test_every_file_is_byte_identical(book, second):
     first, again = tree(book.published_dir), tree(second)
+    different = sorted(name for name in first if first[name] != again.get(name))
+    assert different == []
+
+
+def test_remembered_steps_give_the_same_bytes_as_computing_them(book, remembered):
+    first, again = tree(book.published_dir), tree(remembered)
+    assert sorted(first) == sorted(again)
     different = sorted(name for name in first if first[name] != again.get(name))
     assert different == []
 
