@@ -434,7 +434,11 @@ def run_all(
             finally:
                 go.set()
             if pending and while_waiting is not None:
-                while_waiting()
+                try:
+                    while_waiting()
+                except BaseException as exc:
+                    errors.append(exc)  # no new notebook starts; the running ones finish
+                    raise
         finally:
             for thread in threads:  # kernels are shut down by their threads: wait for them
                 thread.join()

@@ -48,7 +48,7 @@ class _WarmClient(PapermillNotebookClient):
 
 
 class _WarmEngine(NBClientEngine):
-    """papermill engine that executes in the kernel manager given as ``km``."""
+    """papermill engine that executes in the kernel manager and client given (``km``, ``kc``)."""
 
     @classmethod
     def execute_notebook(
