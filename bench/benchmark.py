@@ -14,6 +14,7 @@ the median of ``--runs`` runs.
 - une donnée modifiée : one value of one CSV read by a notebook changed, then rebuild;
 - plancher : one warm process imports the libraries and runs the code of every notebook
   (all tables and charts computed, nothing written): what a build costs at the very least.
+  It imports this package first, as the build's kernels do (``startup.py``).
 
 Chapters declared in _quarto*.yml whose notebook does not exist yet are dropped from the
 copy (and listed), so the script runs on whatever notebooks exist.
