@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +21,27 @@ from projet_associatif.paths import data_dir, notebooks_dir
 
 CHANGED_PARAMETERS = {"profile": "bilan-intermediaire", "as_of": "2021-09-01"}
 DEFAULT_PARAMETERS = ['data_dir = ""', 'profile = "projet-2020"', 'as_of = ""', 'suivi = ""']
+
+
+def write_notebook(path: Path, *cells: str, markdown_first: bool = False) -> Path:
+    """Write a small test notebook: the standard parameters cell, then ``cells``.
+
+    ``markdown_first`` puts a Markdown heading before the code cells (cell numbering tests).
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    parameters = "\n".join(DEFAULT_PARAMETERS)
+    nb.cells = [nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]})]
+    if markdown_first:
+        nb.cells.append(nbformat.v4.new_markdown_cell("# Chapitre de test"))
+    nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
 
 
 def replace_once(path: Path, old: str, new: str) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import sys
-import textwrap
 import time
 import types
 from pathlib import Path
@@ -14,29 +13,13 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from notebook_support import write_notebook as notebook
 
 from projet_associatif import build as build_module
 from projet_associatif.build import BuildError, build, build_from_args, publish
 from projet_associatif.errors import DataError
 from projet_associatif.paths import ROOT_ENV, project_root
 from projet_associatif.profiles import add_months, chapter_notebooks, resolve_as_of
-
-PARAMETERS = 'data_dir = ""\nprofile = "projet-2020"\nas_of = ""\nsuivi = ""'
-
-
-def notebook(path: Path, *cells: str) -> Path:
-    """Write a notebook with the standard parameters cell followed by ``cells``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:

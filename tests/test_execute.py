@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_support import write_notebook as notebook
 
 from projet_associatif.cache import kernel_arguments, read_log
 from projet_associatif.execute import (
@@ -19,25 +19,6 @@ from projet_associatif.execute import (
     execute_notebook,
     format_seconds,
 )
-
-PARAMETERS = 'data_dir = ""\nprofile = "projet-2020"\nas_of = ""\nsuivi = ""'
-
-
-def notebook(path: Path, *cells: str, markdown_first: bool = False) -> Path:
-    """Write a notebook: parameters cell, optional Markdown cell, then ``cells``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})]
-    if markdown_first:
-        nb.cells.append(nbformat.v4.new_markdown_cell("# Chapitre de test"))
-    nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def printed(path: Path) -> str:

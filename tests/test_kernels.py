@@ -8,11 +8,11 @@ warnings. A kernel that dies is replaced.
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_support import write_notebook as notebook
 
 from projet_associatif.cache import IGNORED_DIRS, PACKAGE_DIR, kernel_arguments, read_log
 from projet_associatif.execute import KERNEL_NAME, ExecutionError, execute_notebook
@@ -20,23 +20,6 @@ from projet_associatif.kernels import WarmKernel
 from projet_associatif.paths import data_dir, notebooks_dir, project_root
 
 pytestmark = pytest.mark.slow
-
-PARAMETERS = 'data_dir = ""\nprofile = "projet-2020"\nas_of = ""\nsuivi = ""'
-
-
-def notebook(path: Path, *cells: str) -> Path:
-    """Write a notebook: the parameters cell, then ``cells``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(PARAMETERS, metadata={"tags": ["parameters"]})]
-    nb.cells += [nbformat.v4.new_code_cell(textwrap.dedent(c).strip()) for c in cells]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
 
 
 def printed(path: Path) -> list[str]:

@@ -20,6 +20,8 @@ from .errors import RenderError
 if TYPE_CHECKING:
     from .book import BookConfig
     from .memo import Memo
+    from .notebooks import Target
+    from .pandoc import Book
 
 __all__ = ["FORMATS", "RenderError", "choose_engine", "render_book"]
 
@@ -133,34 +135,33 @@ class _Job:
     memo: Memo | None
 
 
+def _read(job: _Job, target: Target, figures_dir: Path, figures_href: str) -> Book:
+    """Read the book for one format (figures written to ``figures_dir``)."""
+    from . import pandoc
+
+    return pandoc.read_book(
+        job.config,
+        job.executed_dir,
+        target=target,
+        figures_dir=figures_dir,
+        figures_href=figures_href,
+        root=job.root,
+        memo=job.memo,
+    )
+
+
 def _html(job: _Job, work: Path) -> Path:
     from . import pandoc
 
     html_dir = job.staging_dir / "html"
-    book = pandoc.read_book(
-        job.config,
-        job.executed_dir,
-        target="html",
-        figures_dir=html_dir / "figures",
-        figures_href="figures",
-        root=job.root,
-        memo=job.memo,
-    )
+    book = _read(job, "html", html_dir / "figures", "figures")
     return pandoc.write_html(book, html_dir, job.meta, root=job.root, memo=job.memo)
 
 
 def _pdf(job: _Job, work: Path) -> Path:
     from . import pandoc
 
-    book = pandoc.read_book(
-        job.config,
-        job.executed_dir,
-        target="pdf",
-        figures_dir=work / "figures-pdf",
-        figures_href="figures-pdf",
-        root=job.root,
-        memo=job.memo,
-    )
+    book = _read(job, "pdf", work / "figures-pdf", "figures-pdf")
     return pandoc.write_pdf(
         book, job.staging_dir / pandoc.PDF_NAME, work, job.meta, root=job.root, memo=job.memo
     )
@@ -169,15 +170,7 @@ def _pdf(job: _Job, work: Path) -> Path:
 def _docx(job: _Job, work: Path) -> Path:
     from . import pandoc
 
-    book = pandoc.read_book(
-        job.config,
-        job.executed_dir,
-        target="docx",
-        figures_dir=work / "figures-docx",
-        figures_href="figures-docx",
-        root=job.root,
-        memo=job.memo,
-    )
+    book = _read(job, "docx", work / "figures-docx", "figures-docx")
     return pandoc.write_docx(
         book, job.staging_dir / pandoc.DOCX_NAME, work, job.meta, root=job.root
     )
