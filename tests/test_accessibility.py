@@ -14,16 +14,6 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="session")
-def book(tmp_path_factory) -> support.Book:
-    return support.shared_book(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def reports(book) -> dict[str, support.PageReport]:
-    return {r.path: r for r in support.survey(book)}
-
-
 def summary(violations: list[dict]) -> list[str]:
     return [
         f"{v['id']} ({v['impact']}) : {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"

@@ -15,16 +15,6 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="session")
-def book(tmp_path_factory) -> support.Book:
-    return support.shared_book(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def reports(book) -> dict[str, support.PageReport]:
-    return {r.path: r for r in support.survey(book)}
-
-
 def test_every_page_of_the_book_was_visited(book, reports):
     chapters = book.chapter_pages()
     notebooks = book.notebook_pages()

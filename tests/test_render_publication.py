@@ -19,11 +19,6 @@ from projet_associatif.render.pandoc import french_date
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def book(tmp_path_factory) -> support.Book:
-    return support.shared_book(tmp_path_factory)
-
-
 @pytest.fixture(scope="module")
 def pdf(book) -> pypdf.PdfReader:
     return pypdf.PdfReader(book.outputs["pdf"])

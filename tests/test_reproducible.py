@@ -35,11 +35,6 @@ render_book(Path(executed), Path(staging), profile=profile,
 """
 
 
-@pytest.fixture(scope="session")
-def book(tmp_path_factory) -> support.Book:
-    return support.shared_book(tmp_path_factory)
-
-
 def render_elsewhere(book: support.Book, base: Path, *memo: str) -> Path:
     """Render the book's executed notebooks again in a fresh process; return the staging."""
     staging = base / "un" / "autre" / "chemin"
