@@ -358,8 +358,8 @@ class BuildCache:
             "reads": {str(p): self._file_hash(p) for p in reads},
         }
         # The notebook first, the record last: a record always points at a complete notebook.
-        _atomic_write(self.directory / f"{key}.ipynb", executed.read_bytes())
-        _atomic_write(
+        atomic_write(self.directory / f"{key}.ipynb", executed.read_bytes())
+        atomic_write(
             self.directory / f"{key}.json",
             json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8"),
         )
@@ -372,7 +372,7 @@ class BuildCache:
         return [Path(p) for p in json.loads(record_path.read_text(encoding="utf-8"))["reads"]]
 
 
-def _atomic_write(path: Path, content: bytes) -> None:
+def atomic_write(path: Path, content: bytes) -> None:
     """Write ``content`` to ``path`` through a temporary file and one rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

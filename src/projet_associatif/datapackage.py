@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .cache import atomic_write
 from .errors import DataError, Problem, relative
 from .paths import build_dir
 from .paths import data_dir as default_data_dir
@@ -314,9 +315,8 @@ def validate_all_cached(
         summaries.append(summary)
     if still_valid != passed:
         record.parent.mkdir(parents=True, exist_ok=True)
-        partial = record.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(still_valid, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, record)  # a concurrent build never reads half a file
+        # Atomic: a kernel or a concurrent build never reads half a file.
+        atomic_write(record, json.dumps(still_valid, ensure_ascii=False).encode("utf-8"))
     return summaries + _orphans(root)
 
 

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..cache import environment_hash, package_hash, sha256_file, sha256_json
-
-#: Entries not used for this long are deleted by :meth:`Memo.prune`.
-MAX_AGE_DAYS = 30
+from ..cache import (
+    CACHE_MAX_AGE_DAYS,
+    atomic_write,
+    environment_hash,
+    package_hash,
+    sha256_file,
+    sha256_json,
+)
 
 
 @functools.cache
@@ -72,16 +75,9 @@ class Memo:
         """Store ``data`` under ``key`` (atomically: a concurrent reader sees all or nothing)."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, data)
 
-    def prune(self, max_age_days: float = MAX_AGE_DAYS) -> int:
+    def prune(self, max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
         """Delete entries unused for ``max_age_days``; return how many were deleted."""
         if not self.directory.is_dir():
             return 0
