@@ -26,7 +26,8 @@ project = Path(args[1])
 log = Path(os.environ["FAUX_QUARTO_JOURNAL"])
 files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
 with log.open("a", encoding="utf-8") as handle:
-    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files}}) + "\n")
+    staged = os.environ.get("PA_QUARTO_STAGING")
+    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files, "staged": staged}}) + "\n")
 if os.environ.get("FAUX_QUARTO_ECHEC") == args[args.index("--to") + 1]:
     sys.stderr.write("ERROR: compilation impossible (faux quarto)\n")
     sys.exit(1)
@@ -125,8 +126,10 @@ def test_one_quarto_render_per_format_with_profile_and_no_execution(
             "pa-suivi:suivi-fictif.xlsx",
             "pa-genere:1er octobre 2021",
         ]
-    # The staging project is never the repository and is removed afterwards.
+    # The staging project is never the repository and is removed afterwards; its
+    # pre-render step is told that the notebooks are already executed.
     assert not Path(logged[0]["cwd"]).exists()
+    assert {c["staged"] for c in logged} == {"1"}
 
 
 def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
@@ -140,14 +143,13 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
         "_quarto.yml",
         "_quarto-bilan-intermediaire.yml",
         "index.qmd",
-        "report/index.qmd",
         "report/03-3-histoire.qmd",
         "report/typst/typst-template.typ",
         "report/typst/typst-show.typ",
         "report/reference.docx",
         "report/quarto/pa-graphiques.lua",
-        "report/quarto/assets/vega-bundle.js",
-        "report/quarto/assets/pa-charts.js",
+        "report/quarto/build/vega-bundle.js",
+        "report/quarto/build/pa-charts.js",
     }
     expected |= {f"notebooks/{n}" for n in book_config("bilan-intermediaire").notebooks()}
     assert expected <= files
@@ -236,3 +238,118 @@ def test_fictional_measurements_reach_quarto_as_pa_fictif():
 
 def values_of(args: list[str]) -> list[str]:
     return [args[i + 1] for i, a in enumerate(args) if a == "-M"]
+
+
+# --- what Quarto renders: the staged notebooks -----------------------------------------
+
+
+def chart_notebook(folder: Path, name: str, extra_output: dict | None = None) -> Path:
+    """Write an executed notebook whose one output is a chart of the chart contract."""
+    import altair as alt
+    import pandas as pd
+
+    from projet_associatif import charts
+
+    frame = pd.DataFrame({"epci": ["Moulins Communauté", "Bocage"], "population": [67972, 14030]})
+    chart = alt.Chart(frame).mark_bar().encode(x="population:Q", y="epci:N")
+    data, metadata = charts.mimebundle(
+        chart, title="Population des EPCI", source="Projet associatif 2020", alt="Deux barres"
+    )
+    cell = nbformat.v4.new_code_cell("charts.show(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    if extra_output:
+        cell.outputs.append(nbformat.v4.new_output("display_data", **extra_output))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 3.1 Contexte territorial"), cell]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_for(
+    fake_quarto, executed, tmp_path
+):
+    from projet_associatif.render import quarto
+
+    chart_notebook(executed, "03-1-contexte-territorial.ipynb")
+    project = tmp_path / "projet"
+    quarto.stage_project(executed, project, "bilan-intermediaire")
+    staged = nbformat.read(project / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
+    outputs = [o for c in staged.cells if c.cell_type == "code" for o in c.outputs]
+    # Quarto (src/core/jupyter/widgets.ts) adds require.js and jQuery from a CDN to the page
+    # of any notebook with a text/html or application/javascript output.
+    for output in outputs:
+        assert not {"text/html", "application/javascript"} & set(output.get("data", {}))
+    text = outputs[0]["data"]["text/markdown"]
+    ident = outputs[0]["metadata"]["pa"]["id"]
+    # A fig- float (Quarto numbers it « Figure 3.1 »), the caption as its last paragraph.
+    assert text.startswith(f"::: {{#fig-{ident}}}")
+    assert "\n\nPopulation des EPCI\n\n:::\n" in text
+    # HTML: the interactive figure, its title left to the float's caption.
+    html = text.split('::: {.content-visible when-format="html"}', 1)[1].split("\n:::\n", 1)[0]
+    assert '<figure class="pa-chart"' in html and "pa-chart-view" in html
+    assert 'type="application/json"' in html and "pa-chart-title" not in html
+    # DOCX and Typst: the PNG and SVG files, next to the notebook, with the alt text.
+    for fmt, suffix in (("docx", "png"), ("typst", "svg")):
+        href = f"build/03-1-contexte-territorial-{ident}.{suffix}"
+        assert (
+            f'::: {{.content-visible when-format="{fmt}"}}\n![]({href}){{fig-alt="Deux barres"'
+            in text
+        )
+        assert (project / "notebooks" / href).stat().st_size > 100
+    assert "Source\u00a0: Projet associatif 2020" in text
+
+
+def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, executed, tmp_path):
+    from projet_associatif.render import quarto
+
+    frame_html = {"data": {"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}}
+    chart_notebook(executed, "05-strategie.ipynb", extra_output=frame_html)
+    with pytest.raises(RenderError, match="05-strategie") as caught:
+        quarto.stage_project(executed, tmp_path / "projet", "bilan-intermediaire")
+    assert "text/html" in str(caught.value) and "CDN" in str(caught.value)
+
+
+# --- `quarto render` at the root: the pre-render step -----------------------------------
+
+
+def test_prerender_uses_quartos_active_profile_else_the_default(monkeypatch):
+    from projet_associatif.quarto_prerender import active_profile
+
+    monkeypatch.delenv("QUARTO_PROFILE", raising=False)
+    assert active_profile() == "projet-2020"
+    monkeypatch.setenv("QUARTO_PROFILE", "brouillon,bilan-final")
+    assert active_profile() == "bilan-final"
+
+
+def test_prerender_places_quarto_ready_notebooks_and_rewrites_only_changes(
+    fake_quarto, executed, tmp_path
+):
+    from projet_associatif.paths import project_root
+    from projet_associatif.quarto_prerender import place_executed
+
+    root = tmp_path / "depot"
+    (root / "notebooks").mkdir(parents=True)
+    for config_file in project_root().glob("_quarto*.yml"):
+        (root / config_file.name).write_bytes(config_file.read_bytes())
+    chart_notebook(executed, "03-1-contexte-territorial.ipynb")
+    written = place_executed(executed, "projet-2020", root)
+    names = {p.name for p in written}
+    assert names == set(book_config("projet-2020").notebooks())
+    placed = nbformat.read(root / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
+    assert placed.cells[1].outputs[0]["data"]["text/markdown"].startswith("::: {#fig-")
+    assert (root / "report" / "quarto" / "build" / "pa-charts.js").is_file()
+    # A second run changes nothing: `quarto preview` would otherwise render again and again.
+    assert place_executed(executed, "projet-2020", root) == []
+
+
+def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch):
+    from projet_associatif import quarto_prerender
+    from projet_associatif.render.quarto import STAGED_ENV
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("le pré-rendu a lancé la construction")
+
+    monkeypatch.setattr("projet_associatif.cli.main", fail)
+    monkeypatch.setenv(STAGED_ENV, "1")
+    assert quarto_prerender.main([]) == 0

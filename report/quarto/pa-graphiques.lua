@@ -1,8 +1,9 @@
 -- Filtre Quarto (HTML) : joint à chaque page le paquet Vega hors ligne et pa-charts.js.
 -- quarto.doc.add_html_dependency copie les scripts dans site_libs/ et écrit des chemins
 -- relatifs corrects pour chaque page du livre ; aucun CDN n'est utilisé.
--- vega-bundle.js est écrit dans ce dossier par projet_associatif.render.quarto avant le
--- rendu (il provient de projet_associatif.charts.vega_bundle()).
+-- vega-bundle.js et pa-charts.js sont écrits dans build/ à côté de ce fichier avant le rendu
+-- (projet_associatif.render.quarto.write_filter_assets : projet de mise en scène de
+-- `build --engine quarto`, ou étape pre-render de `quarto render` à la racine).
 -- Quand la métadonnée pa-fictif est donnée (fichier de mesures d'exemple), chaque page
 -- commence par l'avertissement « Données fictives ».
 
@@ -11,7 +12,7 @@ function Meta(meta)
     quarto.doc.add_html_dependency({
       name = "pa-graphiques",
       version = "1.0.0",
-      scripts = { "assets/vega-bundle.js", "assets/pa-charts.js" },
+      scripts = { "build/vega-bundle.js", "build/pa-charts.js" },
     })
   end
   return meta
