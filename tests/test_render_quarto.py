@@ -353,3 +353,33 @@ def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch)
     monkeypatch.setattr("projet_associatif.cli.main", fail)
     monkeypatch.setenv(STAGED_ENV, "1")
     assert quarto_prerender.main([]) == 0
+
+
+# --- the Quarto configuration ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["projet-2020", "bilan-final"])
+def test_quarto_captions_are_the_pandoc_engines(profile):
+    from projet_associatif.render.book import merged_settings
+    from projet_associatif.render.numbering import label
+
+    crossref = merged_settings(profile)["crossref"]
+    # Chapter-based numbers, the rule render/numbering.py applies for the Pandoc engine.
+    assert crossref["chapters"] is True
+    # Quarto writes « {tbl-title} 3.2{title-delim} » (French default: « Table »).
+    for kind, title in (("tbl", "Tableau"), ("fig", "Figure")):
+        assert crossref[f"{kind}-title"] == title
+        quarto_label = f"{crossref[f'{kind}-title']}\u00a03.2{crossref['title-delim']}"
+        assert quarto_label == label(title, "3.2")
+    assert (crossref["tbl-prefix"], crossref["fig-prefix"]) == ("tableau", "figure")
+
+
+def test_quarto_pre_render_runs_the_projects_module():
+    import importlib
+    import shlex
+
+    from projet_associatif.render.book import merged_settings
+
+    command = shlex.split(merged_settings("projet-2020")["project"]["pre-render"])
+    assert command[:2] == ["python", "-m"]
+    assert callable(importlib.import_module(command[2]).main)
