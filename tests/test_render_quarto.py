@@ -155,9 +155,7 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
     assert expected <= files
 
 
-def test_staged_notebooks_are_the_executed_ones_with_a_notebook_link(
-    fake_quarto, executed, tmp_path, monkeypatch
-):
+def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path, monkeypatch):
     from projet_associatif.render import quarto
 
     project = tmp_path / "projet"
@@ -165,7 +163,8 @@ def test_staged_notebooks_are_the_executed_ones_with_a_notebook_link(
     assert "06-bilan.ipynb" in names
     nb = nbformat.read(project / "notebooks" / "06-bilan.ipynb", as_version=4)
     assert nb.cells[1].outputs[0]["text"] == "ok\n"  # outputs kept: nothing re-executed
-    assert nb.cells[-1].source == "[Voir le notebook](06-bilan.notebook.html){.pa-voir-notebook}"
+    # Same cells as executed: the « Voir le notebook » link is the Quarto filter's (HTML only).
+    assert len(nb.cells) == 2
     home = (project / "index.qmd").read_text(encoding="utf-8")
     assert home.startswith("# Un projet associatif pour qui, pourquoi, pour quoi faire ?")
 
@@ -383,3 +382,52 @@ def test_quarto_pre_render_runs_the_projects_module():
     command = shlex.split(merged_settings("projet-2020")["project"]["pre-render"])
     assert command[:2] == ["python", "-m"]
     assert callable(importlib.import_module(command[2]).main)
+
+
+LUA_HARNESS = """
+quarto = {{ doc = {{
+  input_file = "{input}",
+  is_format = function(f) return f == "{fmt}" end,
+  add_html_dependency = function(dep) end,
+}} }}
+dofile("{filter}")
+"""
+
+
+def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
+    """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
+    from projet_associatif.paths import project_root
+    from projet_associatif.render.pandoc import run_pandoc
+
+    harness = tmp_path / "harnais.lua"
+    lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"
+    harness.write_text(LUA_HARNESS.format(input=input_file, fmt=fmt, filter=lua), "utf-8")
+    args = ["-f", "markdown", "-t", "html5", "--wrap=none", "--lua-filter", str(harness)]
+    return run_pandoc(args, meta + "Texte.")
+
+
+def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
+    html = quarto_filter("/p/notebooks/03-1-contexte-territorial.ipynb", "html", tmp_path)
+    assert '<div class="pa-voir-notebook">' in html
+    assert '<a href="03-1-contexte-territorial.notebook.html">Voir le notebook</a>' in html
+    # Not for a hand-written chapter, not in print.
+    assert "Voir le notebook" not in quarto_filter("/p/report/03-3-histoire.qmd", "html", tmp_path)
+    assert "Voir le notebook" not in quarto_filter("/p/notebooks/a.ipynb", "typst", tmp_path)
+
+
+def test_quarto_filter_puts_the_fictional_notice_first(tmp_path):
+    meta = '---\npa-fictif: "Données fictives : exemple"\n---\n\n'
+    html = quarto_filter("/p/notebooks/06-bilan.ipynb", "html", tmp_path, meta)
+    assert html.index('class="pa-fictif"') < html.index("Texte.") < html.index("Voir le notebook")
+
+
+def test_post_render_writes_the_notebook_pages_quarto_links_to(executed, tmp_path):
+    from projet_associatif.quarto_prerender import write_pages
+
+    output = tmp_path / "_book"
+    (output / "notebooks").mkdir(parents=True)
+    (output / "notebooks" / "05-strategie.html").write_text("<html></html>", "utf-8")
+    pages = write_pages(output, "bilan-intermediaire", executed)
+    assert pages == [output / "notebooks" / "05-strategie.notebook.html"]
+    page = pages[0].read_text(encoding="utf-8")
+    assert "print" in page and 'href="05-strategie.html"' in page

@@ -5,7 +5,9 @@
 -- (projet_associatif.render.quarto.write_filter_assets : projet de mise en scène de
 -- `build --engine quarto`, ou étape pre-render de `quarto render` à la racine).
 -- Quand la métadonnée pa-fictif est donnée (fichier de mesures d'exemple), chaque page
--- commence par l'avertissement « Données fictives ».
+-- commence par l'avertissement « Données fictives ». La page d'un chapitre-notebook finit
+-- par le lien « Voir le notebook » vers <nom>.notebook.html, page écrite après le rendu
+-- (projet_associatif.quarto_prerender --post-render, ou render.quarto pour la mise en scène).
 
 function Meta(meta)
   if quarto.doc.is_format("html") then
@@ -18,9 +20,21 @@ function Meta(meta)
   return meta
 end
 
+local function lien_notebook(doc)
+  local nom = (quarto.doc.input_file or ""):match("([^/\\]+)%.ipynb$")
+  if nom ~= nil then
+    local lien = pandoc.Link(pandoc.Inlines("Voir le notebook"), nom .. ".notebook.html")
+    doc.blocks:insert(pandoc.Div({ pandoc.Para({ lien }) }, { class = "pa-voir-notebook" }))
+  end
+end
+
 function Pandoc(doc)
+  if not quarto.doc.is_format("html") then
+    return doc
+  end
+  lien_notebook(doc)
   local avis = doc.meta["pa-fictif"]
-  if not quarto.doc.is_format("html") or avis == nil then
+  if avis == nil then
     return doc
   end
   local texte = pandoc.utils.stringify(avis)

@@ -7,6 +7,8 @@ keyed on the data files, parameters and environment (``projet-associatif build
 --notebooks-only``) — for the active Quarto profile (``--profile`` sets QUARTO_PROFILE),
 then writes each executed notebook over ``notebooks/<nom>.ipynb``, made ready for Quarto
 (``render.quarto_inputs``), and the offline chart scripts next to the Quarto filter.
+``project: post-render:`` runs it again with ``--post-render``: it writes the « Voir le
+notebook » pages that the Quarto filter links from each notebook chapter.
 Quarto then renders what ``_quarto.yml`` lists, with ``execute: enabled: false``: the
 book is the one ``projet-associatif build --engine quarto`` renders.
 
@@ -27,7 +29,12 @@ import nbformat
 
 from .paths import build_dir, notebooks_dir, project_root
 from .render.book import book_config, merged_settings, profiles
-from .render.quarto import STAGED_ENV, place_notebook, write_filter_assets
+from .render.quarto import (
+    STAGED_ENV,
+    place_notebook,
+    write_filter_assets,
+    write_notebook_pages,
+)
 
 
 def active_profile(root: Path | None = None) -> str:
@@ -58,15 +65,40 @@ def place_executed(executed_dir: Path, profile: str, root: Path | None = None) -
     return written
 
 
+def write_pages(output_dir: Path, profile: str, executed_dir: Path | None = None) -> list[Path]:
+    """Write the « Voir le notebook » pages of the chapters Quarto rendered as HTML."""
+    names = [
+        name
+        for name in book_config(profile).notebooks()
+        if (output_dir / "notebooks" / f"{Path(name).stem}.html").is_file()
+    ]
+    executed = executed_dir or build_dir() / profile / "notebooks"
+    write_notebook_pages(executed, output_dir, names)
+    return [output_dir / "notebooks" / f"{Path(n).stem}.notebook.html" for n in names]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Execute the active profile's notebooks and put them where Quarto renders them."""
+    """Execute the active profile's notebooks and put them where Quarto renders them.
+
+    With ``--post-render`` (``project: post-render:``), write the notebook pages instead.
+    """
+    args = list(argv or [])
     if os.environ.get(STAGED_ENV):
-        # The staging project of `build --engine quarto` already holds executed notebooks.
+        # The staging project of `build --engine quarto` already holds executed notebooks,
+        # and render.quarto writes the notebook pages itself.
+        return 0
+    profile = active_profile()
+    if "--post-render" in args:
+        given = os.environ.get("QUARTO_PROJECT_OUTPUT_DIR")
+        output = Path(given or book_config(profile).output_dir)
+        if not output.is_absolute():
+            output = project_root() / output
+        pages = write_pages(output, profile)
+        print(f"Après rendu Quarto : {len(pages)} page(s) « Voir le notebook » écrite(s).")
         return 0
     from . import cli
 
-    profile = active_profile()
-    code = cli.main(["build", "--profile", profile, "--notebooks-only", *(argv or [])])
+    code = cli.main(["build", "--profile", profile, "--notebooks-only", *args])
     if code != 0:
         print("Pré-rendu Quarto arrêté : les notebooks n'ont pas été exécutés.", file=sys.stderr)
         return code

@@ -5,15 +5,16 @@ Quarto renders a staging copy of the project, never the repository itself:
 - ``_quarto*.yml``, ``index.qmd`` and ``report/`` copied as they are;
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
   ``notebooks/``, made ready for Quarto (``quarto_inputs``: charts as numbered figures, no
-  HTML output that would make Quarto load scripts from a CDN), each followed by a « Voir
-  le notebook » link; ``execute: enabled: false`` and ``--no-execute`` keep Quarto from
-  running them again, and the pre-render step of ``_quarto.yml`` knows (``STAGED_ENV``)
-  that it has nothing to execute;
+  HTML output that would make Quarto load scripts from a CDN); ``execute: enabled:
+  false`` and ``--no-execute`` keep Quarto from running them again, and the pre- and
+  post-render steps of ``_quarto.yml`` know (``STAGED_ENV``) that they have nothing to do;
 - ``vega-bundle.js`` and ``pa-charts.js`` written next to the Quarto filter that adds
-  them to every HTML page (``report/quarto/pa-graphiques.lua``).
+  them to every HTML page (``report/quarto/pa-graphiques.lua``), and a « Voir le
+  notebook » link to each notebook chapter's page, written here after the render.
 
 ``quarto render`` at the root of the repository renders the same book: its pre-render
-step (``projet_associatif.quarto_prerender``) prepares the repository the same way.
+step (``projet_associatif.quarto_prerender``) prepares the repository the same way and
+its post-render step writes the notebook pages.
 
 One ``quarto render --profile <profil> --to html|typst|docx`` per format, each in its own
 output directory (Quarto empties the output directory before a full render), then the
@@ -111,9 +112,6 @@ def stage_project(
         if not source.is_file():
             raise RenderError(f"Notebook exécuté introuvable : {source}", chapter=name)
         nb = place_notebook(source, project / "notebooks")
-        stem = Path(name).stem
-        link = f"[Voir le notebook]({stem}.notebook.html){{.pa-voir-notebook}}"
-        nb.cells.append(nbformat.v4.new_markdown_cell(link))
         nbformat.write(nb, project / "notebooks" / name)
     write_filter_assets(project)
     return names
@@ -170,16 +168,21 @@ def render_with_quarto(
             out_dir = project / OUTPUT_ROOT / fmt
             produced[fmt] = _collect(fmt, out_dir, staging_dir, config.output_file, proc)
         if "html" in produced:
-            for name in names:
-                stem = Path(name).stem
-                notebook_html(
-                    executed_dir / name,
-                    staging_dir / "html" / "notebooks" / f"{stem}.notebook.html",
-                    back_href=f"{stem}.html",
-                )
+            write_notebook_pages(executed_dir, staging_dir / "html", names)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return produced
+
+
+def write_notebook_pages(executed_dir: Path, html_dir: Path, names: list[str]) -> None:
+    """Write the « Voir le notebook » pages that pa-graphiques.lua links from each chapter."""
+    for name in names:
+        stem = Path(name).stem
+        notebook_html(
+            executed_dir / name,
+            html_dir / "notebooks" / f"{stem}.notebook.html",
+            back_href=f"{stem}.html",
+        )
 
 
 def _collect(
