@@ -51,6 +51,12 @@ def _raw_html(html: str) -> str:
     return f"{fence}{{=html}}\n{html.strip()}\n{fence}"
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` unless the file already holds it (``quarto preview`` reloads on writes)."""
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
 def chart_markdown(data: dict[str, Any], meta: dict[str, Any], stem: str, folder: Path) -> str:
     """Return the Quarto Markdown of one chart output; write its SVG and PNG into ``folder``."""
     ident = str(meta.get("id") or f"{stem}-{len(list(folder.glob('*.svg'))) + 1:02d}")
@@ -67,13 +73,13 @@ def chart_markdown(data: dict[str, Any], meta: dict[str, Any], stem: str, folder
     alt_attr = f'fig-alt="{_attribute(alt)}"'
     if "image/png" in data:
         raw = base64.b64decode(_joined(data["image/png"]))
-        (folder / f"{stem}-{ident}.png").write_bytes(raw)
+        _write(folder / f"{stem}-{ident}.png", raw)
         pixels = png_width_px(raw)
         width = width_percent(pixels / 2 if pixels else None)
         branches.append(("docx", f"![]({href}.png){{{alt_attr} width={width}%}}"))
     if "image/svg+xml" in data:
         svg = _joined(data["image/svg+xml"])
-        (folder / f"{stem}-{ident}.svg").write_text(svg, encoding="utf-8")
+        _write(folder / f"{stem}-{ident}.svg", svg.encode("utf-8"))
         width = width_percent(svg_width_px(svg))
         branches.append(("typst", f"![]({href}.svg){{{alt_attr} width={width}%}}"))
     if not branches:
