@@ -15,6 +15,11 @@ is the chart title, holding the interactive HTML figure for HTML (``content-visi
 when-format="html"``, Quarto's conditional content), the PNG for DOCX and the SVG for Typst,
 written next to the notebook in ``build/``; then the source line. Any other output with
 HTML or JavaScript stops the render with a French error naming the chapter.
+
+Quarto features used, as documented: div figures ``::: {#fig-…}`` whose last paragraph is
+the caption (https://quarto.org/docs/authoring/cross-references.html), conditional content
+``.content-visible when-format=…`` (https://quarto.org/docs/authoring/conditional.html),
+``fig-alt`` (https://quarto.org/docs/authoring/figures.html#alt-text).
 """
 
 from __future__ import annotations
