@@ -27,7 +27,8 @@ log = Path(os.environ["FAUX_QUARTO_JOURNAL"])
 files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
 with log.open("a", encoding="utf-8") as handle:
     staged = os.environ.get("PA_QUARTO_STAGING")
-    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files, "staged": staged}}) + "\n")
+    python = os.environ["PATH"].split(os.pathsep)[0]
+    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files, "staged": staged, "python": python}}) + "\n")
 if os.environ.get("FAUX_QUARTO_ECHEC") == args[args.index("--to") + 1]:
     sys.stderr.write("ERROR: compilation impossible (faux quarto)\n")
     sys.exit(1)
@@ -130,6 +131,8 @@ def test_one_quarto_render_per_format_with_profile_and_no_execution(
     # pre-render step is told that the notebooks are already executed.
     assert not Path(logged[0]["cwd"]).exists()
     assert {c["staged"] for c in logged} == {"1"}
+    # Those steps run `python -m projet_associatif…`: this interpreter comes first on PATH.
+    assert {c["python"] for c in logged} == {str(Path(sys.executable).parent)}
 
 
 def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(

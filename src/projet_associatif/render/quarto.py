@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -117,6 +118,18 @@ def stage_project(
     return names
 
 
+def staged_environment() -> dict[str, str]:
+    """Return the environment of Quarto's run in the staging project.
+
+    Quarto runs the `pre-render` and `post-render` commands of `_quarto.yml`
+    (``python -m projet_associatif.quarto_prerender``): ``python`` must be this
+    interpreter, which has the package, even when its environment is not activated; and
+    ``STAGED_ENV`` tells those steps that there is nothing to do.
+    """
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, STAGED_ENV: "1", "PATH": path}
+
+
 def place_notebook(executed: Path, notebook_dir: Path) -> nbformat.NotebookNode:
     """Return the executed notebook made ready for Quarto; its figures go to ``notebook_dir``."""
     nb = nbformat.read(executed, as_version=4)
@@ -157,7 +170,7 @@ def render_with_quarto(
         config = book_config(profile, root)
         for fmt in formats:
             command = quarto_command(project, profile, fmt, meta)
-            env = {**os.environ, STAGED_ENV: "1"}
+            env = staged_environment()
             proc = subprocess.run(
                 command, cwd=project, capture_output=True, text=True, check=False, env=env
             )
