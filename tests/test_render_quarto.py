@@ -259,10 +259,15 @@ def chart_notebook(folder: Path, name: str, extra_output: dict | None = None) ->
     )
     cell = nbformat.v4.new_code_cell("charts.show(...)")
     cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    cell.metadata["papermill"] = {"start_time": "2026-12-04T18:00:00", "duration": 0.5}
     if extra_output:
         cell.outputs.append(nbformat.v4.new_output("display_data", **extra_output))
+    injected = nbformat.v4.new_code_cell(
+        'data_dir = "/home/analyste/projet/data"', metadata={"tags": ["injected-parameters"]}
+    )
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# 3.1 Contexte territorial"), cell]
+    nb.metadata["papermill"] = {"start_time": "2026-12-04T18:00:00"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# 3.1 Contexte territorial"), injected, cell]
     path = folder / name
     nbformat.write(nb, path)
     return path
@@ -340,6 +345,12 @@ def test_prerender_places_quarto_ready_notebooks_and_rewrites_only_changes(
     assert names == set(book_config("projet-2020").notebooks())
     placed = nbformat.read(root / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
     assert placed.cells[1].outputs[0]["data"]["text/markdown"].startswith("::: {#fig-")
+    # Written over the analyst's notebook: no papermill parameters (absolute paths), no
+    # timings that would differ from one execution to the next.
+    assert (
+        "/home/analyste" not in (root / "notebooks" / "03-1-contexte-territorial.ipynb").read_text()
+    )
+    assert "papermill" not in placed.metadata and "papermill" not in placed.cells[1].metadata
     assert (root / "report" / "quarto" / "build" / "pa-charts.js").is_file()
     # A second run changes nothing: `quarto preview` would otherwise render again and again.
     assert place_executed(executed, "projet-2020", root) == []

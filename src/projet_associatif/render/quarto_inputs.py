@@ -105,10 +105,21 @@ def chart_markdown(data: dict[str, Any], meta: dict[str, Any], stem: str, folder
 def quarto_notebook(
     nb: nbformat.NotebookNode, stem: str, notebook_dir: Path
 ) -> nbformat.NotebookNode:
-    """Return a copy of ``nb`` whose chart outputs are Quarto figures (files in ``build/``)."""
+    """Return a copy of ``nb`` whose chart outputs are Quarto figures (files in ``build/``).
+
+    Papermill's injected parameters (absolute paths) and its timings are dropped: the
+    notebook may be written over its source (``quarto render`` at the root), where it must
+    stay the analyst's notebook plus outputs, and the same from one execution to the next.
+    """
     result = copy.deepcopy(nb)
+    result.metadata.pop("papermill", None)
+    result.cells = [
+        c for c in result.cells if "injected-parameters" not in c.metadata.get("tags", [])
+    ]
     folder = notebook_dir / FIGURES_DIR
     for cell in result.cells:
+        for key in ("papermill", "execution"):
+            cell.metadata.pop(key, None)
         if cell.cell_type != "code":
             continue
         outputs = []
