@@ -108,11 +108,23 @@ def test_notebooks_are_the_files_the_build_executes():
     ]
 
 
-def test_home_page_is_read_from_report():
-    config = book_config("projet-2020")
-    home = config.entries[0]
-    assert config.source(home) == project_root() / "report" / "index.qmd"
-    assert config.source(home).is_file()
+@pytest.mark.parametrize("profile", ["projet-2020", "bilan-intermediaire", "bilan-final"])
+def test_every_book_file_exists_where_quarto_looks_for_it(profile):
+    # `quarto render` at the root stops at once on a chapter it cannot find (quarto-cli
+    # book-config.ts: « Book chapter '…' not found »), before any pre-render step runs.
+    config = book_config(profile)
+    root = project_root()
+    files = [e.file for e in config.entries if e.file]
+    assert files[0] == "index.qmd"  # Quarto requires the home page in the book
+    missing = [f for f in files if not (root / f).is_file()]
+    assert not missing
+
+
+def test_home_page_is_an_unnumbered_preface():
+    # Quarto numbers every chapter whose title is not .unnumbered: « 1. Nos valeurs » is
+    # then chapter 1, as its title says, and its tables « Tableau 1.x ».
+    first_line = (project_root() / "index.qmd").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.startswith("# ") and ".unnumbered" in first_line
 
 
 def test_every_hand_written_chapter_exists():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from projet_associatif.render.numbering import number_book
+import pytest
+
+from projet_associatif.render.numbering import chapter_labels, number_book
 from projet_associatif.render.pandoc import run_pandoc
 
 DOC = """\
@@ -47,21 +49,22 @@ def filtered(to: str, text: str = DOC) -> str:
 
 def test_figures_and_captioned_tables_are_numbered_in_reading_order():
     html = filtered("html5")
-    assert '<span class="pa-numero">Tableau\u00a01\u00a0:</span> Les EPCI' in html
-    assert '<span class="pa-numero">Figure\u00a01\u00a0:</span> Carte du territoire' in html
+    # A single chapter counts as chapter 1: « Tableau 1.1 », as Quarto numbers a book.
+    assert '<span class="pa-numero">Tableau\u00a01.1\u00a0:</span> Les EPCI' in html
+    assert '<span class="pa-numero">Figure\u00a01.1\u00a0:</span> Carte du territoire' in html
     # The interactive chart comes next: its figcaption gets the following number.
     assert (
-        '<figcaption><span class="pa-numero">Figure\u00a02\u00a0:</span> <span>Population' in html
+        '<figcaption><span class="pa-numero">Figure\u00a01.2\u00a0:</span> <span>Population' in html
     )
     # A table without caption is not counted.
-    assert '<span class="pa-numero">Tableau\u00a02\u00a0:</span> Contrôles' in html
-    assert "Tableau\u00a03" not in html
+    assert '<span class="pa-numero">Tableau\u00a01.2\u00a0:</span> Contrôles' in html
+    assert "Tableau\u00a01.3" not in html
 
 
 def test_quarto_references_become_links_and_other_mentions_stay_text():
     html = filtered("html5")
-    assert '<a href="#tbl-epci">tableau\u00a01</a>' in html
-    assert '<a href="#fig-carte">figure\u00a01</a>' in html
+    assert '<a href="#tbl-epci">tableau\u00a01.1</a>' in html
+    assert '<a href="#fig-carte">figure\u00a01.1</a>' in html
     assert '<a href="#sec-territoire">Territoire</a>' in html
     assert "@etalab/decoupage-administratif" in html
     typst = filtered("typst")
@@ -75,7 +78,7 @@ def test_table_columns_are_sized_by_content():
     assert widths and set(widths) == {"ColWidthDefault"}
 
 
-def test_numbers_run_across_chapters_and_references_cross_them():
+def test_numbers_restart_in_each_chapter_and_references_cross_them():
     def read(text: str) -> list:
         return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], text))["blocks"]
 
@@ -84,17 +87,41 @@ def test_numbers_run_across_chapters_and_references_cross_them():
         '# Deux "cités" *ici* {#sec-deux}\n\n![Barres](b.svg){#fig-b}\n\n'
         "Voir [@fig-a; @sec-absente] et @sec-un."
     )
-    numbered = number_book([first, second])
+    numbered = number_book([first, second], ["3", "A"])
     doc = {"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": numbered[0] + numbered[1]}
     html = run_pandoc(["-f", "json", "-t", "html5", "--wrap=none"], json.dumps(doc))
-    assert '<span class="pa-numero">Figure\u00a02\u00a0:</span> Barres' in html
+    assert '<span class="pa-numero">Figure\u00a03.1\u00a0:</span> Carte' in html
+    assert '<span class="pa-numero">Figure\u00a0A.1\u00a0:</span> Barres' in html
     # Forward reference from the first chapter to the second one.
-    assert '<a href="#fig-b">figure\u00a02</a>' in html
+    assert '<a href="#fig-b">figure\u00a0A.1</a>' in html
     # Section titles as Pandoc's stringify gives them: curly quotes, emphasis dropped.
     assert '<a href="#sec-deux">Deux \u201ccités\u201d ici</a>, <a href="#fig-a">figure' in html
     # One unknown key: the whole citation stays as written.
     assert "[@fig-a; @sec-absente]" in html
     assert '<a href="#sec-un">Un</a>' in html
+
+
+def test_chapter_labels_follow_quartos_book_numbering():
+    # quarto-cli book-config.ts (bookRenderItems): chapters numbered from 1 in reading
+    # order, part pages and .unnumbered chapters skipped, appendices numbered again from 1
+    # and shown as letters.
+    roles = ["chapter", "chapter", "part", "chapter", "chapter", "appendix", "appendix"]
+    numbered = [False, True, True, True, True, True, True]
+    assert chapter_labels(roles, numbered) == [None, "1", None, "2", "3", "A", "B"]
+
+
+def test_floats_outside_a_numbered_chapter_are_numbered_alone():
+    doc = json.loads(run_pandoc(["-f", "markdown", "-t", "json"], DOC))
+    html = run_pandoc(
+        ["-f", "json", "-t", "html5", "--wrap=none"],
+        json.dumps({**doc, "blocks": number_book([doc["blocks"]], [None])[0]}),
+    )
+    assert '<span class="pa-numero">Tableau\u00a01\u00a0:</span> Les EPCI' in html
+
+
+def test_chapter_labels_need_one_flag_per_entry():
+    with pytest.raises(ValueError):
+        chapter_labels(["chapter"], [])
 
 
 def test_print_styles_questions_and_cross_references():

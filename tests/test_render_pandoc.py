@@ -178,8 +178,15 @@ def test_pdf_has_a_table_of_contents_then_chapters_in_order(pdf_pages, pdf_bodie
 def test_pdf_shows_the_table_figures_and_numbered_captions(pdf_pages):
     text = " ".join(pdf_pages)
     assert "67 972" in text and "14 030" in text
-    assert "Figure 1 : Population des EPCI (01-valeurs)" in text
-    assert "Tableau 10 : Population des EPCI en 2018 (a3-sources)" in text
+    # Numbered by chapter as Quarto numbers a book: the home page and the part page are
+    # not numbered chapters, « 1. Nos valeurs » is chapter 1, « 4. Analyse » chapter 8
+    # (after 2., 3.1 to 3.5), the appendices A, B, C.
+    assert "Figure 1.1 : Population des EPCI (01-valeurs)" in text
+    assert "Tableau 1.1 : Population des EPCI en 2018 (01-valeurs)" in text
+    assert "Figure 3.1 : Population des EPCI (03-1-contexte-territorial)" in text
+    assert "Tableau 8.1 : Population des EPCI en 2018 (04-analyse-swot)" in text
+    assert "Tableau C.1 : Population des EPCI en 2018 (a3-sources)" in text
+    assert "Tableau C.2 : Un tableau plus haut" in text
     # Typst's own numbering (« Tableau 1. – ») is off: the caption already has it.
     assert "1. –" not in text
 
@@ -216,7 +223,8 @@ def test_docx_tables_are_word_tables(rendered):
     assert [c.text for c in first.rows[0].cells] == ["epci", "population"]
     assert normalise(first.rows[1].cells[1].text) == "67 972"
     captions = [p.text for p in document.paragraphs if p.style.name == "Table Caption"]
-    assert normalise(captions[0]).startswith("Tableau 1 : Population des EPCI")
+    assert normalise(captions[0]).startswith("Tableau 1.1 : Population des EPCI")
+    assert normalise(captions[-1]).startswith("Tableau C.2 : Un tableau plus haut")
 
 
 def test_docx_has_a_toc_field_and_french_language(rendered):
@@ -277,7 +285,7 @@ def test_html_previous_and_next_links_follow_the_book(pages):
 def test_html_chapter_shows_the_chart_figure_and_the_table(pages):
     text = pages["03-1-contexte-territorial"].read_text(encoding="utf-8")
     assert '<figure class="pa-chart"' in text and "pa-chart-view" in text
-    assert "Figure\u00a02\u00a0:</span>" in text
+    assert "Figure\u00a03.1\u00a0:</span>" in text
     assert "<table" in text and re.search("67[\u00a0\u202f]972", text)
     assert '<script src="assets/vega-bundle.js" defer></script>' in text
     assert "graphique_population" not in text and 'data_dir = ""' not in text

@@ -26,7 +26,9 @@ project = Path(args[1])
 log = Path(os.environ["FAUX_QUARTO_JOURNAL"])
 files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
 with log.open("a", encoding="utf-8") as handle:
-    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files}}) + "\n")
+    staged = os.environ.get("PA_QUARTO_STAGING")
+    python = os.environ["PATH"].split(os.pathsep)[0]
+    handle.write(json.dumps({{"args": args, "cwd": os.getcwd(), "files": files, "staged": staged, "python": python}}) + "\n")
 if os.environ.get("FAUX_QUARTO_ECHEC") == args[args.index("--to") + 1]:
     sys.stderr.write("ERROR: compilation impossible (faux quarto)\n")
     sys.exit(1)
@@ -125,8 +127,12 @@ def test_one_quarto_render_per_format_with_profile_and_no_execution(
             "pa-suivi:suivi-fictif.xlsx",
             "pa-genere:1er octobre 2021",
         ]
-    # The staging project is never the repository and is removed afterwards.
+    # The staging project is never the repository and is removed afterwards; its
+    # pre-render step is told that the notebooks are already executed.
     assert not Path(logged[0]["cwd"]).exists()
+    assert {c["staged"] for c in logged} == {"1"}
+    # Those steps run `python -m projet_associatif…`: this interpreter comes first on PATH.
+    assert {c["python"] for c in logged} == {str(Path(sys.executable).parent)}
 
 
 def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
@@ -140,22 +146,19 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
         "_quarto.yml",
         "_quarto-bilan-intermediaire.yml",
         "index.qmd",
-        "report/index.qmd",
         "report/03-3-histoire.qmd",
         "report/typst/typst-template.typ",
         "report/typst/typst-show.typ",
         "report/reference.docx",
         "report/quarto/pa-graphiques.lua",
-        "report/quarto/assets/vega-bundle.js",
-        "report/quarto/assets/pa-charts.js",
+        "report/quarto/build/vega-bundle.js",
+        "report/quarto/build/pa-charts.js",
     }
     expected |= {f"notebooks/{n}" for n in book_config("bilan-intermediaire").notebooks()}
     assert expected <= files
 
 
-def test_staged_notebooks_are_the_executed_ones_with_a_notebook_link(
-    fake_quarto, executed, tmp_path, monkeypatch
-):
+def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path, monkeypatch):
     from projet_associatif.render import quarto
 
     project = tmp_path / "projet"
@@ -163,7 +166,8 @@ def test_staged_notebooks_are_the_executed_ones_with_a_notebook_link(
     assert "06-bilan.ipynb" in names
     nb = nbformat.read(project / "notebooks" / "06-bilan.ipynb", as_version=4)
     assert nb.cells[1].outputs[0]["text"] == "ok\n"  # outputs kept: nothing re-executed
-    assert nb.cells[-1].source == "[Voir le notebook](06-bilan.notebook.html){.pa-voir-notebook}"
+    # Same cells as executed: the « Voir le notebook » link is the Quarto filter's (HTML only).
+    assert len(nb.cells) == 2
     home = (project / "index.qmd").read_text(encoding="utf-8")
     assert home.startswith("# Un projet associatif pour qui, pourquoi, pour quoi faire ?")
 
@@ -236,3 +240,208 @@ def test_fictional_measurements_reach_quarto_as_pa_fictif():
 
 def values_of(args: list[str]) -> list[str]:
     return [args[i + 1] for i, a in enumerate(args) if a == "-M"]
+
+
+# --- what Quarto renders: the staged notebooks -----------------------------------------
+
+
+def chart_notebook(folder: Path, name: str, extra_output: dict | None = None) -> Path:
+    """Write an executed notebook whose one output is a chart of the chart contract."""
+    import altair as alt
+    import pandas as pd
+
+    from projet_associatif import charts
+
+    frame = pd.DataFrame({"epci": ["Moulins Communauté", "Bocage"], "population": [67972, 14030]})
+    chart = alt.Chart(frame).mark_bar().encode(x="population:Q", y="epci:N")
+    data, metadata = charts.mimebundle(
+        chart, title="Population des EPCI", source="Projet associatif 2020", alt="Deux barres"
+    )
+    cell = nbformat.v4.new_code_cell("charts.show(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    cell.metadata["papermill"] = {"start_time": "2026-12-04T18:00:00", "duration": 0.5}
+    if extra_output:
+        cell.outputs.append(nbformat.v4.new_output("display_data", **extra_output))
+    injected = nbformat.v4.new_code_cell(
+        'data_dir = "/home/analyste/projet/data"', metadata={"tags": ["injected-parameters"]}
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"start_time": "2026-12-04T18:00:00"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# 3.1 Contexte territorial"), injected, cell]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_for(
+    fake_quarto, executed, tmp_path
+):
+    from projet_associatif.render import quarto
+
+    chart_notebook(executed, "03-1-contexte-territorial.ipynb")
+    project = tmp_path / "projet"
+    quarto.stage_project(executed, project, "bilan-intermediaire")
+    staged = nbformat.read(project / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
+    outputs = [o for c in staged.cells if c.cell_type == "code" for o in c.outputs]
+    # Quarto (src/core/jupyter/widgets.ts) adds require.js and jQuery from a CDN to the page
+    # of any notebook with a text/html or application/javascript output.
+    for output in outputs:
+        assert not {"text/html", "application/javascript"} & set(output.get("data", {}))
+    text = outputs[0]["data"]["text/markdown"]
+    ident = outputs[0]["metadata"]["pa"]["id"]
+    # A fig- float (Quarto numbers it « Figure 3.1 »), the caption as its last paragraph.
+    assert text.startswith(f"::: {{#fig-{ident}}}")
+    assert "\n\nPopulation des EPCI\n\n:::\n" in text
+    # HTML: the interactive figure, its title left to the float's caption.
+    html = text.split('::: {.content-visible when-format="html"}', 1)[1].split("\n:::\n", 1)[0]
+    assert '<figure class="pa-chart"' in html and "pa-chart-view" in html
+    assert 'type="application/json"' in html and "pa-chart-title" not in html
+    # DOCX and Typst: the PNG and SVG files, next to the notebook, with the alt text.
+    for fmt, suffix in (("docx", "png"), ("typst", "svg")):
+        href = f"build/03-1-contexte-territorial-{ident}.{suffix}"
+        assert (
+            f'::: {{.content-visible when-format="{fmt}"}}\n![]({href}){{fig-alt="Deux barres"'
+            in text
+        )
+        assert (project / "notebooks" / href).stat().st_size > 100
+    assert "Source\u00a0: Projet associatif 2020" in text
+
+
+def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, executed, tmp_path):
+    from projet_associatif.render import quarto
+
+    frame_html = {"data": {"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}}
+    chart_notebook(executed, "05-strategie.ipynb", extra_output=frame_html)
+    with pytest.raises(RenderError, match="05-strategie") as caught:
+        quarto.stage_project(executed, tmp_path / "projet", "bilan-intermediaire")
+    assert "text/html" in str(caught.value) and "CDN" in str(caught.value)
+
+
+# --- `quarto render` at the root: the pre-render step -----------------------------------
+
+
+def test_prerender_uses_quartos_active_profile_else_the_default(monkeypatch):
+    from projet_associatif.quarto_prerender import active_profile
+
+    monkeypatch.delenv("QUARTO_PROFILE", raising=False)
+    assert active_profile() == "projet-2020"
+    monkeypatch.setenv("QUARTO_PROFILE", "brouillon,bilan-final")
+    assert active_profile() == "bilan-final"
+
+
+def test_prerender_places_quarto_ready_notebooks_and_rewrites_only_changes(
+    fake_quarto, executed, tmp_path
+):
+    from projet_associatif.paths import project_root
+    from projet_associatif.quarto_prerender import place_executed
+
+    root = tmp_path / "depot"
+    (root / "notebooks").mkdir(parents=True)
+    for config_file in project_root().glob("_quarto*.yml"):
+        (root / config_file.name).write_bytes(config_file.read_bytes())
+    chart_notebook(executed, "03-1-contexte-territorial.ipynb")
+    written = place_executed(executed, "projet-2020", root)
+    names = {p.name for p in written}
+    assert names == set(book_config("projet-2020").notebooks())
+    placed = nbformat.read(root / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
+    assert placed.cells[1].outputs[0]["data"]["text/markdown"].startswith("::: {#fig-")
+    # Written over the analyst's notebook: no papermill parameters (absolute paths), no
+    # timings that would differ from one execution to the next.
+    assert (
+        "/home/analyste" not in (root / "notebooks" / "03-1-contexte-territorial.ipynb").read_text()
+    )
+    assert "papermill" not in placed.metadata and "papermill" not in placed.cells[1].metadata
+    assert (root / "report" / "quarto" / "build" / "pa-charts.js").is_file()
+    # A second run changes nothing: `quarto preview` would otherwise render again and again.
+    assert place_executed(executed, "projet-2020", root) == []
+
+
+def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch):
+    from projet_associatif import quarto_prerender
+    from projet_associatif.render.quarto import STAGED_ENV
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("le pré-rendu a lancé la construction")
+
+    monkeypatch.setattr("projet_associatif.cli.main", fail)
+    monkeypatch.setenv(STAGED_ENV, "1")
+    assert quarto_prerender.main([]) == 0
+
+
+# --- the Quarto configuration ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ["projet-2020", "bilan-final"])
+def test_quarto_captions_are_the_pandoc_engines(profile):
+    from projet_associatif.render.book import merged_settings
+    from projet_associatif.render.numbering import label
+
+    crossref = merged_settings(profile)["crossref"]
+    # Chapter-based numbers, the rule render/numbering.py applies for the Pandoc engine.
+    assert crossref["chapters"] is True
+    # Quarto writes « {tbl-title} 3.2{title-delim} » (French default: « Table »).
+    for kind, title in (("tbl", "Tableau"), ("fig", "Figure")):
+        assert crossref[f"{kind}-title"] == title
+        quarto_label = f"{crossref[f'{kind}-title']}\u00a03.2{crossref['title-delim']}"
+        assert quarto_label == label(title, "3.2")
+    assert (crossref["tbl-prefix"], crossref["fig-prefix"]) == ("tableau", "figure")
+
+
+def test_quarto_pre_render_runs_the_projects_module():
+    import importlib
+    import shlex
+
+    from projet_associatif.render.book import merged_settings
+
+    command = shlex.split(merged_settings("projet-2020")["project"]["pre-render"])
+    assert command[:2] == ["python", "-m"]
+    assert callable(importlib.import_module(command[2]).main)
+
+
+LUA_HARNESS = """
+quarto = {{ doc = {{
+  input_file = "{input}",
+  is_format = function(f) return f == "{fmt}" end,
+  add_html_dependency = function(dep) end,
+}} }}
+dofile("{filter}")
+"""
+
+
+def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
+    """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
+    from projet_associatif.paths import project_root
+    from projet_associatif.render.pandoc import run_pandoc
+
+    harness = tmp_path / "harnais.lua"
+    lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"
+    harness.write_text(LUA_HARNESS.format(input=input_file, fmt=fmt, filter=lua), "utf-8")
+    args = ["-f", "markdown", "-t", "html5", "--wrap=none", "--lua-filter", str(harness)]
+    return run_pandoc(args, meta + "Texte.")
+
+
+def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
+    html = quarto_filter("/p/notebooks/03-1-contexte-territorial.ipynb", "html", tmp_path)
+    assert '<div class="pa-voir-notebook">' in html
+    assert '<a href="03-1-contexte-territorial.notebook.html">Voir le notebook</a>' in html
+    # Not for a hand-written chapter, not in print.
+    assert "Voir le notebook" not in quarto_filter("/p/report/03-3-histoire.qmd", "html", tmp_path)
+    assert "Voir le notebook" not in quarto_filter("/p/notebooks/a.ipynb", "typst", tmp_path)
+
+
+def test_quarto_filter_puts_the_fictional_notice_first(tmp_path):
+    meta = '---\npa-fictif: "Données fictives : exemple"\n---\n\n'
+    html = quarto_filter("/p/notebooks/06-bilan.ipynb", "html", tmp_path, meta)
+    assert html.index('class="pa-fictif"') < html.index("Texte.") < html.index("Voir le notebook")
+
+
+def test_post_render_writes_the_notebook_pages_quarto_links_to(executed, tmp_path):
+    from projet_associatif.quarto_prerender import write_pages
+
+    output = tmp_path / "_book"
+    (output / "notebooks").mkdir(parents=True)
+    (output / "notebooks" / "05-strategie.html").write_text("<html></html>", "utf-8")
+    pages = write_pages(output, "bilan-intermediaire", executed)
+    assert pages == [output / "notebooks" / "05-strategie.notebook.html"]
+    page = pages[0].read_text(encoding="utf-8")
+    assert "print" in page and 'href="05-strategie.html"' in page

@@ -356,7 +356,7 @@ def _plan(
             f"Chapitre(s) déclaré(s) dans _quarto.yml ou _quarto-{profile}.yml mais "
             "introuvable(s) : " + ", ".join(relative(m, root) for m in missing)
         )
-    quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml"]
+    quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml", root / "index.qmd"]
     inputs = [*_files_under(data), *notebooks, *_files_under(report_dir()), *quarto_files]
     if suivi_path is not None:
         inputs += _files_under(suivi_path) if suivi_path.is_dir() else [suivi_path]

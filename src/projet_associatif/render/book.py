@@ -18,10 +18,9 @@ from ..paths import project_root
 from .errors import RenderError
 
 BASE_CONFIG = "_quarto.yml"
-# Quarto needs the home page next to _quarto.yml; the repository keeps it with the
-# other hand-written chapters and the Quarto staging project copies it back.
+# A Quarto book needs its home page, index.qmd, among the chapters; it lives next to
+# _quarto.yml so that `quarto render` at the root finds it.
 HOME_PAGE = "index.qmd"
-HOME_SOURCE = "report/index.qmd"
 APPENDICES_TITLE = "Annexes"
 DOCUMENT_SUFFIXES = (".qmd", ".ipynb", ".md")
 
@@ -86,8 +85,6 @@ class BookConfig:
         base = root or project_root()
         if entry.file is None:
             raise ValueError("Cette entrée n'a pas de fichier source.")
-        if entry.file == HOME_PAGE and not (base / HOME_PAGE).exists():
-            return base / HOME_SOURCE
         return base / entry.file
 
 

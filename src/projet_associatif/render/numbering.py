@@ -1,11 +1,17 @@
-"""Number figures and tables across the whole book, and resolve Quarto-style references.
+"""Number figures and tables chapter by chapter, and resolve Quarto-style references.
 
-« Figure 3 : … », « Tableau 2 : … »: one tree per format is numbered the same way, so the
-HTML, PDF and DOCX numbers agree. Interactive HTML charts (div ``.pa-graphique`` holding
-the raw HTML of the chart contract) get the same label in their ``<figcaption>``.
-References written the Quarto way (``@tbl-…``, ``@fig-…``, ``@sec-…``) become links
-« tableau 2 », « figure 3 » or the section's title; any other « citation » stays as
-written (the report has no bibliography: « @etalab/… » is a package name).
+« Figure 3.1 : … », « Tableau 3.2 : … », « Tableau A.1 : … »: the numbers Quarto writes for
+a book (``crossref: chapters: true``, its default for books): the chapter's number, then the
+float's rank in the chapter. Quarto numbers the chapters of ``book: chapters`` from 1 in
+reading order, skipping part pages and chapters whose title is ``.unnumbered``, and the
+appendices A, B, C… (quarto-cli ``src/project/types/book/book-config.ts``,
+``bookRenderItems``); ``chapter_labels`` applies the same rule. One tree per format is
+numbered the same way, so the HTML, PDF and DOCX numbers agree. Interactive HTML charts
+(div ``.pa-graphique`` holding the raw HTML of the chart contract) get the same label in
+their ``<figcaption>``. References written the Quarto way (``@tbl-…``, ``@fig-…``,
+``@sec-…``) become links « tableau 3.2 », « figure 3.1 » or the section's title; any other
+« citation » stays as written (the report has no bibliography: « @etalab/… » is a package
+name).
 
 Written in Python over Pandoc's JSON rather than as a Lua filter: the tree is already in
 memory here, and a Pandoc round trip of the whole book cost 0,8 s per format. Pandoc's
@@ -23,9 +29,30 @@ NBSP = "\u00a0"
 Node = dict[str, Any]
 
 
-def label(name: str, number: int) -> str:
-    """Return « Figure 3 : » with the non-breaking spaces French typography requires."""
+def label(name: str, number: str | int) -> str:
+    """Return « Figure 3.1 : » with the non-breaking spaces French typography requires."""
     return f"{name}{NBSP}{number}{NBSP}:"
+
+
+def chapter_labels(roles: list[str], numbered: list[bool]) -> list[str | None]:
+    """Return each entry's chapter number as Quarto gives it (« 1 », « 2 », « A », « B »).
+
+    ``roles`` are the entries' roles (``chapter``, ``part``, ``appendix``) in reading order;
+    ``numbered`` tells whether the entry's title lacks the ``.unnumbered`` class. Part pages
+    and unnumbered chapters get None.
+    """
+    labels: list[str | None] = []
+    chapters = appendices = 0
+    for role, is_numbered in zip(roles, numbered, strict=True):
+        if role == "part" or not is_numbered:
+            labels.append(None)
+        elif role == "appendix":
+            appendices += 1
+            labels.append(chr(ord("A") + appendices - 1))
+        else:
+            chapters += 1
+            labels.append(str(chapters))
+    return labels
 
 
 def text_inlines(text: str) -> list[Node]:
@@ -86,7 +113,17 @@ class _Numbering:
     def __init__(self) -> None:
         self.figures = 0
         self.tables = 0
+        self.chapter: str | None = None
         self.targets: dict[str, str] = {}
+
+    def start_chapter(self, chapter: str | None) -> None:
+        """Restart the counters for a chapter numbered ``chapter`` (None: not numbered)."""
+        self.chapter = chapter
+        self.figures = self.tables = 0
+
+    def number(self, rank: int) -> str:
+        """Return « 3.2 » for the second float of chapter 3 (« 2 » outside a chapter)."""
+        return f"{self.chapter}.{rank}" if self.chapter else str(rank)
 
     def visit(self, node: Any) -> None:
         """Give ``node`` its number if it is a figure, table or chart; then its children."""
@@ -99,18 +136,21 @@ class _Numbering:
         kind, content = node["t"], node.get("c")
         if kind == "Figure":
             self.figures += 1
-            self._target(content[0][0], f"figure{NBSP}{self.figures}")
-            _prefix(content[1], label("Figure", self.figures))
+            number = self.number(self.figures)
+            self._target(content[0][0], f"figure{NBSP}{number}")
+            _prefix(content[1], label("Figure", number))
         elif kind == "Table":
             for spec in content[2]:  # columns sized by content in every format
                 spec[1] = {"t": "ColWidthDefault"}
             if content[1][1]:
                 self.tables += 1
-                self._target(content[0][0], f"tableau{NBSP}{self.tables}")
-                _prefix(content[1], label("Tableau", self.tables))
+                number = self.number(self.tables)
+                self._target(content[0][0], f"tableau{NBSP}{number}")
+                _prefix(content[1], label("Tableau", number))
         elif kind == "Div" and "pa-graphique" in content[0][1]:
             self.figures += 1
-            mark = f'<span class="pa-numero">{label("Figure", self.figures)}</span> '
+            number = self.number(self.figures)
+            mark = f'<span class="pa-numero">{label("Figure", number)}</span> '
             _mark_figcaptions(content[1], mark)
         elif kind == "Header":
             ident = content[1][0]
@@ -176,13 +216,20 @@ def _mark_figcaptions(node: Any, mark: str) -> None:
             _mark_figcaptions(content, mark)
 
 
-def number_book(chapters: list[list[Node]]) -> list[list[Node]]:
-    """Give numbers to every chapter's figures and tables in reading order; resolve references.
+def number_book(
+    chapters: list[list[Node]], labels: list[str | None] | None = None
+) -> list[list[Node]]:
+    """Give numbers to each chapter's figures and tables (``labels``); resolve references.
 
+    ``labels`` holds each chapter's number (``chapter_labels``); without it every chapter
+    counts as one numbered chapter: « 1 », « 2 »…
     The blocks are changed in place; the returned lists are the chapters' new blocks.
     """
+    if labels is None:
+        labels = [str(i) for i in range(1, len(chapters) + 1)]
     numbering = _Numbering()
-    for blocks in chapters:
+    for blocks, chapter in zip(chapters, labels, strict=True):
+        numbering.start_chapter(chapter)
         numbering.visit(blocks)
     for blocks in chapters:
         numbering.resolve(blocks)

@@ -30,7 +30,7 @@ from .book import APPENDICES_TITLE, BookConfig, Entry
 from .errors import RenderError
 from .memo import Memo
 from .notebooks import Target, accessible_tables, notebook_html, notebook_markdown
-from .numbering import number_book
+from .numbering import chapter_labels, number_book
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -276,10 +276,19 @@ def read_book(
 
 
 def _numbered(book: Book, chapters: list[Chapter]) -> list[Chapter]:
-    """Give numbers to figures and tables across the whole book; size columns by content."""
-    for chapter, blocks in zip(chapters, number_book([c.blocks for c in chapters]), strict=True):
-        chapter.blocks = blocks
+    """Give figures and tables chapter-based numbers, as Quarto does; size columns by content."""
+    roles = [c.entry.role for c in chapters]
+    numbered = [not _is_unnumbered(first_heading(c.blocks)) for c in chapters]
+    labels = chapter_labels(roles, numbered)
+    blocks = number_book([c.blocks for c in chapters], labels)
+    for chapter, chapter_blocks in zip(chapters, blocks, strict=True):
+        chapter.blocks = chapter_blocks
     return chapters
+
+
+def _is_unnumbered(heading: dict[str, Any] | None) -> bool:
+    """Tell whether a chapter's title carries Quarto's ``.unnumbered`` class."""
+    return heading is not None and "unnumbered" in heading["c"][1][1]
 
 
 # --- metadata ----------------------------------------------------------------------------

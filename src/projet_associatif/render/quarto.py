@@ -2,13 +2,19 @@
 
 Quarto renders a staging copy of the project, never the repository itself:
 
-- ``_quarto*.yml`` and ``report/`` copied as they are, ``report/index.qmd`` also copied
-  to ``index.qmd`` (Quarto wants the home page next to ``_quarto.yml``);
+- ``_quarto*.yml``, ``index.qmd`` and ``report/`` copied as they are;
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
-  ``notebooks/``, each followed by a « Voir le notebook » link; ``execute: enabled:
-  false`` and ``--no-execute`` keep Quarto from running them again;
+  ``notebooks/``, made ready for Quarto (``quarto_inputs``: charts as numbered figures, no
+  HTML output that would make Quarto load scripts from a CDN); ``execute: enabled:
+  false`` and ``--no-execute`` keep Quarto from running them again, and the pre- and
+  post-render steps of ``_quarto.yml`` know (``STAGED_ENV``) that they have nothing to do;
 - ``vega-bundle.js`` and ``pa-charts.js`` written next to the Quarto filter that adds
-  them to every HTML page (``report/quarto/pa-graphiques.lua``).
+  them to every HTML page (``report/quarto/pa-graphiques.lua``), and a « Voir le
+  notebook » link to each notebook chapter's page, written here after the render.
+
+``quarto render`` at the root of the repository renders the same book: its pre-render
+step (``projet_associatif.quarto_prerender``) prepares the repository the same way and
+its post-render step writes the notebook pages.
 
 One ``quarto render --profile <profil> --to html|typst|docx`` per format, each in its own
 output directory (Quarto empties the output directory before a full render), then the
@@ -17,8 +23,10 @@ outputs are moved to the names the Pandoc renderer uses.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,14 +35,18 @@ from typing import Any
 import nbformat
 
 from ..paths import project_root
-from .book import HOME_PAGE, HOME_SOURCE, book_config
+from .book import HOME_PAGE, book_config
 from .errors import RenderError
 from .notebooks import notebook_html
+from .quarto_inputs import quarto_notebook
 
 QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}
 OUTPUT_ROOT = "_rendu"
 STAGING_NAME = "projet-quarto"
-FILTER_ASSETS = Path("report") / "quarto" / "assets"
+# Generated next to the filter that ships them; « build » is ignored by git and the build.
+FILTER_ASSETS = Path("report") / "quarto" / "build"
+#: Set for Quarto's run in the staging project: its notebooks are already executed.
+STAGED_ENV = "PA_QUARTO_STAGING"
 
 
 def quarto_executable() -> str:
@@ -92,26 +104,51 @@ def stage_project(
     project.mkdir(parents=True)
     for config_file in base.glob("_quarto*.yml"):
         shutil.copyfile(config_file, project / config_file.name)
-    shutil.copytree(base / "report", project / "report")
-    shutil.copyfile(base / HOME_SOURCE, project / HOME_PAGE)
+    shutil.copytree(base / "report", project / "report", ignore=shutil.ignore_patterns("build"))
+    shutil.copyfile(base / HOME_PAGE, project / HOME_PAGE)
     (project / "notebooks").mkdir()
     names = config.notebooks()
     for name in names:
         source = executed_dir / name
         if not source.is_file():
             raise RenderError(f"Notebook exécuté introuvable : {source}", chapter=name)
-        nb = nbformat.read(source, as_version=4)
-        stem = Path(name).stem
-        link = f"[Voir le notebook]({stem}.notebook.html){{.pa-voir-notebook}}"
-        nb.cells.append(nbformat.v4.new_markdown_cell(link))
+        nb = place_notebook(source, project / "notebooks")
         nbformat.write(nb, project / "notebooks" / name)
-    assets = project / FILTER_ASSETS
-    assets.mkdir(parents=True, exist_ok=True)
+    write_filter_assets(project)
+    return names
+
+
+def staged_environment() -> dict[str, str]:
+    """Return the environment of Quarto's run in the staging project.
+
+    Quarto runs the `pre-render` and `post-render` commands of `_quarto.yml`
+    (``python -m projet_associatif.quarto_prerender``): ``python`` must be this
+    interpreter, which has the package, even when its environment is not activated; and
+    ``STAGED_ENV`` tells those steps that there is nothing to do.
+    """
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, STAGED_ENV: "1", "PATH": path}
+
+
+def place_notebook(executed: Path, notebook_dir: Path) -> nbformat.NotebookNode:
+    """Return the executed notebook made ready for Quarto; its figures go to ``notebook_dir``."""
+    nb = nbformat.read(executed, as_version=4)
+    return quarto_notebook(nb, executed.stem, notebook_dir)
+
+
+def write_filter_assets(project: Path) -> Path:
+    """Write vega-bundle.js and pa-charts.js where report/quarto/pa-graphiques.lua finds them."""
     from .pandoc import HERE, vega_bundle
 
-    shutil.copyfile(HERE.parent / "assets" / "pa-charts.js", assets / "pa-charts.js")
-    (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
-    return names
+    assets = project / FILTER_ASSETS
+    assets.mkdir(parents=True, exist_ok=True)
+    loader = (HERE.parent / "assets" / "pa-charts.js").read_text(encoding="utf-8")
+    for name, text in (("pa-charts.js", loader), ("vega-bundle.js", vega_bundle())):
+        path = assets / name
+        # Unchanged files are left alone: `quarto preview` reloads on every write.
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return assets
 
 
 def render_with_quarto(
@@ -133,7 +170,10 @@ def render_with_quarto(
         config = book_config(profile, root)
         for fmt in formats:
             command = quarto_command(project, profile, fmt, meta)
-            proc = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+            env = staged_environment()
+            proc = subprocess.run(
+                command, cwd=project, capture_output=True, text=True, check=False, env=env
+            )
             if proc.returncode != 0:
                 raise RenderError(
                     "Quarto a échoué", fmt=fmt, stderr=(proc.stderr or proc.stdout)[-4000:]
@@ -141,16 +181,21 @@ def render_with_quarto(
             out_dir = project / OUTPUT_ROOT / fmt
             produced[fmt] = _collect(fmt, out_dir, staging_dir, config.output_file, proc)
         if "html" in produced:
-            for name in names:
-                stem = Path(name).stem
-                notebook_html(
-                    executed_dir / name,
-                    staging_dir / "html" / "notebooks" / f"{stem}.notebook.html",
-                    back_href=f"{stem}.html",
-                )
+            write_notebook_pages(executed_dir, staging_dir / "html", names)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return produced
+
+
+def write_notebook_pages(executed_dir: Path, html_dir: Path, names: list[str]) -> None:
+    """Write the « Voir le notebook » pages that pa-graphiques.lua links from each chapter."""
+    for name in names:
+        stem = Path(name).stem
+        notebook_html(
+            executed_dir / name,
+            html_dir / "notebooks" / f"{stem}.notebook.html",
+            back_href=f"{stem}.html",
+        )
 
 
 def _collect(
