@@ -106,6 +106,9 @@ def close_matches(value: Any, candidates: Any) -> str:
     found = difflib.get_close_matches(str(value), known, n=3, cutoff=0.6)
     if not found:
         return ""
+    # Only the matches about as close as the best: « moulins_ensemble », not every « _ensemble ».
+    ratio = {f: difflib.SequenceMatcher(None, str(value), f).ratio() for f in found}
+    found = [f for f in found if ratio[f] >= ratio[found[0]] - 0.05]
     names = [f"« {f} »" for f in found]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ou " + names[-1]
     return f" — vouliez-vous dire {listed} ?"
