@@ -232,13 +232,12 @@ def _inputs_of(info: ResourceInfo, data_dir: Path) -> list[Path]:
     schema = info.descriptor.get("jsonSchema")
     if isinstance(schema, str):
         paths.append(info.descriptor_path.parent / schema)
-    for target in _targets_of(info):
-        if target != info.name:
-            try:
-                ref = resource(target, data_dir)
-            except UnknownResource:
-                continue  # reported by the check itself
-            paths += [ref.descriptor_path, ref.path]
+    targets = [t for t in _targets_of(info) if t != info.name]
+    if targets:
+        resources = discover(data_dir)
+        for target in targets:
+            if target in resources:  # an unknown one is reported by the check itself
+                paths += [resources[target].descriptor_path, resources[target].path]
     return list(dict.fromkeys(paths))
 
 
@@ -345,7 +344,7 @@ def validate_all_cached(
         if known is not None:
             summary = ValidationSummary(known["name"], known["file"], known["rows"])
             # Later load() calls in this process may trust the file while it stays the same.
-            _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+            _trust(info, root)
         else:
             summary = _validate_one(info, root)
         if summary.ok and key:
@@ -368,7 +367,7 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     if stamp in _KNOWN_GOOD:
         return []
     if _passed_before(info, data_dir):
-        _KNOWN_GOOD.add(stamp)
+        _trust(info, root)
         return []
     problems = _own_problems(info, file)
     if not problems:
@@ -517,7 +516,16 @@ def _stamp(*paths: Path) -> tuple:
 
 
 _TABLE_CHECKS: dict[tuple, tuple[list[Problem], int]] = {}
+#: Stamps of the files of resources known valid in this process: all their inputs, and
+#: their own two files (a target of a cross-reference needs only to be valid on its own).
 _KNOWN_GOOD: set[tuple] = set()
+_OWN_GOOD: set[tuple] = set()
+
+
+def _trust(info: ResourceInfo, root: Path) -> None:
+    """Remember that a resource is valid in exactly its current state (and its targets')."""
+    _KNOWN_GOOD.add(_inputs_stamp(info, root))
+    _OWN_GOOD.add(_stamp(info.path, info.descriptor_path))
 
 
 def _check_table_cached(info: ResourceInfo, file: str) -> tuple[list[Problem], int]:
@@ -677,10 +685,8 @@ def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
     """Return the French wording of one broken Table Schema constraint."""
     if name == "required":
         return "valeur obligatoire manquante"
-    if name == "minimum":
-        return f"« {cell} » est inférieur au minimum autorisé ({value})"
-    if name == "maximum":
-        return f"« {cell} » dépasse le maximum autorisé ({value})"
+    if name in {"minimum", "maximum"}:
+        return _bound_message(name, cell, value)
     if name == "enum":
         return f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})"
     if name == "pattern":
@@ -692,6 +698,17 @@ def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
     if name == "maxLength":
         return f"« {cell} » est trop long (au plus {value} caractères)"
     return f"« {cell} » : {note}"
+
+
+def _bound_message(kind: str, value: Any, bound: Any) -> str:
+    """Return the French wording of a value outside its bounds: below a minimum, above a maximum."""
+    if kind == "minimum":
+        return f"« {value} » est inférieur au minimum autorisé ({bound})"
+    if kind == "exclusiveMinimum":
+        return f"« {value} » doit être strictement supérieur à {bound}"
+    if kind == "maximum":
+        return f"« {value} » dépasse le maximum autorisé ({bound})"
+    return f"« {value} » doit être strictement inférieur à {bound}"
 
 
 def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) -> list[Problem]:
@@ -826,6 +843,8 @@ def _check_references(info: ResourceInfo, file: str, root: Path) -> list[Problem
             file, message, row=line_of(where), column=integrity.json_path(where), rule=rule
         )
 
+    records = typed.to_dict("records") if is_table else []
+    failed: set[tuple[int, str]] = set()
     problems = []
     for spec in specs:
         if isinstance(spec.get("cellule"), dict):
@@ -851,11 +870,11 @@ def _check_references(info: ResourceInfo, file: str, root: Path) -> list[Problem
             column = str(spec["chemin"])
             sources = [
                 (record.get(column), record, (offset + 2, column))
-                for offset, record in enumerate(typed.to_dict("records"))
+                for offset, record in enumerate(records)
             ]
         else:
             sources = [(n.value, n.holder, n.path) for n in integrity.walk(typed, spec["chemin"])]
-        for where, message, rule in integrity.reference_problems(spec, sources, target):
+        for where, message, rule in integrity.reference_problems(spec, sources, target, failed):
             problems.append(located(where, message, rule))
     return problems
 
@@ -867,7 +886,10 @@ def _as_target(
     if target is None:
         return None
     if target is not info:
-        if not target.path.is_file() or _own_problems(target, relative(target.path)):
+        if not target.path.is_file():
+            return None
+        trusted = _stamp(target.path, target.descriptor_path) in _OWN_GOOD
+        if not trusted and _own_problems(target, relative(target.path)):
             return None
         typed = _read_typed(target)
     return integrity.Target(
@@ -893,13 +915,23 @@ def _french_json_error(error: Any) -> str:
     if kind == "additionalProperties":
         return f"champ inconnu du schéma : {error.message.split('(')[-1].rstrip(')')}"
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        return f"« {error.instance} » hors bornes ({kind} {error.validator_value})"
+        return _bound_message(kind, error.instance, error.validator_value)
     if kind == "pattern":
         return f"« {error.instance} » ne respecte pas le format {error.validator_value}"
     if kind == "format":
         return f"« {error.instance} » n'est pas au format {error.validator_value}"
-    if kind in {"minItems", "maxItems", "minLength"}:
-        return f"nombre d'éléments ou longueur incorrects ({kind} {error.validator_value})"
+    if kind == "minItems":
+        return (
+            f"liste trop courte : {len(error.instance)} élément(s), il en faut au moins "
+            f"{error.validator_value}"
+        )
+    if kind == "maxItems":
+        return (
+            f"liste trop longue : {len(error.instance)} élément(s), au plus "
+            f"{error.validator_value} attendu(s)"
+        )
+    if kind == "minLength":
+        return f"texte trop court (au moins {error.validator_value} caractère(s))"
     if kind == "uniqueItems":
         return "éléments en double dans la liste"
     return error.message

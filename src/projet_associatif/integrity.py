@@ -295,23 +295,31 @@ def reference_problems(
     spec: Mapping[str, Any],
     sources: list[tuple[Any, Mapping[str, Any] | None, Any]],
     target: Target,
+    failed: set[tuple[int, str]],
 ) -> list[tuple[Any, str, str]]:
     """Return (location, message, rule) for each value of ``sources`` the target lacks.
 
     ``sources`` holds (value, holder, location) for every value at the renvoi's ``chemin``;
-    the location is given back as it came.
+    the location is given back as it came. ``failed`` records (holder, key) pairs already
+    reported, across the renvois of one resource: a value whose ``avec`` names one of them is
+    not reported again (an unknown theme, not also each of its items).
     """
     keys = _target_keys(spec, target)
     values = {k[0] for k in keys}
     avec = dict(spec.get("avec") or {})
     found = []
+    last = parse_path(str(spec["chemin"]))[-1]
     for value, holder, location in sources:
         text = _text(value)
         if text is None:
             continue
+        if holder is not None and any((id(holder), k) in failed for k in avec):
+            continue  # the sibling it goes with is already reported
         context = tuple(_text((holder or {}).get(k)) for k in avec)
         if (text, *context) in keys:
             continue
+        if holder is not None and isinstance(last, str):
+            failed.add((id(holder), last))
         rule = f"renvoi vers {target.name}"
         if text not in values or not avec:
             message = f"« {text} » est inconnu dans {_where_target(spec, target)}" + close_matches(
