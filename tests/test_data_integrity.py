@@ -445,3 +445,80 @@ def test_out_of_bounds_document_values_say_which_bound(root):
         mine = [p for p in problems if p.column == "objectifs_generaux[0].ordre_section_2"]
         assert [p.rule for p in mine] == [bound]
         assert words in mine[0].message and not_words not in mine[0].message
+
+
+# --- through the build: a failed validation never touches the published report ----------------
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """The build tests' tiny project, plus a row count, a 3-column table and a document."""
+    from test_build import fake_render, make_project
+
+    from projet_associatif import build as build_module
+    from projet_associatif.paths import ROOT_ENV, project_root
+
+    root = make_project(tmp_path / "projet")
+    mesures = root / "data" / "a" / "mesures.resource.yaml"
+    descriptor = yaml.safe_load(mesures.read_text(encoding="utf-8"))
+    descriptor["lignes"] = {"minimum": 2, "selon": "test : deux mesures"}
+    mesures.write_text(yaml.safe_dump(descriptor, allow_unicode=True), encoding="utf-8")
+    folder = root / "data" / "c"
+    folder.mkdir()
+    (folder / "lieux.csv").write_text("code,nom,valeur\nx,Moulins,1\ny,Yzeure,2\n", "utf-8")
+    fields = [{"name": n, "type": t} for n, t in [("code", "string"), ("nom", "string"),
+                                                  ("valeur", "integer")]]  # fmt: skip
+    (folder / "lieux.resource.yaml").write_text(
+        yaml.safe_dump({"name": "lieux", "path": "lieux.csv", "format": "csv",
+                        "schema": {"fields": fields}, "lignes": {"exact": 2, "selon": "test"}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    (folder / "liens.yaml").write_text("liens:\n  - code: x\n  - code: y\n", encoding="utf-8")
+    (folder / "liens.resource.yaml").write_text(
+        yaml.safe_dump({
+            "name": "liens", "path": "liens.yaml", "format": "yaml",
+            "jsonSchema": {"type": "object", "required": ["liens"]},
+            "lignes": [{"chemin": "liens", "minimum": 1, "selon": "test"}],
+            "renvois": [{"chemin": "liens[*].code", "ressource": "mesures", "champ": "code"}],
+        }),
+        encoding="utf-8",
+    )  # fmt: skip
+    monkeypatch.setenv(ROOT_ENV, str(root))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    project_root.cache_clear()
+    monkeypatch.setattr(build_module, "_render", fake_render)
+    yield root
+    project_root.cache_clear()
+
+
+@pytest.mark.slow
+def test_a_failed_validation_leaves_the_published_book_byte_identical(project):
+    from test_build import run, tree_hashes
+
+    run()
+    book = project / "_book" / "projet-2020"
+    before = tree_hashes(book)
+    assert before
+    data = project / "data"
+    originals = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    breakages = [
+        # (file, broken content, what the error names)
+        (data / "a" / "mesures.csv", "code,valeur\n",
+         ["data/a/mesures.csv", "0, il en faut au moins 2"]),
+        (data / "c" / "lieux.csv", "code,valeur\nx,1\ny,2\n",
+         ["data/c/lieux.csv, ligne 1, colonne « nom »", "absente"]),
+        (data / "c" / "liens.yaml", "liens:\n  - code: x\n  - code: z\n",
+         ["data/c/liens.yaml, ligne 3, colonne « liens[1].code »", "« z » est inconnu"]),
+    ]  # fmt: skip
+    for path, broken, words in breakages:
+        path.write_text(broken, encoding="utf-8")
+        # A change that a successful build would publish: it must not appear.
+        (data / "b" / "autres.csv").write_text("code,valeur\nz,99\n", encoding="utf-8")
+        with pytest.raises(DataError) as caught:
+            run()
+        assert len(caught.value.problems) == 1, caught.value.render()
+        assert all(w in str(caught.value.problems[0]) for w in words), caught.value.render()
+        assert tree_hashes(book) == before
+        assert not list((project / "build" / "projet-2020").glob("staging-*"))
+        for original, content in originals.items():
+            original.write_bytes(content)
