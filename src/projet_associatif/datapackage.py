@@ -226,15 +226,20 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _inputs_of(info: ResourceInfo, data_dir: Path) -> list[Path]:
-    """Return every file the check of one resource reads: its own and those it points at."""
+def _inputs_of(
+    info: ResourceInfo, data_dir: Path, resources: dict[str, ResourceInfo] | None = None
+) -> list[Path]:
+    """Return every file the check of one resource reads: its own and those it points at.
+
+    ``resources`` spares reading every descriptor again when the caller has them.
+    """
     paths = [info.descriptor_path, info.path]
     schema = info.descriptor.get("jsonSchema")
     if isinstance(schema, str):
         paths.append(info.descriptor_path.parent / schema)
     targets = [t for t in _targets_of(info) if t != info.name]
     if targets:
-        resources = discover(data_dir)
+        resources = resources if resources is not None else discover(data_dir)
         for target in targets:
             if target in resources:  # an unknown one is reported by the check itself
                 paths += [resources[target].descriptor_path, resources[target].path]
@@ -269,12 +274,14 @@ def _targets_of(info: ResourceInfo) -> list[str]:
     return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
 
 
-def _resource_digest(info: ResourceInfo, root: Path, code: str) -> str:
+def _resource_digest(
+    info: ResourceInfo, root: Path, code: str, resources: dict[str, ResourceInfo] | None = None
+) -> str:
     """Return a hash of everything the check of one resource depends on."""
     import hashlib
 
     digest = hashlib.sha256(code.encode())
-    for path in _inputs_of(info, root):
+    for path in _inputs_of(info, root, resources):
         digest.update(str(path.resolve()).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"\0absent")
         digest.update(b"\0")
@@ -338,13 +345,14 @@ def validate_all_cached(
         passed = {}
     code = _code_digest()
     summaries, still_valid = [], {}
-    for info in discover(root).values():
-        key = _resource_digest(info, root, code) if info.path.is_file() else None
+    resources = discover(root)
+    for info in resources.values():
+        key = _resource_digest(info, root, code, resources) if info.path.is_file() else None
         known = passed.get(key) if key else None
         if known is not None:
             summary = ValidationSummary(known["name"], known["file"], known["rows"])
             # Later load() calls in this process may trust the file while it stays the same.
-            _trust(info, root)
+            _trust(info, root, resources)
         else:
             summary = _validate_one(info, root)
         if summary.ok and key:
@@ -375,10 +383,12 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     return problems
 
 
-def _inputs_stamp(info: ResourceInfo, root: Path) -> tuple:
+def _inputs_stamp(
+    info: ResourceInfo, root: Path, resources: dict[str, ResourceInfo] | None = None
+) -> tuple:
     """Return the stamp of every file a resource's check reads (a target may change too)."""
     try:
-        return _stamp(*(p for p in _inputs_of(info, root) if p.exists()))
+        return _stamp(*(p for p in _inputs_of(info, root, resources) if p.exists()))
     except OSError:
         return ()
 
@@ -522,9 +532,11 @@ _KNOWN_GOOD: set[tuple] = set()
 _OWN_GOOD: set[tuple] = set()
 
 
-def _trust(info: ResourceInfo, root: Path) -> None:
+def _trust(
+    info: ResourceInfo, root: Path, resources: dict[str, ResourceInfo] | None = None
+) -> None:
     """Remember that a resource is valid in exactly its current state (and its targets')."""
-    _KNOWN_GOOD.add(_inputs_stamp(info, root))
+    _KNOWN_GOOD.add(_inputs_stamp(info, root, resources))
     _OWN_GOOD.add(_stamp(info.path, info.descriptor_path))
 
 
