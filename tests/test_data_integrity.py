@@ -197,6 +197,13 @@ def test_a_malformed_declaration_names_the_descriptor(root):
     descriptor.write_text(text.replace("lignes: {exact: 4,", "lignes: {exact: quatre,"), "utf-8")
     [problem] = problems_of(root, "colleges")
     assert problem.file.endswith("colleges.resource.yaml") and problem.rule == "lignes"
+    # A document counts named lists: a table's form, without « chemin », is refused.
+    descriptor = discover(root)["objectifs"].descriptor_path
+    text = descriptor.read_text(encoding="utf-8")
+    head, _, _ = text.partition("lignes:\n")
+    descriptor.write_text(head + "lignes: {exact: 2, selon: test}\n", encoding="utf-8")
+    [problem] = problems_of(root, "objectifs")
+    assert problem.file.endswith("objectifs.resource.yaml") and "document" in problem.message
 
 
 # --- missing columns --------------------------------------------------------------------------

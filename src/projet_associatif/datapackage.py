@@ -409,7 +409,9 @@ def _own_problems(info: ResourceInfo, file: str) -> list[Problem]:
 
 
 def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
-    declared = integrity.declaration_problems(info.descriptor, relative(info.descriptor_path))
+    declared = integrity.declaration_problems(
+        info.descriptor, relative(info.descriptor_path), is_table=info.format == "csv"
+    )
     if declared:
         return declared
     raw = info.path.read_bytes()

@@ -140,20 +140,40 @@ def _selon(spec: Mapping[str, Any]) -> str:
     return f" (selon la source : {spec['selon']})" if spec.get("selon") else ""
 
 
-def declaration_problems(descriptor: Mapping[str, Any], descriptor_file: str) -> list[Problem]:
+def declaration_problems(
+    descriptor: Mapping[str, Any], descriptor_file: str, *, is_table: bool
+) -> list[Problem]:
     """Return what is wrong with the ``lignes`` and ``renvois`` declarations themselves."""
     problems = []
     specs = descriptor.get("lignes")
     if specs is not None:
-        listed = specs if isinstance(specs, list) else [specs]
+        if is_table != isinstance(specs, Mapping):
+            form = (
+                "{exact: N, selon: …} ou {minimum: N, selon: …}"
+                if is_table
+                else "une liste d'entrées {chemin: …, exact: N, selon: …}"
+            )
+            problems.append(
+                Problem(
+                    descriptor_file,
+                    f"déclaration du nombre de lignes invalide : pour "
+                    f"{'une table' if is_table else 'un document'}, écrivez {form}",
+                    column="lignes",
+                    rule="lignes",
+                )
+            )
+            specs = []
+        listed = [specs] if isinstance(specs, Mapping) else specs
         for i, spec in enumerate(listed):
-            if not isinstance(spec, Mapping) or _expected(spec) is None:
-                where = "lignes" if not isinstance(specs, list) else f"lignes[{i}]"
+            valid = isinstance(spec, Mapping) and _expected(spec) is not None
+            if not valid or (not is_table and "chemin" not in spec):
+                where = "lignes" if is_table else f"lignes[{i}]"
                 problems.append(
                     Problem(
                         descriptor_file,
                         "déclaration du nombre de lignes invalide : écrivez {exact: N} ou "
-                        "{minimum: N} (N entier), avec « selon » qui cite la source",
+                        "{minimum: N} (N entier), avec « selon » qui cite la source"
+                        + ("" if is_table else " et « chemin » qui désigne la liste"),
                         column=where,
                         rule="lignes",
                     )
@@ -194,6 +214,34 @@ def table_row_count_problems(descriptor: Mapping[str, Any], file: str, rows: int
     ]
 
 
+def _lists_at(document: Any, chemin: str) -> list[Node]:
+    """Return the lists a ``lignes`` entry counts, a missing one as a node whose value is None.
+
+    A list missing from its object counts as empty (the analyst deleted the key with its
+    items); a missing parent is not counted here (its own entry, or the schema, reports it).
+    """
+    parts = parse_path(chemin)
+    if not parts or not isinstance(parts[-1], str):
+        return list(walk(document, chemin))
+    key, parent = parts[-1], parts[:-1]
+    parents = [Node((), document, None)] if not parent else list(walk(document, _join(parent)))
+    return [
+        Node((*node.path, key), node.value.get(key), node.value)
+        for node in parents
+        if isinstance(node.value, Mapping)
+    ]
+
+
+def _join(parts: list[str | int | None]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, str):
+            out += f".{part}" if out else part
+        else:
+            out += "[*]" if part is None else f"[{part}]"
+    return out
+
+
 def document_count_problems(
     descriptor: Mapping[str, Any], file: str, document: Any, line_of: Callable[[tuple], int | None]
 ) -> list[Problem]:
@@ -206,12 +254,7 @@ def document_count_problems(
         if not isinstance(spec, Mapping) or _expected(spec) is None or "chemin" not in spec:
             continue
         kind, wanted = _expected(spec)  # type: ignore[misc]
-        nodes = list(walk(document, str(spec["chemin"])))
-        if not nodes:  # the list itself is missing: count it as empty, at its parent
-            parent = str(spec["chemin"]).rsplit(".", 1)[0] if "." in spec["chemin"] else ""
-            nodes = [Node(tuple(parse_path(spec["chemin"])), None, None)]
-            if parent and not list(walk(document, parent)):
-                continue  # an optional parent is absent: nothing to count
+        nodes = _lists_at(document, str(spec["chemin"]))
         for node in nodes:
             found = len(node.value) if isinstance(node.value, list) else 0
             gap = _count_problem(kind, wanted, found)
