@@ -409,6 +409,7 @@ def _own_problems(info: ResourceInfo, file: str) -> list[Problem]:
 
 
 def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
+    """Check a resource's declarations, file, header, cells and row count, in that order."""
     declared = integrity.declaration_problems(
         info.descriptor, relative(info.descriptor_path), is_table=info.format == "csv"
     )
@@ -587,7 +588,6 @@ def _check_header(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
     if not expected:
         return []
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))), [])
-    header = [h.strip() for h in header]
     problems = []
     for position, name in enumerate(expected):
         if name not in header:
