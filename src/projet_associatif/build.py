@@ -55,6 +55,8 @@ FORMATS = ("html", "pdf", "docx")
 FALLBACK_EPOCH = 1_577_836_800
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 
 class BuildError(Exception):
@@ -607,4 +609,8 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
         err.print(str(exc), markup=False, style="red")
         err.print("[red]Construction échouée : _book/ n'a pas été modifié.[/]")
         return EXIT_FAILURE
+    except KeyboardInterrupt:
+        # Publication is one rename: whenever Ctrl-C came, _book/ holds a whole report.
+        err.print("[red]Construction interrompue (Ctrl-C) : _book/ garde sa dernière version.[/]")
+        return EXIT_INTERRUPTED
     return EXIT_OK
