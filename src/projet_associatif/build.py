@@ -378,9 +378,11 @@ def _check_suivi(path: Path | None, data: Path, as_of: dt.date, console: Console
     """
     if path is None:
         return False
-    from .suivi import read_suivi
+    from .suivi import future_date_warnings, read_suivi
 
     suivi = read_suivi(path, data_dir=data, as_of=as_of)
+    for line in future_date_warnings(suivi):
+        console.print(line, style="yellow", markup=False)
     flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
     console.print(f"Fichier de suivi valide : {relative(path, project_root())}{flag}.")
     return suivi.fictif

@@ -102,7 +102,7 @@ def _cmd_suivi_template(args: argparse.Namespace) -> int:
 
 def _cmd_suivi_check(args: argparse.Namespace) -> int:
     from .profiles import resolve_as_of
-    from .suivi import read_suivi
+    from .suivi import future_date_warnings, read_suivi
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
     suivi = read_suivi(args.fichier, data_dir=args.data_dir, as_of=as_of)
@@ -114,6 +114,8 @@ def _cmd_suivi_check(args: argparse.Namespace) -> int:
     }
     detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    for line in future_date_warnings(suivi):
+        err_console.print(line, style="yellow", markup=False)
     console.print(f"[green]{args.fichier} est valide[/] au {as_of:%Y-%m-%d} : {detail}{flag}.")
     return EXIT_OK
 
