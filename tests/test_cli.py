@@ -180,6 +180,21 @@ def test_version_through_main(capsys):
     assert capsys.readouterr().out == f"projet-associatif {__version__}\n"
 
 
+# ---------------------------------------------------------------- referentiel
+
+
+def test_referentiel_as_typed_writes_the_committed_extract(tmp_path, capsys):
+    data = tmp_path / "data"
+    assert main(["referentiel", "--data-dir", str(data)]) == 0
+    said = "".join(capsys.readouterr().out.split())  # rich wraps long paths
+    written = sorted((data / "reference").iterdir())
+    assert {p.name for p in written} >= {"communes.csv", "epci_reference.csv", "PROVENANCE.md"}
+    committed = project_root() / "data" / "reference"
+    for path in written:
+        assert f"écrit:{path}" in said
+        assert path.read_bytes() == (committed / path.name).read_bytes(), path.name
+
+
 # ---------------------------------------------------------------- suivi verifier
 
 
