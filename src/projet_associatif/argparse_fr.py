@@ -25,6 +25,10 @@ MESSAGES = {
     "options": "options",
     "optional arguments": "options",  # Python ≤ 3.9, kept for old catalogues
     "subcommands": "sous-commandes",
+    # Python 3.13: section headings and ArgumentDefaultsHelpFormatter. The space before the
+    # colon of a heading comes from FrenchHelpFormatter.start_section, on every version.
+    "%(heading)s:": "%(heading)s:",
+    " (default: %(default)s)": " (défaut : %(default)s)",
     "show this help message and exit": "afficher cette aide et quitter",
     "show program's version number and exit": "afficher le numéro de version et quitter",
     "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
