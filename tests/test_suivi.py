@@ -536,3 +536,19 @@ def test_the_review_notes_count_the_rows_dated_after_today(tmp_path):
     bilan = review_context("bilan-final", "", folder, DATA)
     assert bilan.suivi.lignes_dates_futures == 2
     assert "Note : 2 lignes du fichier de suivi portent une date postérieure" in bilan.entete()
+
+
+def test_the_build_warns_about_dates_after_today_before_running_notebooks(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from projet_associatif.build import _check_suivi
+
+    folder = write_csv_dir(tmp_path / "csv")
+    with (folder / "jalons.csv").open("a", encoding="utf-8") as out:
+        out.write("reseaux-sociaux,Etape 1,,,2099-01-01,\n")
+    said = io.StringIO()
+    _check_suivi(folder, DATA, dt.date(2100, 1, 1), Console(file=said, width=300))
+    assert "Avertissement : " in said.getvalue()
+    assert "jalons.csv, ligne 5, colonne « date_realisee » : date 2099-01-01" in said.getvalue()
