@@ -343,7 +343,14 @@ def _wait_until(condition, limit_s: float = 120.0) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="lit /proc pour trouver les noyaux")
-def test_ctrl_c_exits_130_keeps_the_book_and_leaves_no_kernel_behind(tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "code", "cause"),
+    [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "signal SIGTERM")],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_interrupted_build_keeps_the_book_and_leaves_no_kernel_behind(
+    tmp_path, signum, code, cause
+):
     root = tiny_project(tmp_path)
     write_notebook(root / "notebooks" / "02-autres.ipynb", "import time\ntime.sleep(600)")
     book = root / "_book" / "projet-2020"
@@ -375,14 +382,14 @@ def test_ctrl_c_exits_130_keeps_the_book_and_leaves_no_kernel_behind(tmp_path):
         assert connection_files, list(tmp.rglob("*"))
         kernels = _kernel_pids(str(connection_files[0].parent))
         assert kernels
-        process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=120)
+        process.send_signal(signum)
+        returned = process.wait(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
     err = process.stderr.read()
-    assert code == 130
-    assert err.strip() == "Construction interrompue (Ctrl-C) : _book/ garde sa dernière version."
+    assert returned == code
+    assert err.strip() == f"Construction interrompue ({cause}) : _book/ garde sa dernière version."
     assert tree_hashes(book) == before
     assert not list(tmp.rglob("kernel-*.json")) and not list(tmp.glob("projet-associatif-*"))
     assert _wait_until(lambda: not (kernels & _kernel_pids(str(connection_files[0].parent))))

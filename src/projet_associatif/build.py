@@ -611,8 +611,9 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
         err.print(str(exc), markup=False, style="red")
         err.print("[red]Construction échouée : _book/ n'a pas été modifié.[/]")
         return EXIT_FAILURE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # Publication is one rename: whenever Ctrl-C came, _book/ holds a whole report.
-        err.print("[red]Construction interrompue (Ctrl-C) : _book/ garde sa dernière version.[/]")
-        return EXIT_INTERRUPTED
+        cause = getattr(exc, "cause", "Ctrl-C")  # cli.Terminated on SIGTERM
+        err.print(f"[red]Construction interrompue ({cause}) : _book/ garde sa dernière version.[/]")
+        return getattr(exc, "exit_code", EXIT_INTERRUPTED)
     return EXIT_OK

@@ -8,8 +8,11 @@ non-zero exit code (never a bare traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -26,6 +29,7 @@ err_console = Console(stderr=True, highlight=False)
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
 
 EPILOG = """\
 Exemples :
@@ -288,6 +292,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """Raise in the main thread on SIGTERM, so that a stopped build cleans up as on Ctrl-C."""
+
+    exit_code = 143  # 128 + SIGTERM, as shells report it
+    cause = "signal SIGTERM"
+
+
+@contextlib.contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    """Turn SIGTERM (a CI job cancelled, ``kill``) into :class:`Terminated` for a while."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = build_parser()
@@ -296,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.func(args)
+        with _sigterm_stops_like_ctrl_c():
+            return args.func(args)
     except DataError as exc:
         err_console.print(f"[red]{exc.render(limit=200)}[/]")
         return EXIT_DATA
@@ -306,9 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProfileError as exc:
         err_console.print(f"[red]{exc}[/]")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        err_console.print("Interrompu.")
-        return 130
+    except KeyboardInterrupt as exc:
+        err_console.print(f"Interrompu ({getattr(exc, 'cause', 'Ctrl-C')}).")
+        return getattr(exc, "exit_code", EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":
