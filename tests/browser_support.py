@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import threading
@@ -98,17 +99,35 @@ def _environment(**values: str) -> Iterator[None]:
         project_root.cache_clear()
 
 
+def build_through_cli(project: Path, profile: str, suivi: Path | None = None) -> dict[str, Path]:
+    """Run ``projet-associatif build`` through the real parser on ``project``; return outputs.
+
+    All three formats, Pandoc + Typst, two notebooks at a time; the outputs (``html``,
+    ``pdf``, ``docx``) are read from the published manifest.
+    """
+    from projet_associatif.cli import main
+    from projet_associatif.paths import ROOT_ENV
+
+    argv = ["build", "--profile", profile, "--format", "html,pdf,docx", "--engine", "pandoc"]
+    argv += ["--jobs", "2", *(["--suivi", str(suivi)] if suivi else [])]
+    with _environment(**{ROOT_ENV: str(project), "SOURCE_DATE_EPOCH": str(EPOCH)}):
+        code = main(argv)
+    assert code == 0, f"projet-associatif {' '.join(argv)} : code {code}"
+    published = project / "_book" / profile
+    manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+    return {name: published / path for name, path in manifest["formats_publies"].items()}
+
+
 def build_book(base: Path) -> Book:
     """Run the real build (validation, papermill, render, publish) on a copy of the project.
 
-    The copy keeps the repository's build/ and _book/ untouched. The renderer's ``meta``
-    is recorded on its way through the build's render seam, so that tests can render again
-    from the same inputs.
+    It goes through the command line as typed (:func:`build_through_cli`). The copy keeps
+    the repository's build/ and _book/ untouched. The renderer's ``meta`` is recorded on
+    its way through the build's render seam, so that tests can render again from the same
+    inputs.
     """
-    from rich.console import Console
-
     from projet_associatif import build
-    from projet_associatif.paths import ROOT_ENV, project_root
+    from projet_associatif.paths import project_root
 
     project = base / "projet"
     shutil.copytree(project_root(), project, ignore=_NOT_COPIED)
@@ -121,20 +140,11 @@ def build_book(base: Path) -> Book:
 
     build._render = recording_render
     try:
-        with _environment(**{ROOT_ENV: str(project), "SOURCE_DATE_EPOCH": str(EPOCH)}):
-            result = build.build(
-                profile=PROFILE,
-                suivi=project / "exemples" / SUIVI,
-                formats=["html", "pdf", "docx"],
-                engine="pandoc",
-                jobs=2,
-                console=Console(quiet=True),
-            )
+        outputs = build_through_cli(project, PROFILE, project / "exemples" / SUIVI)
     finally:
         build._render = real_render
-    assert result.book_dir is not None
-    outputs = {k: Path(v) for k, v in result.outputs.items() if k in ("html", "pdf", "docx")}
-    return Book(result.executed_dir, result.book_dir, outputs, dict(seen["meta"]))
+    executed_dir = project / "build" / PROFILE / "notebooks"
+    return Book(executed_dir, project / "_book" / PROFILE, outputs, dict(seen["meta"]))
 
 
 @functools.cache

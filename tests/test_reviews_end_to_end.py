@@ -1,50 +1,64 @@
-"""The final review builds end to end from the fictional measurements (HTML, PDF, DOCX).
+"""Every profile builds end to end through the command line, in HTML, PDF and DOCX.
 
-The mid-term review is built by tests/browser_support.py for the browser tests; this one
-covers the other profile, whose as-of date counts the measurement the mid-term ignores.
+The mid-term review is the session's shared book (tests/browser_support.py, built by
+``projet-associatif build`` as typed); this test builds the other two profiles the same way
+on one copy of the project: the 2020 project itself, and the final review from the
+fictional measurements, whose as-of date counts the measurement the mid-term ignores.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import docx
 import pypdf
 import pytest
-from browser_support import _NOT_COPIED, _environment
-from rich.console import Console
+from browser_support import _NOT_COPIED, Book, build_through_cli
 
-from projet_associatif import build, paths
+from projet_associatif import paths
+from projet_associatif.profiles import get_profile
+
+
+def pdf_text(path: Path) -> tuple[str, list[str]]:
+    """Return the PDF's text (spaces normalised) and each page's text."""
+    pages = [page.extract_text() for page in pypdf.PdfReader(path).pages]
+    return re.sub(r"\s+", " ", " ".join(pages)), pages
 
 
 @pytest.mark.slow
-def test_final_review_with_fictional_measurements(tmp_path):
+def test_every_profile_renders_in_every_format_through_the_cli(book: Book, tmp_path):
     project = tmp_path / "projet"
     shutil.copytree(paths.project_root(), project, ignore=_NOT_COPIED)
-    paths.project_root.cache_clear()
-    try:
-        with _environment(**{paths.ROOT_ENV: str(project), "SOURCE_DATE_EPOCH": "1704153600"}):
-            result = build.build(
-                profile="bilan-final",
-                suivi=project / "exemples" / "suivi-fictif.xlsx",
-                formats=["html", "pdf", "docx"],
-                engine="pandoc",
-                jobs=2,
-                console=Console(quiet=True),
-            )
-    finally:
-        paths.project_root.cache_clear()
-    outputs = result.outputs
-    assert {"html", "pdf", "docx"} <= set(outputs)
-    pages = [page.extract_text() for page in pypdf.PdfReader(outputs["pdf"]).pages]
-    text = re.sub(r"\s+", " ", " ".join(pages))
+    fictif = project / "exemples" / "suivi-fictif.xlsx"
+    outputs = {
+        "bilan-intermediaire": book.outputs,
+        "projet-2020": build_through_cli(project, "projet-2020"),
+        "bilan-final": build_through_cli(project, "bilan-final", fictif),
+    }
+    for profile, produced in outputs.items():
+        assert {"html", "pdf", "docx"} <= set(produced), profile
+        label = get_profile(profile).label
+        text, _ = pdf_text(produced["pdf"])
+        assert label in text, profile
+        document = docx.Document(produced["docx"])
+        assert any(label in p.text for p in document.paragraphs), profile
+        assert label in produced["html"].read_text(encoding="utf-8"), profile
+
+    # The 2020 project shows no review and no fictional data.
+    text, _ = pdf_text(outputs["projet-2020"]["pdf"])
+    assert "Bilan du projet associatif" not in text and "Données fictives" not in text
+
+    # The final review, from the fictional measurements.
+    final = outputs["bilan-final"]
+    text, pages = pdf_text(final["pdf"])
     assert "Bilan final (3 ans)" in text and "1er mars 2023" in text and "suivi-fictif.xlsx" in text
     assert all("Données fictives" in page for page in pages)
     # The camion-mobile measurement of 2022-09-30 (160) counts at the final review.
     assert "6.1 Bilan du projet associatif" in text and "160" in text
-    document = docx.Document(outputs["docx"])
+    document = docx.Document(final["docx"])
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
     assert any(h.startswith("6.1 Bilan") for h in headings)
-    html = (outputs["html"].parent).glob("*.html")
+    html = final["html"].parent.glob("*.html")
     assert any("Données fictives" in page.read_text(encoding="utf-8") for page in html)

@@ -480,3 +480,75 @@ def test_fictional_example_declares_itself_everywhere():
     assert from_xlsx.fictif and from_csv.fictif
     for kind in ("mesures", "jalons", "reponses", "cibles"):
         pd.testing.assert_frame_equal(getattr(from_xlsx, kind), getattr(from_csv, kind))
+
+
+# ---------------------------------------------------------------- dates that cannot be true yet
+
+
+def test_dates_after_today_are_warnings_naming_sheet_row_and_column(template):
+    # Read on 2021-06-10: two measurements, a period's end and an answer lie ahead.
+    suivi = read_suivi(filled(template), data_dir=DATA, as_of=MID, today=dt.date(2021, 6, 10))
+    where = sorted((p.sheet, p.row, p.column) for p in suivi.dates_futures)
+    assert where == [
+        ("Mesures", 3, "date"),
+        ("Mesures", 4, "periode_fin"),
+        ("Mesures", 5, "date"),
+        ("Réponses", 2, "date"),
+    ]  # planned dates (2021-12-31) and target dates (2022-03-01) may lie ahead: not listed
+    assert suivi.lignes_dates_futures == 4
+    text = str(next(p for p in suivi.dates_futures if p.row == 3))
+    assert "feuille « Mesures », ligne 3, colonne « date »" in text
+    assert "2022-06-01 postérieure à aujourd'hui (2021-06-10)" in text
+    # The rows stay in the data: a review ignores what follows its as-of date anyway.
+    assert len(suivi.mesures) == len(MESURES)
+    later = read_suivi(filled(template), data_dir=DATA, as_of=MID, today=dt.date(2022, 6, 1))
+    assert later.dates_futures == [] and later.lignes_dates_futures == 0
+
+
+def test_a_step_done_after_today_is_a_warning_when_the_as_of_date_is_later(template):
+    path = fill(template, {"Jalons": [["camion-mobile", "Etape 0", None, None, "2021-08-01"]]})
+    suivi = read_suivi(path, data_dir=DATA, as_of=MID, today=dt.date(2021, 7, 1))
+    assert [(p.sheet, p.row, p.column) for p in suivi.dates_futures] == [
+        ("Jalons", 2, "date_realisee")
+    ]
+
+
+def test_suivi_verifier_warns_about_a_measurement_dated_2099(tmp_path, capsys):
+    folder = write_csv_dir(tmp_path / "csv")
+    with (folder / "mesures.csv").open("a", encoding="utf-8") as out:
+        out.write("camion-accueils,2099-03-01,,,80,,\n")
+    assert main(["suivi", "verifier", str(folder), "--data-dir", str(DATA)]) == 0
+    captured = capsys.readouterr()
+    assert "est valide" in captured.out
+    err = " ".join(captured.err.split())  # rich wraps long lines
+    assert "Avertissement" in err and "Traceback" not in err
+    assert "mesures.csv, ligne 6, colonne « date » : date 2099-03-01 postérieure" in err
+    assert "1 ligne(s) datée(s) après aujourd'hui" in err
+
+
+def test_the_review_notes_count_the_rows_dated_after_today(tmp_path):
+    from projet_associatif.evaluation import review_context
+
+    folder = write_csv_dir(tmp_path / "csv")
+    assert "Note :" not in review_context("bilan-final", "", folder, DATA).entete()
+    with (folder / "mesures.csv").open("a", encoding="utf-8") as out:
+        out.write("camion-accueils,2099-03-01,,,80,,\nreseaux-rejets,,2098-01-01,2099-01-01,5,,\n")
+    bilan = review_context("bilan-final", "", folder, DATA)
+    assert bilan.suivi.lignes_dates_futures == 2
+    assert "Note : 2 lignes du fichier de suivi portent une date postérieure" in bilan.entete()
+
+
+def test_the_build_warns_about_dates_after_today_before_running_notebooks(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from projet_associatif.build import _check_suivi
+
+    folder = write_csv_dir(tmp_path / "csv")
+    with (folder / "jalons.csv").open("a", encoding="utf-8") as out:
+        out.write("reseaux-sociaux,Etape 1,,,2099-01-01,\n")
+    said = io.StringIO()
+    _check_suivi(folder, DATA, dt.date(2100, 1, 1), Console(file=said, width=300))
+    assert "Avertissement : " in said.getvalue()
+    assert "jalons.csv, ligne 5, colonne « date_realisee » : date 2099-01-01" in said.getvalue()

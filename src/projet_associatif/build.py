@@ -55,6 +55,8 @@ FORMATS = ("html", "pdf", "docx")
 FALLBACK_EPOCH = 1_577_836_800
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+#: Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 
 class BuildError(Exception):
@@ -376,9 +378,11 @@ def _check_suivi(path: Path | None, data: Path, as_of: dt.date, console: Console
     """
     if path is None:
         return False
-    from .suivi import read_suivi
+    from .suivi import future_date_warnings, read_suivi
 
     suivi = read_suivi(path, data_dir=data, as_of=as_of)
+    for line in future_date_warnings(suivi):
+        console.print(line, style="yellow", markup=False)
     flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
     console.print(f"Fichier de suivi valide : {relative(path, project_root())}{flag}.")
     return suivi.fictif
@@ -607,4 +611,9 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
         err.print(str(exc), markup=False, style="red")
         err.print("[red]Construction échouée : _book/ n'a pas été modifié.[/]")
         return EXIT_FAILURE
+    except KeyboardInterrupt as exc:
+        # Publication is one rename: whenever Ctrl-C came, _book/ holds a whole report.
+        cause = getattr(exc, "cause", "Ctrl-C")  # cli.Terminated on SIGTERM
+        err.print(f"[red]Construction interrompue ({cause}) : _book/ garde sa dernière version.[/]")
+        return getattr(exc, "exit_code", EXIT_INTERRUPTED)
     return EXIT_OK

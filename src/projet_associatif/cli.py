@@ -8,13 +8,17 @@ non-zero exit code (never a bare traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from . import __version__
+from .argparse_fr import FrenchArgumentParser, FrenchRawDescriptionHelpFormatter
 from .datapackage import UnknownResource
 from .errors import DataError
 from .profiles import ProfileError
@@ -25,6 +29,7 @@ err_console = Console(stderr=True, highlight=False)
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
 
 EPILOG = """\
 Exemples :
@@ -101,7 +106,7 @@ def _cmd_suivi_template(args: argparse.Namespace) -> int:
 
 def _cmd_suivi_check(args: argparse.Namespace) -> int:
     from .profiles import resolve_as_of
-    from .suivi import read_suivi
+    from .suivi import future_date_warnings, read_suivi
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
     suivi = read_suivi(args.fichier, data_dir=args.data_dir, as_of=as_of)
@@ -113,13 +118,23 @@ def _cmd_suivi_check(args: argparse.Namespace) -> int:
     }
     detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    for line in future_date_warnings(suivi):
+        err_console.print(line, style="yellow", markup=False)
     console.print(f"[green]{args.fichier} est valide[/] au {as_of:%Y-%m-%d} : {detail}{flag}.")
     return EXIT_OK
 
 
+def whole_number(text: str) -> int:
+    """Return the integer written in ``text``; argparse reports the French message."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre entier attendu, pas {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command and its help in French."""
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="projet-associatif",
         description=(
             "Projet associatif reproductible de la Mission Locale de Moulins et sa région : "
@@ -127,9 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
             "notebooks et publie le rapport en HTML, PDF et DOCX."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=FrenchRawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="afficher le numéro de version et quitter",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     def add(
@@ -140,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--data-dir",
             type=Path,
             default=None,
+            metavar="DOSSIER",
             help="dossier des données (défaut : data/ à la racine du projet)",
         )
         p.set_defaults(func=func)
@@ -153,7 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
         "sans rien corriger",
         _cmd_audit,
     )
-    audit.add_argument("--output", type=Path, help="écrire aussi le résultat (CSV) dans ce fichier")
+    audit.add_argument(
+        "--output",
+        type=Path,
+        metavar="FICHIER",
+        help="écrire aussi le résultat (CSV) dans ce fichier",
+    )
     audit.add_argument(
         "--strict", action="store_true", help="sortir en erreur (code 1) si un écart est trouvé"
     )
@@ -170,12 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="document à produire (défaut : projet-2020)",
     )
     build.add_argument(
-        "--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ (défaut : selon le profil)"
+        "--as-of",
+        dest="as_of",
+        metavar="AAAA-MM-JJ",
+        help="date d'arrêté (défaut : selon le profil)",
     )
     build.add_argument(
         "--format",
         dest="formats",
         default="html,pdf,docx",
+        metavar="FORMATS",
         help="formats, séparés par des virgules (défaut : html,pdf,docx)",
     )
     build.add_argument(
@@ -185,13 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="moteur de rendu : quarto s'il est installé (auto), sinon Pandoc + Typst",
     )
     build.add_argument(
-        "--suivi", type=Path, help="fichier de mesures de suivi (.xlsx ou dossier de CSV)"
+        "--suivi",
+        type=Path,
+        metavar="FICHIER",
+        help="fichier de mesures de suivi (.xlsx ou dossier de CSV)",
     )
     build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
     build.add_argument(
         "--jobs",
-        type=int,
+        type=whole_number,
         default=None,
+        metavar="N",
         help="notebooks exécutés en parallèle (défaut : nombre de cœurs)",
     )
     build.add_argument(
@@ -219,9 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="écrire un classeur Excel de suivi prêt à remplir",
         description="écrire un classeur Excel de suivi prêt à remplir",
     )
-    modele.add_argument("output", type=Path, help="chemin du classeur .xlsx à écrire")
     modele.add_argument(
-        "--data-dir", type=Path, default=None, help="dossier des données (défaut : data/)"
+        "output", type=Path, metavar="CLASSEUR", help="chemin du classeur .xlsx à écrire"
+    )
+    modele.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DOSSIER",
+        help="dossier des données (défaut : data/)",
     )
     modele.set_defaults(func=_cmd_suivi_template)
     verifier = suivi_sub.add_parser(
@@ -230,17 +270,50 @@ def build_parser() -> argparse.ArgumentParser:
         description="valider un classeur (.xlsx) ou un dossier de CSV de suivi : identifiants, "
         "nombres, dates, doublons ; les erreurs nomment la feuille, la ligne et la colonne",
     )
-    verifier.add_argument("fichier", type=Path, help="classeur .xlsx ou dossier de CSV")
+    verifier.add_argument(
+        "fichier", type=Path, metavar="FICHIER", help="classeur .xlsx ou dossier de CSV"
+    )
     verifier.add_argument(
         "--profile",
         default="bilan-intermediaire",
         choices=["bilan-intermediaire", "bilan-final"],
         help="bilan dont la date d'arrêté sert de référence (défaut : bilan-intermediaire)",
     )
-    verifier.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
-    verifier.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    verifier.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="AAAA-MM-JJ",
+        help="date d'arrêté (défaut : selon le bilan)",
+    )
+    verifier.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DOSSIER", help="dossier des données"
+    )
     verifier.set_defaults(func=_cmd_suivi_check)
     return parser
+
+
+class Terminated(KeyboardInterrupt):
+    """Raise in the main thread on SIGTERM, so that a stopped build cleans up as on Ctrl-C."""
+
+    exit_code = 143  # 128 + SIGTERM, as shells report it
+    cause = "signal SIGTERM"
+
+
+@contextlib.contextmanager
+def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
+    """Turn SIGTERM (a CI job cancelled, ``kill``) into :class:`Terminated` for a while."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -251,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.func(args)
+        with _sigterm_stops_like_ctrl_c():
+            return args.func(args)
     except DataError as exc:
         err_console.print(f"[red]{exc.render(limit=200)}[/]")
         return EXIT_DATA
@@ -261,9 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProfileError as exc:
         err_console.print(f"[red]{exc}[/]")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        err_console.print("Interrompu.")
-        return 130
+    except KeyboardInterrupt as exc:
+        err_console.print(f"Interrompu ({getattr(exc, 'cause', 'Ctrl-C')}).")
+        return getattr(exc, "exit_code", EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -617,6 +617,18 @@ class ReviewContext:
         )
 
     @property
+    def note_dates_futures(self) -> str:
+        """Return the note counting the rows of the file dated after the day it was read."""
+        n = self.suivi.lignes_dates_futures
+        lignes = f"{n} ligne du fichier de suivi porte"
+        if n > 1:
+            lignes = f"{n} lignes du fichier de suivi portent"
+        return (
+            f"Note : {lignes} une date postérieure au jour de la construction du bilan : "
+            "erreur de saisie probable, à corriger."
+        )
+
+    @property
     def _numeros(self) -> dict[str, int]:
         return {f["id"]: f.get("numero") for f in self.referentiel.fiches}
 
@@ -673,6 +685,8 @@ class ReviewContext:
         ]
         if self.avertissement:
             lines += ["", f"**{self.avertissement}**"]
+        if self.suivi.lignes_dates_futures:
+            lines += ["", self.note_dates_futures]
         if self.message:
             lines += ["", f"{self.message}."]
         return "\n".join(lines)

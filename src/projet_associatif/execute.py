@@ -7,13 +7,14 @@ kept in ``build/<profil>/failed/`` for inspection.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -313,6 +314,18 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.1f}".replace(".", ",") + " s"
 
 
+@contextlib.contextmanager
+def _quiet(logger_name: str, *, when: bool) -> Iterator[None]:
+    """Silence a library's logger for a while (if ``when``), then restore it."""
+    logger = logging.getLogger(logger_name)
+    previous = logger.disabled
+    logger.disabled = previous or when
+    try:
+        yield
+    finally:
+        logger.disabled = previous
+
+
 def run_all(
     tasks: list[Task],
     cache: BuildCache,
@@ -352,6 +365,7 @@ def run_all(
         if pending:
             check_kernel()  # only when a kernel is needed: a rebuild from cache needs none
         stop = threading.Event()
+        interrupted = threading.Event()  # Ctrl-C: kernels killed on purpose
         lock = threading.Lock()
         queue = iter(pending)
 
@@ -375,7 +389,7 @@ def run_all(
                 )
             except ExecutionError as exc:
                 stop.set()
-                board.set(task.source.name, "échec")
+                board.set(task.source.name, "interrompu" if interrupted.is_set() else "échec")
                 return Outcome(
                     task.source, task.output, "échec", time.perf_counter() - start, key, error=exc
                 )
@@ -388,11 +402,19 @@ def run_all(
 
         errors: list[BaseException] = []
         go = threading.Event()
+        kernels: list[WarmKernel] = []
+        # The kernels' connection files go to a directory this run owns and deletes on every
+        # way out: nothing is left in the temporary directory, even after Ctrl-C.
+        runtime_dir = (
+            Path(tempfile.mkdtemp(prefix="projet-associatif-noyaux-")) if pending else None
+        )
 
         def worker() -> None:
             from .kernels import WarmKernel
 
-            kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude)
+            kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude, runtime_dir)
+            with lock:
+                kernels.append(kernel)
             try:
                 with contextlib.suppress(Exception):  # a failed start is reported by the run
                     kernel.start(pending[0][0].source.parent)
@@ -419,29 +441,39 @@ def run_all(
             thread.start()
         try:
             try:
-                if prepare is not None:
-                    prepare()
-                for task, key, hit in hits:  # only now: nothing is written before the checks
-                    task.output.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(hit, task.output)
-                    outcomes[task.source] = Outcome(
-                        task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
-                    )
-                    board.set(task.source.name, "en cache")
-            except BaseException as exc:
-                errors.append(exc)  # workers leave without running anything
-                raise
-            finally:
-                go.set()
-            if pending and while_waiting is not None:
                 try:
+                    if prepare is not None:
+                        prepare()
+                    for task, key, hit in hits:  # only now: nothing is written before the checks
+                        task.output.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(hit, task.output)
+                        outcomes[task.source] = Outcome(
+                            task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
+                        )
+                        board.set(task.source.name, "en cache")
+                finally:
+                    go.set()
+                if pending and while_waiting is not None:
                     while_waiting()
-                except BaseException as exc:
-                    errors.append(exc)  # no new notebook starts; the running ones finish
-                    raise
+                for thread in threads:
+                    thread.join()
+            except BaseException as exc:
+                stop.set()
+                errors.append(exc)  # no new notebook starts
+                if isinstance(exc, KeyboardInterrupt):
+                    # Abandoned: the running notebooks are not worth waiting for.
+                    interrupted.set()
+                    with lock:
+                        for kernel in kernels:
+                            kernel.kill()
+                # nbclient logs (in English) the death of the kernels killed on purpose.
+                with _quiet("papermill", when=interrupted.is_set()):
+                    for thread in threads:  # kernels are shut down by their threads: wait
+                        thread.join()
+                raise
         finally:
-            for thread in threads:  # kernels are shut down by their threads: wait for them
-                thread.join()
+            if runtime_dir is not None:
+                shutil.rmtree(runtime_dir, ignore_errors=True)
         if errors:
             raise errors[0]
     return [outcomes[t.source] for t in tasks]

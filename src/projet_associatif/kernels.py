@@ -20,6 +20,10 @@ papermill runs the notebook through its documented extension point, an engine
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +64,20 @@ class WarmKernel:
     waits for the kernel to answer and then 0,2 s for stray messages, at every notebook.
     """
 
-    def __init__(self, kernel_name: str, read_roots: list[Path], read_exclude: list[Path]):
+    def __init__(
+        self,
+        kernel_name: str,
+        read_roots: list[Path],
+        read_exclude: list[Path],
+        runtime_dir: Path | None = None,
+    ):
         self.kernel_name = kernel_name
         self.read_roots = read_roots
         self.read_exclude = read_exclude
+        #: Where the kernel's connection file goes. The build gives a directory it owns and
+        #: deletes on every exit path, Ctrl-C included (jupyter_client's default, a file in
+        #: the system's temporary directory, outlives an interrupted build).
+        self.runtime_dir = runtime_dir
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
 
@@ -72,6 +86,8 @@ class WarmKernel:
         if self.km is None or not run_sync(self.km.is_alive)():
             self.shutdown()
             km = AsyncKernelManager(kernel_name=self.kernel_name)
+            if self.runtime_dir is not None:
+                km.connection_file = str(self.runtime_dir / f"kernel-{uuid.uuid4()}.json")
             args = [
                 *kernel_arguments(None, self.read_roots, self.read_exclude, then=(WARM_UP,)),
                 # The kernel's own log (plain-TCP warning, KeyboardInterrupt at shutdown) is
@@ -80,10 +96,16 @@ class WarmKernel:
                 # Two kernels must not lock the same history database (nbclient's default).
                 "--HistoryManager.hist_file=:memory:",
             ]
-            run_sync(km.start_kernel)(extra_arguments=args, cwd=str(cwd))
+            self.km = km  # from now on, kill() can reach it
+            try:
+                run_sync(km.start_kernel)(extra_arguments=args, cwd=str(cwd))
+            except BaseException:
+                self.km = None
+                with contextlib.suppress(Exception):  # what is left of it: connection file
+                    run_sync(km.cleanup_resources)()
+                raise
             from . import kernel_engine  # noqa: F401 - imported while the kernel boots
 
-            self.km = km
             self.kc = km.client()
             self.kc.allow_stdin = False  # input() fails at once instead of waiting forever
             self.kc.start_channels()
@@ -93,6 +115,23 @@ class WarmKernel:
                 self.shutdown()
                 raise
         return self.km, self.kc
+
+    def kill(self) -> None:
+        """Kill the kernel's processes at once, from any thread (the build was interrupted).
+
+        The kernel runs in a session of its own (jupyter_client starts it so), so Ctrl-C in
+        the terminal does not reach it: the build has to stop it. Its manager belongs to the
+        worker thread's event loop; a signal does not. The worker then sees a dead kernel
+        and shuts it down as usual.
+        """
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is None:
+            return
+        with contextlib.suppress(OSError):  # already gone
+            os.killpg(process.pid, signal.SIGKILL)  # the kernel leads its session
+        with contextlib.suppress(OSError):
+            process.kill()
 
     def shutdown(self) -> None:
         """Stop the kernel, if one runs; the next notebook starts a new one."""

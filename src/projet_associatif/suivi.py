@@ -263,11 +263,18 @@ class Suivi:
     cibles: pd.DataFrame = field(default_factory=lambda: empty_frame("cibles"))
     fictif: bool = False
     path: Path | None = None
+    #: Warnings (not errors): dates after the day the file was read, see :data:`NOT_FUTURE`.
+    dates_futures: list[Problem] = field(default_factory=list)
 
     @property
     def vide(self) -> bool:
         """Return whether nothing at all has been recorded."""
         return all(len(getattr(self, kind)) == 0 for kind in SPECS)
+
+    @property
+    def lignes_dates_futures(self) -> int:
+        """Return how many rows hold a date after the day the file was read."""
+        return len({(p.file, p.sheet, p.row) for p in self.dates_futures})
 
 
 # --------------------------------------------------------------------------------------
@@ -845,19 +852,32 @@ class _Table:
     fictif: bool = False
 
 
+#: Columns whose dates record what already happened: a date after today is a typing error
+#: (planned dates and target dates may lie ahead).
+NOT_FUTURE = {
+    "mesures": ("date", "periode_debut", "periode_fin"),
+    "jalons": ("date_realisee",),
+    "reponses": ("date",),
+}
+
+
 def read_suivi(
     path: Path | str,
     *,
     data_dir: Path | None = None,
     as_of: dt.date | str | None = None,
+    today: dt.date | None = None,
 ) -> Suivi:
     """Read and validate a measurement workbook (.xlsx) or a directory of CSV files.
 
     ``as_of`` is the review's closing date (default: today): a step cannot have been
     done after it. Raises :class:`DataError` listing every problem (sheet, row, column).
+    A measurement, completion or answer dated after ``today`` (default: the computer's
+    date) cannot be true yet: it is kept, and listed in :attr:`Suivi.dates_futures`.
     """
     path = Path(path)
-    as_of_date = _as_date(as_of) if as_of else dt.date.today()
+    today = today or dt.date.today()
+    as_of_date = _as_date(as_of) if as_of else today
     file = relative(path)
     if not path.exists():
         raise DataError([Problem(file, "fichier ou dossier de suivi introuvable", rule="chemin")])
@@ -888,7 +908,42 @@ def read_suivi(
         **{kind: frames.get(kind, empty_frame(kind)) for kind in SPECS},
         fictif=fictif or any(t.fictif for t in tables.values()),
         path=path,
+        dates_futures=[
+            p for kind, table in tables.items() for p in _future_dates(table, kind, today)
+        ],
     )
+
+
+def future_date_warnings(suivi: Suivi) -> list[str]:
+    """Return the lines that warn about dates after today (none when there are none)."""
+    lines = [f"Avertissement : {problem}" for problem in suivi.dates_futures]
+    if lines:
+        lines.append(
+            f"{suivi.lignes_dates_futures} ligne(s) datée(s) après aujourd'hui : vérifiez la "
+            "saisie (le bilan les compte dans ses notes)."
+        )
+    return lines
+
+
+def _future_dates(table: _Table, kind: str, today: dt.date) -> list[Problem]:
+    """Return a warning for each date of :data:`NOT_FUTURE` that lies after ``today``."""
+    found = []
+    for row, cells in table.rows:
+        for column in NOT_FUTURE.get(kind, ()):
+            day = parse_date(cells.get(column, _Cell(None)).value)
+            if day is not None and day > today:
+                found.append(
+                    Problem(
+                        table.file,
+                        f"date {day.isoformat()} postérieure à aujourd'hui "
+                        f"({today.isoformat()}) : erreur de saisie probable",
+                        row=row,
+                        column=column,
+                        rule="date ≤ aujourd'hui",
+                        sheet=table.sheet,
+                    )
+                )
+    return found
 
 
 def _as_date(value: dt.date | str) -> dt.date:
