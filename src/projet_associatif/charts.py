@@ -283,7 +283,16 @@ def mimebundle(
     }
     size = {"width": width, "height": height}
     metadata = {
-        "pa": {"kind": "chart", "title": title, "source": source, "alt": alt, "id": ident},
+        "pa": {
+            "kind": "chart",
+            "title": title,
+            "source": source,
+            "alt": alt,
+            "id": ident,
+            # Print has no « Données du graphique » to open: the renderers put this table
+            # after the figure in PDF and DOCX, so every value is readable as text there too.
+            "data_markdown": tables.markdown_table(shown, formats=formats),
+        },
         "image/png": size,
         "image/svg+xml": size,
     }
