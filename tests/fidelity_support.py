@@ -5,7 +5,9 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pypandoc
+from docx import Document
+from docx.oxml.ns import qn
+from lxml import etree
 from pypdf import PdfReader
 
 from projet_associatif import fidelity
@@ -56,8 +58,19 @@ def pdf_text(pdf: Path) -> str:
 
 
 def docx_text(docx: Path) -> str:
-    """Return the text of the DOCX (paragraphs and tables), through Pandoc."""
-    return pypandoc.convert_file(str(docx), "plain", format="docx", extra_args=["--wrap=none"])
+    """Return every paragraph of the DOCX (title page and tables included), in body order."""
+    document = Document(str(docx))
+    # The body, then the footnotes (their own part of the package). Paragraphs of tables and
+    # of the title page alike, in order (Pandoc's docx reader would drop title and subtitle).
+    roots = [document.element.body]
+    for relation in document.part.rels.values():
+        if relation.reltype.endswith("/footnotes"):
+            roots.append(etree.fromstring(relation.target_part.blob))
+    return "\n".join(
+        "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+        for root in roots
+        for paragraph in root.iter(qn("w:p"))
+    )
 
 
 def outputs(html_dir: Path, pdf: Path, docx: Path) -> dict[str, fidelity.OutputText]:

@@ -75,6 +75,14 @@ _MARKUP = [
     (re.compile(r"\\([()])"), r"\1"),
     (re.compile(r"\*+"), ""),
 ]
+#: Spellings the report uses for the source's: the quarter « 2T 2008 » is « T2 2008 » and
+#: the region « ARA » is written out, in the data and in the report.
+_SPELLINGS = [
+    (re.compile(r"\b([1-4])T\s+(?=\d{4})"), r"T\1 "),
+    (re.compile(r"\bARA\b"), "AuvergneRhôneAlpes"),
+]
+#: A short segment's or a table row's numbers must sit this close to its label.
+NEAR = 30
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«A-ZÀ-ÖØ-Þ0-9])")
 _LIST_MARK = re.compile(r"^\s*(?:[-•➤➔✓]|\d+\.(?=\s))\s*")
 
@@ -88,6 +96,8 @@ class Segment:
     page: int | None
     line: int
     tokens: tuple[str, ...]
+    #: For a table row of figures: the tokens of its first cell (the row's label).
+    label: tuple[str, ...] = ()
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -137,16 +147,18 @@ def _canonical_number(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """Return ``text`` folded for comparison: case, accents, ligatures, spaces, numbers."""
+    # Footnote calls (« LABBE¹ ») are numbered differently in each format.
+    text = re.sub(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+", " ", text)
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
     # Hyphenation at a line end (PDF): « dévelop-\npement ».
     text = re.sub(r"(\w)[-\u00ad]\s*\n\s*(?=[a-zà-ÿ])", r"\1", text)
     text = text.replace("\u00ad", "")
-    # Footnote calls (« LABBE¹ ») are numbered differently in each format.
-    text = re.sub(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+", " ", text)
     # A hyphen inside a word joins it (« Saint-Pourçain » = « SaintPourçain »), so that a
     # line break at that hyphen and the source's spelling give the same token.
-    text = re.sub(r"(?<=[^\W\d])[-‐‑](?=[^\W\d])", "", text)
+    text = re.sub(r"(?<=[^\W\d])[-‐‑] *(?=[^\W\d])", "", text)
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
     text = _NUMBER.sub(_canonical_number, text)
     text = unicodedata.normalize("NFD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -193,7 +205,8 @@ def _is_number_row(cells: list[str]) -> bool:
     """Return True for a table row of figures (its cells are read together, as a row)."""
     filled = [c for c in cells if c.strip()]
     with_numbers = [c for c in filled if _NUMBER.search(c)]
-    return len(filled) > 1 and 2 * len(with_numbers) >= len(filled)
+    short = all(len(c.split()) <= 6 for c in filled)
+    return short and len(filled) > 1 and 2 * len(with_numbers) >= len(filled)
 
 
 def _sentences(cell: str) -> list[str]:
@@ -215,15 +228,19 @@ def segments(text: str | None = None) -> list[Segment]:
     found: list[Segment] = []
     for number, raw in _paragraphs(text):
         stripped = raw.strip()
-        # Sections come in the source's order: a later « PROJET ASSOCIATIF » is not the cover.
-        for index in range(next_section, len(_SECTIONS)):
+        # Sections come in the source's order (a later « PROJET ASSOCIATIF » is not the
+        # cover); a table of contents line (with a tab) is never a heading.
+        for index in range(next_section, len(_SECTIONS) if "\t" not in raw else 0):
             pattern, name, start = _SECTIONS[index]
             if re.match(pattern, stripped):
                 section, page, next_section = name, start, index + 1
                 break
         cells = re.split(r"\t|</p>|</li>|<br\s*/?>", raw)
         if _is_number_row(cells):
-            cells = [" ".join(cells)]
+            filled = [_clean(c) for c in cells if c.strip()]
+            row = " ".join(filled)
+            found.append(Segment(row, section, page, number, tokens(row), tokens(filled[0])))
+            continue
         for cell in cells:
             cell = _LIST_MARK.sub("", _clean(cell))
             for sentence in _sentences(cell):
@@ -232,6 +249,16 @@ def segments(text: str | None = None) -> list[Segment]:
                 if found_tokens:
                     found.append(Segment(sentence, section, page, number, found_tokens))
     return found
+
+
+def _variants(number: str) -> tuple[str, ...]:
+    """Return the output tokens that show ``number``.
+
+    A number keeps its unit, but a table may carry the unit in its header: « 9,3 » (a rate
+    in the source's table) is found as « 9,3 % » or « 9,3 »; « + 0,6% » as « 0,6 % » or a
+    bare « 0,6 » (« +0,6 pt »); never as « 0,6 € ».
+    """
+    return (number, number[:-1]) if number[-1] in "%€" else (number,)
 
 
 class OutputText:
@@ -244,18 +271,55 @@ class OutputText:
         self._positions: dict[str, list[int]] = {}
         for index, token in enumerate(self.tokens):
             self._positions.setdefault(token, []).append(index)
+            if token[-1] in "%€":
+                # « 9,3 % » in a chart's table is the source's « 9,3 » (see _variants).
+                self._positions.setdefault(token[:-1], []).append(index)
 
     def _contains(self, phrase: Sequence[str]) -> bool:
         return " " + " ".join(phrase) + " " in self.joined
 
+    def _starts(self, phrase: Sequence[str]) -> list[int]:
+        """Return where the contiguous ``phrase`` starts in the output."""
+        if not phrase:
+            return []
+        n = len(phrase)
+        return [
+            i
+            for i in self._positions.get(phrase[0], [])
+            if tuple(self.tokens[i : i + n]) == tuple(phrase)
+        ]
+
+    def _near(self, number: str, starts: list[int]) -> bool:
+        """Return True when ``number`` occurs within ``NEAR`` tokens of a label occurrence."""
+        return any(
+            abs(position - start) <= NEAR
+            for variant in _variants(number)
+            for position in self._positions.get(variant, [])
+            for start in starts
+        )
+
     def match(self, segment: Segment) -> tuple[float, tuple[str, ...]]:
-        """Return the best window's word similarity and the segment's numbers missing from it."""
+        """Return the best window's word similarity and the segment's numbers missing from it.
+
+        A table row's numbers (and a short segment's) must each sit near its label: the
+        label found as a phrase, each figure within ``NEAR`` tokens of it, in any layout
+        (a row, a long table, a sentence).
+        """
         if self._contains(segment.tokens):
             return 1.0, ()
+        if segment.label or len(segment.words) < SHORT:
+            if segment.label:
+                label = segment.label
+                numbers = tuple(t for t in segment.tokens[len(label) :] if t.startswith("#"))
+            else:
+                label, numbers = segment.words, segment.numbers
+            starts = self._starts(label)
+            if not label:
+                return 1.0, tuple(n for n in numbers if n not in self._positions)
+            if not starts:
+                return 0.0, numbers
+            return 1.0, tuple(n for n in numbers if not self._near(n, starts))
         wanted = Counter(segment.tokens)
-        if len(segment.words) < SHORT:
-            absent = tuple(n for n in segment.numbers if n not in self._positions)
-            return 0.0, absent or segment.numbers
         # Anchor windows on the segment's rarest tokens present in the output.
         present = sorted(
             (t for t in wanted if t in self._positions), key=lambda t: len(self._positions[t])
@@ -266,12 +330,15 @@ class OutputText:
         for anchor in present[:3]:
             for position in self._positions[anchor][:200]:
                 starts.add(max(0, position - size - SLACK))
-        words = Counter(segment.words)
-        total_words = sum(words.values())
+        # Distinct words: the extraction sometimes prints a cell twice, the report once.
+        words = set(segment.words)
         for start in sorted(starts):
-            window = Counter(self.tokens[start : start + 2 * (size + SLACK)])
-            similarity = sum((words & window).values()) / total_words
-            absent = tuple(n for n in segment.numbers if not window[n])
+            window = set(self.tokens[start : start + 2 * (size + SLACK)])
+            window |= {t[:-1] for t in window if t[-1] in "%€"}
+            similarity = len(words & window) / len(words)
+            absent = tuple(
+                n for n in segment.numbers if not any(v in window for v in _variants(n))
+            )
             if (similarity, -len(absent)) > (best[0], -len(best[1])):
                 best = (similarity, absent)
         return best
@@ -291,10 +358,13 @@ class Omission:
     section: str
     reason: str
     formats: tuple[str, ...]
+    part: str = ""
 
     def covers(self, segment: Segment, output: str) -> bool:
         """Return True when this omission explains the segment's absence from ``output``."""
         if self.formats and output not in self.formats:
+            return False
+        if self.part and segment.section != self.part:
             return False
         if self.pattern:
             return re.search(self.text, segment.text) is not None
@@ -316,6 +386,7 @@ def omissions(records: Iterable[dict] | None = None) -> list[Omission]:
             section=r["section"],
             reason=r["raison"],
             formats=tuple(r.get("formats", ())),
+            part=r.get("partie", ""),
         )
         for r in records
     ]
