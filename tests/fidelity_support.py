@@ -17,8 +17,28 @@ class _Text(HTMLParser):
     """Collect the text a reader sees in an HTML page (no script, style or SVG)."""
 
     _SKIP = {"script", "style", "svg", "template"}
-    _BLOCK = {"p", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "div", "br",
-              "figcaption", "summary", "dt", "dd", "section", "table", "caption"}
+    _BLOCK = {
+        "p",
+        "li",
+        "td",
+        "th",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "div",
+        "br",
+        "figcaption",
+        "summary",
+        "dt",
+        "dd",
+        "section",
+        "table",
+        "caption",
+    }
 
     def __init__(self) -> None:
         super().__init__()

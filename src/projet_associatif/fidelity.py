@@ -41,7 +41,11 @@ SOURCE_FILE = "source/projet-associatif-mission-locale-moulins-2020.txt"
 # to the first (the « place » shown in the report). Matched at the start of a line.
 _SECTIONS = [
     (r"^PROJET ASSOCIATIF$", "Page de couverture", 1),
-    (r"^UN PROJET ASSOCIATIF POUR QUI", "Un projet associatif pour qui, pourquoi, pour quoi faire ?", 2),
+    (
+        r"^UN PROJET ASSOCIATIF POUR QUI",
+        "Un projet associatif pour qui, pourquoi, pour quoi faire ?",
+        2,
+    ),
     (r"^FEUILLE DE ROUTE$", "Feuille de route (table des matières)", 3),
     (r"^1\. NOS VALEURS$", "1. Nos valeurs", 5),
     (r"^2\. OBJECTIFS GENERAUX", "2. Objectifs généraux", 6),
@@ -49,7 +53,11 @@ _SECTIONS = [
     (r"^Contexte territorial$", "3.1 Contexte territorial", 7),
     (r"^Caractéristiques socio-économiques", "3.2 Contexte socio-économique", 11),
     (r"^Histoire des Missions Locales$", "3.3 Histoire des Missions Locales", 13),
-    (r"^Histoire de la Mission Locale de Moulins$", "3.3 Histoire de la Mission Locale de Moulins", 16),
+    (
+        r"^Histoire de la Mission Locale de Moulins$",
+        "3.3 Histoire de la Mission Locale de Moulins",
+        16,
+    ),
     (r"^Le public$", "3.4 Le public", 16),
     (r"^Ressources humaines$", "3.5 Ressources humaines", 18),
     (r"^Les ressources financières$", "3.5 Les ressources financières", 21),
@@ -156,7 +164,7 @@ def normalise(text: str) -> str:
     text = text.replace("\u00ad", "")
     # A hyphen inside a word joins it (« Saint-Pourçain » = « SaintPourçain »), so that a
     # line break at that hyphen and the source's spelling give the same token.
-    text = re.sub(r"(?<=[^\W\d])[-‐‑] *(?=[^\W\d])", "", text)
+    text = re.sub(r"(?<=[^\W\d])[-‐‑]\s*(?=[^\W\d])", "", text)
     for pattern, replacement in _SPELLINGS:
         text = pattern.sub(replacement, text)
     text = _NUMBER.sub(_canonical_number, text)
@@ -336,9 +344,7 @@ class OutputText:
             window = set(self.tokens[start : start + 2 * (size + SLACK)])
             window |= {t[:-1] for t in window if t[-1] in "%€"}
             similarity = len(words & window) / len(words)
-            absent = tuple(
-                n for n in segment.numbers if not any(v in window for v in _variants(n))
-            )
+            absent = tuple(n for n in segment.numbers if not any(v in window for v in _variants(n)))
             if (similarity, -len(absent)) > (best[0], -len(best[1])):
                 best = (similarity, absent)
         return best
@@ -359,10 +365,13 @@ class Omission:
     reason: str
     formats: tuple[str, ...]
     part: str = ""
+    profiles: tuple[str, ...] = ()
 
-    def covers(self, segment: Segment, output: str) -> bool:
+    def covers(self, segment: Segment, output: str, profile: str = "") -> bool:
         """Return True when this omission explains the segment's absence from ``output``."""
         if self.formats and output not in self.formats:
+            return False
+        if self.profiles and profile not in self.profiles:
             return False
         if self.part and segment.section != self.part:
             return False
@@ -387,6 +396,7 @@ def omissions(records: Iterable[dict] | None = None) -> list[Omission]:
             reason=r["raison"],
             formats=tuple(r.get("formats", ())),
             part=r.get("partie", ""),
+            profiles=tuple(r.get("profils", ())),
         )
         for r in records
     ]
@@ -396,11 +406,12 @@ def missing(
     output: OutputText,
     source: Sequence[Segment],
     deliberate: Sequence[Omission] = (),
+    profile: str = "",
 ) -> list[Miss]:
     """Return the source segments absent from ``output`` that no omission explains."""
     misses = []
     for segment in source:
-        if any(o.covers(segment, output.name) for o in deliberate):
+        if any(o.covers(segment, output.name, profile) for o in deliberate):
             continue
         similarity, absent = output.match(segment)
         if similarity < SIMILARITY or absent:
@@ -413,5 +424,7 @@ def unused(
 ) -> list[Omission]:
     """Return the omissions that cover no source segment (stale entries of the list)."""
     return [
-        o for o in deliberate if not any(o.covers(s, f) for s in source for f in outputs)
+        o
+        for o in deliberate
+        if not any(o.covers(s, f, p) for s in source for f in outputs for p in (o.profiles or [""]))
     ]

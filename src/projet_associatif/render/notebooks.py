@@ -202,7 +202,7 @@ class OutputsToMarkdown(Preprocessor):
 
 
 def _chart_data(meta: dict[str, Any]) -> str:
-    """Return the chart's values as a compact table for print (HTML has « Données du graphique »)."""
+    """Return the chart's values as a table for print (HTML has « Données du graphique »)."""
     table = str(meta.get("data_markdown") or "").strip()
     if not table:
         return ""
