@@ -146,7 +146,14 @@ def test_bundle_holds_the_three_mimetypes_and_metadata(bundle):
     assert {"image/svg+xml", "image/png", "text/html"} <= set(data)
     assert data["image/svg+xml"].startswith("<svg")
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
-    assert metadata["pa"] == {"kind": "chart", **ARGS, "id": metadata["pa"]["id"]}
+    pa = metadata["pa"]
+    assert pa == {"kind": "chart", **ARGS, "id": pa["id"], "data_markdown": pa["data_markdown"]}
+
+
+def test_bundle_carries_the_chart_values_as_a_table_for_print(bundle):
+    table = bundle[1]["pa"]["data_markdown"]
+    assert table.splitlines()[0].startswith("| EPCI")
+    assert f"1{NBSP}637{NBSP}478" in table and f"20{NBSP}500" in table
 
 
 def test_svg_numbers_are_french(bundle):
