@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -62,19 +64,36 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def html_text(html_dir: Path) -> str:
+def html_text(html_dir: Path, pattern: str = "*.html") -> str:
     """Return the text of the chapter pages (the « Voir le notebook » pages show code)."""
     texts = []
-    for page in sorted(html_dir.glob("*.html")):
+    for page in sorted(html_dir.glob(pattern)):
         parser = _Text()
         parser.feed(page.read_text(encoding="utf-8"))
         texts.append("".join(parser.parts))
     return "\n".join(texts)
 
 
+def _running(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
+
+
 def pdf_text(pdf: Path) -> str:
-    """Return the text of every PDF page, as a reader would copy it."""
-    return "\n".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    """Return the text of every PDF page without its running header and footer.
+
+    A line that starts or ends three pages or more (digits aside: page numbers) is the
+    running header or footer; left in, it would cut the sentence that crosses the page.
+    """
+    pages = [(page.extract_text() or "").splitlines() for page in PdfReader(pdf).pages]
+    edges = Counter(_running(x) for lines in pages for x in {*lines[:2], *lines[-2:]})
+    running = {line for line, count in edges.items() if count >= 3 and line}
+    kept = []
+    for lines in pages:
+        ends = {*range(min(2, len(lines))), *range(max(0, len(lines) - 2), len(lines))}
+        kept.append(
+            "\n".join(x for i, x in enumerate(lines) if not (i in ends and _running(x) in running))
+        )
+    return "\n".join(kept)
 
 
 def docx_text(docx: Path) -> str:

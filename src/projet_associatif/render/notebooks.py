@@ -206,7 +206,11 @@ def _chart_data(meta: dict[str, Any]) -> str:
     table = str(meta.get("data_markdown") or "").strip()
     if not table:
         return ""
-    return f"\n\n::: {{.pa-donnees-graphique}}\nDonnées du graphique\u00a0:\n\n{table}\n:::"
+    measure = str(meta.get("data_label") or "").strip()
+    label = (
+        f"Données du graphique ({escape_markdown(measure)})" if measure else "Données du graphique"
+    )
+    return f"\n\n::: {{.pa-donnees-graphique}}\n{label}\u00a0:\n\n{table}\n:::"
 
 
 def _front_matter_title(nb: nbformat.NotebookNode) -> None:
