@@ -75,6 +75,11 @@ def test_a_missing_sentence_or_number_is_reported_and_a_near_one_is_not(source):
     # A clause lost, or one number changed, is a miss.
     shortened = text.split(" dont ")[0] + "."
     assert not fidelity.OutputText("html", shortened).finds(sentence)
+    basin = _segment(source, "zones d'emploi les moins industrielles")
+    clause = " avec une moindre adaptabilité des actifs aux changements liés à leur niveau"
+    assert clause in basin.text
+    assert fidelity.OutputText("html", basin.text).finds(basin)
+    assert not fidelity.OutputText("html", basin.text.replace(clause, "")).finds(basin)
     wrong = fidelity.OutputText("pdf", text.replace("67 972", "67 927"))
     assert not wrong.finds(sentence)
     (miss,) = fidelity.missing(wrong, [sentence])
@@ -96,6 +101,9 @@ def test_figures_of_a_row_must_sit_near_their_label(source):
     # A chart with end labels only (« Allier 9,8 % ») misses the other values.
     similarity, absent = fidelity.OutputText("pdf", "Allier 9,8 %\n" + evolutions).match(row)
     assert absent == ("#7.1", "#10.1", "#9.4")
+    # The values somewhere else in the book, far from « Allier », do not count.
+    far = "Allier 9,8 %\n" + evolutions + " Autre chapitre." * 40 + " 7,1 10,1 9,4"
+    assert fidelity.OutputText("pdf", far).match(row)[1] == ("#7.1", "#10.1", "#9.4")
 
 
 def test_an_omission_covers_only_its_passages(source, omissions):
