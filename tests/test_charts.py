@@ -147,7 +147,8 @@ def test_bundle_holds_the_three_mimetypes_and_metadata(bundle):
     assert data["image/svg+xml"].startswith("<svg")
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
     pa = metadata["pa"]
-    assert pa == {"kind": "chart", **ARGS, "id": pa["id"], "data_markdown": pa["data_markdown"]}
+    printed = {"data_markdown": pa["data_markdown"], "data_label": pa["data_label"]}
+    assert pa == {"kind": "chart", **ARGS, "id": pa["id"], **printed}
 
 
 def test_bundle_carries_the_chart_values_as_a_table_for_print(bundle):
