@@ -114,6 +114,12 @@ def test_an_omission_covers_only_its_passages(source, omissions):
     assert [m.segment for m in misses] == [nievre]
 
 
+def test_an_invalid_pattern_is_named_in_french():
+    entry = {"motif": "(", "section": "x", "raison": "une raison assez longue"}
+    with pytest.raises(ValueError, match=r"omission n° 1, champ « motif »"):
+        fidelity.omissions([entry])
+
+
 def test_every_listed_omission_still_covers_a_source_passage(source, omissions):
     stale = fidelity.unused(omissions, source, ["html", "pdf", "docx"])
     assert not stale, [o.text for o in stale]

@@ -388,6 +388,15 @@ def omissions(records: Iterable[dict] | None = None) -> list[Omission]:
         from projet_associatif.datapackage import load
 
         records = load("omissions")["omissions"]
+    records = list(records)
+    for index, record in enumerate(records, start=1):
+        try:
+            re.compile(record.get("motif") or "")
+        except re.error as exc:
+            raise ValueError(
+                f"data/fidelite/omissions.yaml, omission n° {index}, champ « motif » : "
+                f"expression régulière invalide ({exc})"
+            ) from None
     return [
         Omission(
             text=r.get("motif") or r["texte"],

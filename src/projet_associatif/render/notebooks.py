@@ -208,7 +208,7 @@ def _chart_data(meta: dict[str, Any]) -> str:
         return ""
     measure = str(meta.get("data_label") or "").strip()
     label = (
-        f"Données du graphique ({escape_markdown(measure)})" if measure else "Données du graphique"
+        f"Données du graphique — {escape_markdown(measure)}" if measure else "Données du graphique"
     )
     return f"\n\n::: {{.pa-donnees-graphique}}\n{label}\u00a0:\n\n{table}\n:::"
 
