@@ -81,15 +81,21 @@ def _running(line: str) -> str:
 def pdf_text(pdf: Path) -> str:
     """Return the text of every PDF page without its running header and footer.
 
-    A line that starts or ends three pages or more (digits aside: page numbers) is the
-    running header or footer; left in, it would cut the sentence that crosses the page.
+    A line among the first three or last four of three pages or more (digits
+    aside: page numbers) is a running header or footer (title, chapter, page number, the
+    « Données fictives » notice over two lines); left in, it would cut the sentence that
+    crosses the page.
     """
     pages = [(page.extract_text() or "").splitlines() for page in PdfReader(pdf).pages]
-    edges = Counter(_running(x) for lines in pages for x in {*lines[:2], *lines[-2:]})
-    running = {line for line, count in edges.items() if count >= 3 and line}
+
+    def edges(lines: list[str]) -> set[int]:
+        return {*range(min(3, len(lines))), *range(max(0, len(lines) - 4), len(lines))}
+
+    counts = Counter(_running(x) for lines in pages for x in {lines[i] for i in edges(lines)})
+    running = {x for x, n in counts.items() if x and n >= 3}
     kept = []
     for lines in pages:
-        ends = {*range(min(2, len(lines))), *range(max(0, len(lines) - 2), len(lines))}
+        ends = edges(lines)
         kept.append(
             "\n".join(x for i, x in enumerate(lines) if not (i in ends and _running(x) in running))
         )

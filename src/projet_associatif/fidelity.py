@@ -38,20 +38,22 @@ SLACK = 6
 SOURCE_FILE = "source/projet-associatif-mission-locale-moulins-2020.txt"
 
 # Headings of the source's structure, in order: the segments between two of them belong
-# to the first (the « place » shown in the report). Matched at the start of a line.
+# to the first (the « place » shown in the report). Matched at the start of a line. Pages
+# are those of the source's table of contents (none where it gives none; the
+# socio-economic context is part of « Contexte territorial », p. 7, as in data/).
 _SECTIONS = [
-    (r"^PROJET ASSOCIATIF$", "Page de couverture", 1),
+    (r"^PROJET ASSOCIATIF$", "Page de couverture", None),
     (
         r"^UN PROJET ASSOCIATIF POUR QUI",
         "Un projet associatif pour qui, pourquoi, pour quoi faire ?",
-        2,
+        None,
     ),
-    (r"^FEUILLE DE ROUTE$", "Feuille de route (table des matières)", 3),
+    (r"^FEUILLE DE ROUTE$", "Feuille de route (table des matières)", None),
     (r"^1\. NOS VALEURS$", "1. Nos valeurs", 5),
     (r"^2\. OBJECTIFS GENERAUX", "2. Objectifs généraux", 6),
     (r"^3\. DESCRIPTIF DE L'EXISTANT$", "3. Descriptif de l'existant", 7),
     (r"^Contexte territorial$", "3.1 Contexte territorial", 7),
-    (r"^Caractéristiques socio-économiques", "3.2 Contexte socio-économique", 11),
+    (r"^Caractéristiques socio-économiques", "3.2 Contexte socio-économique", 7),
     (r"^Histoire des Missions Locales$", "3.3 Histoire des Missions Locales", 13),
     (
         r"^Histoire de la Mission Locale de Moulins$",
@@ -67,7 +69,7 @@ _SECTIONS = [
     (r"^4\. ANALYSE DE L'EXISTANT$", "4. Analyse de l'existant", 26),
     (r"^5\. STRATEGIE et PLANS", "5. Stratégie et plans d'actions", 30),
     (r"^6\. EVALUATIONS$", "6. Évaluations", 33),
-    (r"^ANNEXE 1$", "Annexe 1 — Plans d'action", 35),
+    (r"^ANNEXE 1$", "Annexe 1 — Plans d'action", None),
     (r"^ANNEXE 2$", "Annexe 2 — Photos", None),
 ]
 
@@ -232,7 +234,7 @@ def segments(text: str | None = None) -> list[Segment]:
     """Cut the source into sentences and table cells, each with its section and page."""
     if text is None:
         text = source_path().read_text(encoding="utf-8")
-    section, page, next_section = "Page de couverture", 1, 0
+    section, page, next_section = "Page de couverture", None, 0
     found: list[Segment] = []
     for number, raw in _paragraphs(text):
         stripped = raw.strip()
