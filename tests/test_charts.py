@@ -146,7 +146,15 @@ def test_bundle_holds_the_three_mimetypes_and_metadata(bundle):
     assert {"image/svg+xml", "image/png", "text/html"} <= set(data)
     assert data["image/svg+xml"].startswith("<svg")
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
-    assert metadata["pa"] == {"kind": "chart", **ARGS, "id": metadata["pa"]["id"]}
+    pa = metadata["pa"]
+    printed = {"data_markdown": pa["data_markdown"], "data_label": pa["data_label"]}
+    assert pa == {"kind": "chart", **ARGS, "id": pa["id"], **printed}
+
+
+def test_bundle_carries_the_chart_values_as_a_table_for_print(bundle):
+    table = bundle[1]["pa"]["data_markdown"]
+    assert table.splitlines()[0].startswith("| EPCI")
+    assert f"1{NBSP}637{NBSP}478" in table and f"20{NBSP}500" in table
 
 
 def test_svg_numbers_are_french(bundle):
@@ -530,3 +538,23 @@ def test_png_keeps_the_svg_size_in_docx(tmp_path):
     emu_per_px = 9525  # 914400 EMU per inch / 96 px per inch
     assert cx == pytest.approx(metadata["image/png"]["width"] * emu_per_px, rel=0.01)
     assert cy == pytest.approx(metadata["image/png"]["height"] * emu_per_px, rel=0.01)
+
+
+def test_print_table_spreads_one_measure_by_series_like_the_source():
+    frame = pd.DataFrame(
+        {
+            "Trimestre": ["T2 2008", "T2 2008", "T1 2018", "T1 2018"],
+            "Territoire": ["France", "Allier", "France", "Allier"],
+            "Taux (%)": [7.0, 7.1, 8.9, 9.8],
+        }
+    )
+    wide, formats, measure = charts.print_table(frame, {"Taux (%)": "pourcentage:1"})
+    assert list(wide.columns) == ["Trimestre", "France", "Allier"]
+    assert wide.values.tolist() == [["T2 2008", 7.0, 7.1], ["T1 2018", 8.9, 9.8]]
+    assert formats == {"France": "pourcentage:1", "Allier": "pourcentage:1"}
+    assert measure == "Taux (%)"
+    # Not one measure by category and series: kept as it is.
+    kept, _, label = charts.print_table(frame.drop(columns="Territoire"), {})
+    assert kept.equals(frame.drop(columns="Territoire")) and label == ""
+    twice = pd.concat([frame, frame.head(1)])
+    assert charts.print_table(twice, {})[2] == ""

@@ -61,6 +61,7 @@ def chart_output() -> nbformat.NotebookNode:
                 "title": "Population des EPCI",
                 "source": "Projet associatif 2020, p. 7",
                 "alt": 'Barres "population" par EPCI',
+                "data_markdown": "| EPCI | Population |\n|:--|--:|\n| Moulins | 67\u202f972 |",
             },
             "image/png": {"width": 302.5, "height": 100},
         },
@@ -134,6 +135,20 @@ def test_docx_uses_the_png(notebook: Path, tmp_path: Path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "](fig/03-1-contexte-territorial-figure-01.png)" in md
     assert not (tmp_path / "fig" / "03-1-contexte-territorial-figure-01.svg").exists()
+
+
+@pytest.mark.parametrize("target", ["pdf", "docx"])
+def test_print_puts_the_chart_values_in_a_table_after_the_chart(
+    notebook: Path, tmp_path: Path, target: str
+):
+    md = notebook_markdown(notebook, target=target, figures_dir=tmp_path / "fig")
+    figure, values = md.index("![Population des EPCI]"), md.index("| Moulins | 67\u202f972 |")
+    assert figure < md.index("Données du graphique\u00a0:") < values
+
+
+def test_html_keeps_the_chart_values_in_the_figure_only(notebook: Path, tmp_path: Path):
+    md = notebook_markdown(notebook, target="html", figures_dir=tmp_path / "fig")
+    assert "| Moulins |" not in md and "pa-donnees-graphique" not in md
 
 
 def test_figure_names_are_stable_between_runs(notebook: Path, tmp_path: Path):

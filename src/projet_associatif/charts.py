@@ -241,6 +241,41 @@ def data_table(
     return frame[list(columns)].rename(columns=columns), formats
 
 
+#: A series column with more values than this is not spread into columns for print.
+MAX_SERIES_COLUMNS = 6
+
+
+def print_table(
+    frame: pd.DataFrame, formats: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any], str]:
+    """Return the chart's values laid out compactly for print, their formats and the measure.
+
+    A table of one measure by category and series (« Trimestre, Territoire, Taux ») becomes
+    one row per category and one column per series, as the source prints such tables; any
+    other table is kept as it is (and the measure is then the empty string).
+    """
+    columns = list(frame.columns)
+    if len(columns) != 3:
+        return frame, dict(formats), ""
+    category, series, measure = columns
+    spread = (
+        tables.is_numeric(frame[measure])
+        and not tables.is_numeric(frame[series])
+        and frame[series].nunique() <= MAX_SERIES_COLUMNS
+        and not frame.duplicated([category, series]).any()
+    )
+    if not spread:
+        return frame, dict(formats), ""
+    order = list(pd.unique(frame[series]))
+    wide = frame.pivot(index=category, columns=series, values=measure)
+    wide = wide.reindex(index=pd.unique(frame[category]), columns=order).reset_index()
+    wide.columns = [category, *[str(name) for name in order]]
+    spread_formats = {category: formats[category]} if category in formats else {}
+    if measure in formats:
+        spread_formats.update({str(name): formats[measure] for name in order})
+    return wide, spread_formats, str(measure)
+
+
 def _figure(
     chart_svg: str, spec: Mapping, ident: str, title: str, source: str, alt_text: str, table: str
 ) -> str:
@@ -275,6 +310,7 @@ def mimebundle(
     width, height = _svg_size(chart_svg)
     shown, formats = (data, {}) if data is not None else data_table(chart, spec)
     table = tables.html_table(shown, formats=formats)
+    compact, compact_formats, measure = print_table(shown, formats)
     bundle = {
         "image/svg+xml": chart_svg,
         "image/png": base64.b64encode(png(spec)).decode("ascii"),
@@ -283,7 +319,17 @@ def mimebundle(
     }
     size = {"width": width, "height": height}
     metadata = {
-        "pa": {"kind": "chart", "title": title, "source": source, "alt": alt, "id": ident},
+        "pa": {
+            "kind": "chart",
+            "title": title,
+            "source": source,
+            "alt": alt,
+            "id": ident,
+            # Print has no « Données du graphique » to open: the renderers put this table
+            # after the figure in PDF and DOCX, so every value is readable as text there too.
+            "data_markdown": tables.markdown_table(compact, formats=compact_formats),
+            "data_label": measure,
+        },
         "image/png": size,
         "image/svg+xml": size,
     }

@@ -617,6 +617,45 @@ def show_resources(data_dir: Path | None = None) -> None:
     )
 
 
+def omissions_table(data_dir: Path | None = None) -> pd.DataFrame:
+    """Return the deliberate omissions of the source: passage, place, formats, reason."""
+    from .datapackage import load
+
+    rows = []
+    for entry in load("omissions", data_dir)["omissions"]:
+        passage = entry.get("texte") or f"motif : {entry['motif']}"
+        scope = ", ".join(entry.get("formats", [])) or "tous"
+        if entry.get("profils"):
+            scope += " ; profils : " + ", ".join(entry["profils"])
+        rows.append(
+            {
+                "Passage de la source": passage,
+                "Place dans la source": entry["section"],
+                "Formats": scope,
+                "Raison": entry["raison"],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["Passage de la source", "Place dans la source", "Formats", "Raison"]
+    )
+
+
+def show_omissions(data_dir: Path | None = None) -> None:
+    """Display the passages of the source the report leaves out on purpose, with why."""
+    from . import tables
+    from .datapackage import sources_of
+
+    tables.show(
+        omissions_table(data_dir),
+        title="Passages de la source omis délibérément",
+        source=source_text(sources_of("omissions", data_dir)) + " ; data/fidelite/omissions.yaml",
+        label="tbl-omissions",
+        note="Tout autre passage de la source (phrase ou nombre) est vérifié dans le HTML, le "
+        "PDF et le DOCX par le test de fidélité (tests/test_fidelity.py). « motif » : "
+        "expression régulière désignant des passages répétés.",
+    )
+
+
 def show_reference(data_dir: Path | None = None) -> None:
     """Display, for each PROVENANCE.md of the data package, its packages and vintages."""
     from IPython.display import Markdown, display

@@ -86,6 +86,16 @@ def staff_table(chiffres: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Origine"])
 
 
+def staff_markdown(chiffres: pd.DataFrame) -> str:
+    """Return the source's sentences on the staff, with their figures taken from the data."""
+    year = figure_row(chiffres, STAFF)["millesime"]
+    seniority = stated(chiffres, "anciennete_moyenne_annees")
+    return (
+        f"En {year}, la Mission Locale de Moulins comptabilisait {stated(chiffres, STAFF)} "
+        f"salariés ({stated(chiffres, CDI)} en CDI). En moyenne {seniority} d'ancienneté."
+    )
+
+
 def show_staff(chiffres: pd.DataFrame) -> None:
     """Display the staff figures with their source."""
     from . import tables

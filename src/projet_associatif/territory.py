@@ -185,6 +185,80 @@ def zone_markdown(epci: pd.DataFrame) -> str:
     )
 
 
+def epci_markdown(epci: pd.DataFrame) -> str:
+    """Return the source's paragraph on each EPCI: population, density, communes, sharing."""
+    paragraphs = []
+    for row in epci.sort_values("ordre").itertuples(index=False):
+        kind = "Communauté d'Agglomération" if row.type_epci == "CA" else "EPCI"
+        text = (
+            f"{kind} qui compte {nombre(int(row.population))} habitants (densité de population"
+            f"{NBSP}: {nombre(row.densite_hab_km2)} hab./km²) et regroupe "
+            f"{nombre(int(row.communes_nombre))} communes"
+        )
+        if pd.notna(row.communes_autre_departement_nombre) and pd.notna(
+            row.autre_departement_region
+        ):
+            text += (
+                f" dont {nombre(int(row.communes_autre_departement_nombre))} qui relèvent "
+                f"d'un autre département et d'une autre région ({row.autre_departement_region})"
+            )
+        text += "."
+        if row.partage:
+            text += (
+                f" Nous partageons ce territoire avec la {row.mission_locale_partenaire}{NBSP}; "
+                f"notre zone d'intervention comprend {nombre(int(row.communes_zone_nombre))} "
+                f"communes soit {nombre(int(row.population_zone))} habitants."
+            )
+        paragraphs.append(f"**{row.nom_titre}**\n\n{text}")
+    return "\n\n".join(paragraphs)
+
+
+def _address(row: Any) -> str:
+    parts = [str(getattr(row, c)) for c in ("adresse",) if pd.notna(getattr(row, c))]
+    if pd.notna(row.code_postal) and pd.notna(row.commune):
+        parts.append(f"{row.code_postal} {row.commune}")
+    return " – ".join(parts)
+
+
+def sites_markdown(sites: pd.DataFrame, epci: pd.DataFrame) -> str:
+    """Return the source's list of antennas, permanences and partner interventions."""
+    names = dict(zip(epci["code_epci"].astype(str), epci["nom"], strict=True))
+    ordered = sites.sort_values("ordre")
+    lines: list[str] = []
+    antennas = ordered[ordered["type_site"] == "antenne"]
+    if len(antennas):
+        lines += ["**Les antennes**", ""]
+        for row in antennas.itertuples(index=False):
+            lines.append(
+                f"- Sur le territoire de la {names.get(str(row.code_epci), '')}{NBSP}: "
+                f"*{row.lieu_accueil_texte} – {_address(row)}*"
+            )
+        lines.append("")
+    permanences = ordered[ordered["type_site"] == "permanence"]
+    if len(permanences):
+        lines += ["**Les permanences**", ""]
+        for code, group in permanences.groupby("code_epci", sort=False):
+            word = "Permanences" if len(group) > 1 else "Permanence"
+            lines.append(f"- {word} sur la {names.get(str(code), '')}{NBSP}:")
+            for row in group.itertuples(index=False):
+                lines.append(
+                    f"    - {row.commune}{NBSP}: {row.frequence_texte}, "
+                    f"{row.lieu_accueil_texte} – {_address(row)}"
+                )
+        lines.append("")
+    partners = ordered[ordered["type_site"] == "structure partenaire"]
+    if len(partners):
+        lines += ["**Au sein des structures partenaires**", ""]
+        for row in partners.itertuples(index=False):
+            details = [str(v) for v in (row.frequence_texte, row.intervenant) if pd.notna(v)]
+            if pd.notna(row.public_accueilli):
+                details.append(f"public{NBSP}: {row.public_accueilli}")
+            if pd.notna(row.mission):
+                details.append(str(row.mission))
+            lines.append(f"- {row.lieu_accueil_texte}{NBSP}: " + f"{NBSP}; ".join(details))
+    return "\n".join(lines).strip()
+
+
 # --- sentences with the source's figures ----------------------------------------------------
 
 

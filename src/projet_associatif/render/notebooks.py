@@ -159,7 +159,7 @@ class OutputsToMarkdown(Preprocessor):
                     figure += (
                         f"\n\n::: {{.pa-source}}\nSource\u00a0: {escape_markdown(source)}\n:::"
                     )
-                return figure
+                return figure + _chart_data(meta)
         raise RenderError(
             f"Le graphique « {title} » n'a ni SVG ni PNG pour le format {self.target}",
             chapter=self.chapter,
@@ -199,6 +199,18 @@ class OutputsToMarkdown(Preprocessor):
         if self.target == "pdf":
             return ["image/svg+xml", "image/png"]
         return ["image/svg+xml", "image/png"]
+
+
+def _chart_data(meta: dict[str, Any]) -> str:
+    """Return the chart's values as a table for print (HTML has « Données du graphique »)."""
+    table = str(meta.get("data_markdown") or "").strip()
+    if not table:
+        return ""
+    measure = str(meta.get("data_label") or "").strip()
+    label = (
+        f"Données du graphique — {escape_markdown(measure)}" if measure else "Données du graphique"
+    )
+    return f"\n\n::: {{.pa-donnees-graphique}}\n{label}\u00a0:\n\n{table}\n:::"
 
 
 def _front_matter_title(nb: nbformat.NotebookNode) -> None:
