@@ -14,7 +14,7 @@ import http.server
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,11 +98,12 @@ def _environment(**values: str) -> Iterator[None]:
         project_root.cache_clear()
 
 
-def build_book(base: Path) -> Book:
+def build_book(base: Path, prepare: Callable[[Path], None] | None = None) -> Book:
     """Run the real build (validation, papermill, render, publish) on a copy of the project.
 
-    The copy keeps the repository's build/ and _book/ untouched. The renderer's ``meta``
-    is recorded on its way through the build's render seam, so that tests can render again
+    The copy keeps the repository's build/ and _book/ untouched; ``prepare``, when given,
+    edits the copy (its root is passed) before the build. The renderer's ``meta`` is
+    recorded on its way through the build's render seam, so that tests can render again
     from the same inputs.
     """
     from rich.console import Console
@@ -112,6 +113,8 @@ def build_book(base: Path) -> Book:
 
     project = base / "projet"
     shutil.copytree(project_root(), project, ignore=_NOT_COPIED)
+    if prepare is not None:
+        prepare(project)
     seen: dict[str, Any] = {}
     real_render = build._render
 
