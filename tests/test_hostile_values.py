@@ -19,6 +19,7 @@ correspondences) still match.
 
 from __future__ import annotations
 
+import collections
 import csv
 import hashlib
 import io
@@ -90,6 +91,18 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _refused(errors: Any, edited: dict[tuple, str]) -> set[tuple]:
+    """Return the edited strings that the schema errors (or their sub-errors) point at."""
+    found = set()
+    for error in errors:
+        where = tuple(error.absolute_path)
+        if where in edited:
+            found.add(where)
+        else:
+            found |= _refused(error.context or [], edited)
+    return found
+
+
 def make_hostile(data: Path) -> dict[str, list[str]]:
     """Append hostile values to every free-text field under ``data``; return what changed.
 
@@ -98,31 +111,43 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     reference and stays as it is.
     """
     tables, documents = {}, {}
+    # Values of codes (keys, patterns, enums) and the descriptors' own words (a row names
+    # the section of its source): references, not free text.
+    fixed: set[str] = set()
     for descriptor_path in sorted(data.rglob("*.resource.yaml")):
         descriptor = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
         path = descriptor_path.parent / descriptor["path"]
+        fixed.update(v for _, v in _leaves(descriptor.get("sources", [])))
         if descriptor.get("format") == "csv":
             tables[descriptor["name"]] = (path, descriptor)
         elif descriptor.get("format") == "yaml":
             documents[descriptor["name"]] = (path, descriptor)
-    fixed: set[str] = set()  # values of codes: keys, patterns, enums
     rows_of = {}
     for name, (path, descriptor) in tables.items():
         with path.open(encoding="utf-8", newline="") as f:
             rows_of[name] = list(csv.DictReader(f))
-        free = set(free_columns(descriptor))
-        fixed.update(v for row in rows_of[name] for k, v in row.items() if k not in free and v)
+        columns = set(free_columns(descriptor))
+        fixed.update(v for row in rows_of[name] for k, v in row.items() if k not in columns and v)
     parsed = {
         name: yaml.safe_load(p.read_text(encoding="utf-8")) for name, (p, _) in documents.items()
     }
     texts = [_flat(v) for doc in parsed.values() for _, v in _leaves(doc)]
     texts += [_flat(v) for rows in rows_of.values() for row in rows for v in row.values() if v]
+    everything = "\n".join(texts)
+    copies = collections.Counter(texts)
+
+    def free(value: str) -> bool:
+        # Decided on the value alone, so that every copy of a value changes alike; a value
+        # found inside another text is a quotation of it.
+        flat = _flat(value)
+        return bool(flat) and value not in fixed and everything.count(flat) == copies[flat]
+
     changed: dict[str, list[str]] = {}
     for name, (path, descriptor) in tables.items():
         columns = free_columns(descriptor)
         for row in rows_of[name]:
             for column in columns:
-                if row[column] and row[column] not in fixed:
+                if free(row[column]):
                     row[column] = hostile(row[column])
                     changed.setdefault(name, []).append(column)
         out = io.StringIO()
@@ -135,19 +160,20 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
         validator = jsonschema.Draft202012Validator(
             descriptor["jsonSchema"], format_checker=jsonschema.FormatChecker()
         )
+        edited = {}
         for where, value in _leaves(document):
-            flat = _flat(value)
-            quoted = any(flat in t and flat != t for t in texts)  # a quotation
-            if not value.strip() or value in fixed or quoted:
-                continue
-            _set(document, where, hostile(value))
-            if validator.is_valid(document):
-                changed.setdefault(name, []).append("/".join(map(str, where)))
-            else:
-                _set(document, where, value)
-        path.write_text(
-            yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+            if free(value):
+                edited[where] = value
+                _set(document, where, hostile(value))
+        # What the schema refuses changed is a code: put it back.
+        while errors := list(validator.iter_errors(document)):
+            refused = _refused(errors, edited)
+            assert refused, f"{name} : {errors[0].message}"
+            for where in refused:
+                _set(document, where, edited.pop(where))
+        changed[name] = ["/".join(map(str, where)) for where in edited]
+        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
     return changed
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 
 from .datapackage import sources_of
 from .formatting import NBSP, date_fr, is_missing, nombre
+from .markup import escape_markdown
 from .provenance import source_text
-from .tables import escape_markdown
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
 ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
