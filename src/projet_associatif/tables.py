@@ -36,6 +36,8 @@ from .formatting import MISSING, date_fr, euros, is_missing, nombre, points, pou
 from .markup import escape_html, escape_markdown, one_line
 
 Formatter = Callable[[object], str]
+#: A pipe and the backslashes before it: escaped when their number is even.
+_BARE_PIPE = re.compile(r"(\\*)\|")
 Align = Literal["left", "right", "center"]
 
 NAMED_FORMATS: dict[str, Callable[..., str]] = {
@@ -162,9 +164,9 @@ def alignments(
 
 
 def _escape_cell_only(text: str) -> str:
-    # Output of a caller's formatter is Markdown on purpose (links, emphasis): only the
-    # characters that would break the pipe table are neutralised.
-    return one_line(text).replace("|", r"\|")
+    # Output of a caller's formatter is Markdown on purpose (links, emphasis, values escaped
+    # already): only the pipes that would end the cell are escaped, not those escaped already.
+    return _BARE_PIPE.sub(lambda m: m[1] + ("|" if len(m[1]) % 2 else "\\|"), one_line(text))
 
 
 def markdown_table(
