@@ -22,9 +22,10 @@ import re
 #: sub/superscript and strikeout, citations, attributes, headings. A backslash before any
 #: ASCII punctuation is a valid escape in all three dialects.
 _INLINE = re.compile(r"([\\`*_\[\]<>|$~^@{}#&!])")
-#: What would open a block at the start of a line: list item (``-``, ``+``, ``1.``, ``1)``),
-#: table caption or definition (``:``), or a Pandoc example list (``(@)``, escaped above).
-_BLOCK_START = re.compile(r"^(?:([-+:])|(\d+)([.)]))(?=\s|$)")
+#: What would open a block at the start of a line: a list item (``-``, ``+``, and Pandoc's
+#: ``1.``, ``1)``, ``(1)``, ``a.``, ``B)``, ``iv.``), a table caption or a definition (``:``).
+#: ``*``, ``#``, ``>`` and ``|`` are escaped wherever they are.
+_BLOCK_START = re.compile(r"^(?:([-+:])|(\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+))([.)]))(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
