@@ -26,6 +26,8 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|$~^@{}#&!])")
 #: ``1.``, ``1)``, ``(1)``, ``a.``, ``B)``, ``iv.``), a table caption or a definition (``:``).
 #: ``*``, ``#``, ``>`` and ``|`` are escaped wherever they are.
 _BLOCK_START = re.compile(r"^(?:([-+:])|(\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+))([.)]))(?=\s|$)")
+#: The colon of « http:// », which nbconvert's notebook pages would turn into a link.
+_BARE_URL = re.compile(r":(?=//)")
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
@@ -37,7 +39,7 @@ def one_line(text: object) -> str:
 
 def escape_markdown(text: object) -> str:
     """Return ``text`` as Markdown that shows it literally, on one line."""
-    escaped = _INLINE.sub(r"\\\1", one_line(text))
+    escaped = _BARE_URL.sub(r"\\:", _INLINE.sub(r"\\\1", one_line(text)))
     return _BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
 
 
