@@ -48,6 +48,11 @@ HOSTILE = (SCRIPT, IMAGE, MARKDOWN, TYPST)
 #: A part of each hostile value that stays text if the rest is read as markup (the link is
 #: looked for in the DOM): where it shows, the whole value must show around it.
 WITNESSES = {"alert(1)": (SCRIPT, IMAGE), "e.x)": (MARKDOWN,), "panic": (TYPST,)}
+#: Free-text columns whose values name something else: the code picks the partners' needs
+#: of a chapter by the section's name.
+REFERENCES = {
+    "besoins_partenaires.section",
+}
 #: Table Schema constraints that make a string field a code, not free text.
 NOT_FREE = ("pattern", "enum")
 
@@ -108,8 +113,8 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     """Append hostile values to every free-text field under ``data``; return what changed.
 
     A YAML string is free text when the document stays valid with it changed; a string
-    whose value is another field's code, or part of another text (a quotation), is a
-    reference and stays as it is.
+    whose value is another field's code, or a YAML string found inside another (a
+    quotation), is a reference and stays as it is.
     """
     tables, documents = {}, {}
     # Values of codes (keys, patterns, enums) and the descriptors' own words (a row names
@@ -132,16 +137,16 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     parsed = {
         name: yaml.safe_load(p.read_text(encoding="utf-8")) for name, (p, _) in documents.items()
     }
+    # Quotations live in the YAML documents (a correspondence quotes its fiche's words).
     texts = [_flat(v) for doc in parsed.values() for _, v in _leaves(doc)]
-    texts += [_flat(v) for rows in rows_of.values() for row in rows for v in row.values() if v]
     everything = "\n".join(texts)
     copies = collections.Counter(texts)
 
     def free(value: str) -> bool:
-        # Decided on the value alone, so that every copy of a value changes alike; a value
-        # found inside another text is a quotation of it.
+        # Decided on the value alone, so that every copy of a value changes alike.
         flat = _flat(value)
-        return bool(flat) and value not in fixed and everything.count(flat) == copies[flat]
+        quotation = copies[flat] and everything.count(flat) > copies[flat]
+        return bool(flat) and value not in fixed and not quotation
 
     changed: dict[str, list[str]] = {}
     for name, (path, descriptor) in tables.items():
@@ -188,13 +193,19 @@ def hostile_book(tmp_path_factory) -> tuple[support.Book, dict[str, list[str]]]:
     return book, changed
 
 
-def test_every_table_and_document_gets_hostile_values(hostile_book):
-    _, changed = hostile_book
-    # Every CSV table with a free-text column, and every YAML document, was made hostile.
-    for name in ("epci", "sites", "atelier_forces_faiblesses", "valeurs", "indicateurs"):
-        assert name in changed, name
-    for name in ("charte", "fiches_action", "objectifs", "swot_externe", "evaluation_cadre"):
-        assert name in changed, name
+def test_every_free_text_column_and_document_gets_hostile_values(hostile_book):
+    book, changed = hostile_book
+    data = book.executed_dir.parents[2] / "data"  # the project copy: build/<profil>/notebooks
+    missed = []
+    for descriptor_path in sorted(data.rglob("*.resource.yaml")):
+        descriptor = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
+        name = descriptor["name"]
+        if descriptor.get("format") == "yaml":
+            missed += [] if changed.get(name) else [name]
+        elif descriptor.get("format") == "csv":
+            columns = set(free_columns(descriptor)) - set(changed.get(name, []))
+            missed += sorted({f"{name}.{c}" for c in columns} - REFERENCES)
+    assert not missed
 
 
 def _normal(text: str) -> str:
@@ -241,7 +252,11 @@ def test_html_has_no_live_element_from_data(hostile_book):
             hidden.decompose()
         text = _normal(soup.get_text(" "))
         assert "Traceback" not in text, name
-        _assert_whole(text, str(name))
+        if "notebooks" not in name.parts:
+            # nbconvert's pages show the SWOT grid table as its raw lines, which cut values
+            # across rows: their Markdown is the chapters', and tests/test_markup.py reads
+            # escaped values with nbconvert's own Markdown renderer.
+            _assert_whole(text, str(name))
         shown += sum(text.count(_normal(v)) for v in HOSTILE)
     for value in HOSTILE:
         assert any(
