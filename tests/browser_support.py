@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,19 +118,21 @@ def build_through_cli(project: Path, profile: str, suivi: Path | None = None) ->
     return {name: published / path for name, path in manifest["formats_publies"].items()}
 
 
-def build_book(base: Path) -> Book:
+def build_book(base: Path, prepare: Callable[[Path], None] | None = None) -> Book:
     """Run the real build (validation, papermill, render, publish) on a copy of the project.
 
     It goes through the command line as typed (:func:`build_through_cli`). The copy keeps
-    the repository's build/ and _book/ untouched. The renderer's ``meta`` is recorded on
-    its way through the build's render seam, so that tests can render again from the same
-    inputs.
+    the repository's build/ and _book/ untouched; ``prepare``, when given, edits the copy
+    (its root is passed) before the build. The renderer's ``meta`` is recorded on its way
+    through the build's render seam, so that tests can render again from the same inputs.
     """
     from projet_associatif import build
     from projet_associatif.paths import project_root
 
     project = base / "projet"
     shutil.copytree(project_root(), project, ignore=_NOT_COPIED)
+    if prepare is not None:
+        prepare(project)
     seen: dict[str, Any] = {}
     real_render = build._render
 

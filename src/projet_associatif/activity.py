@@ -17,6 +17,7 @@ from fractions import Fraction
 import pandas as pd
 
 from .formatting import NBSP, euros, nombre, pourcentage
+from .markup import escape_markdown
 from .provenance import select_sources, source_text
 from .tables import column_decimals
 
@@ -242,7 +243,7 @@ def interviews_sentence(chiffres: pd.DataFrame) -> str:
     return (
         f"{stated(chiffres, INTERVIEWS)} entretiens pour {stated(chiffres, YOUNG)} jeunes "
         f"accompagnés font en moyenne {nombre(quotient, 1)} entretiens par jeune (calculé), "
-        f"{verdict} le « {per_young['libelle']} » de l'infographie."
+        f"{verdict} le « {escape_markdown(per_young['libelle'])} » de l'infographie."
     )
 
 

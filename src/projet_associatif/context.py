@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import charts
 from .formatting import NBSP, date_fr, nombre, pourcentage
+from .markup import escape_markdown
 
 DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
 
@@ -81,8 +82,6 @@ def source_markdown(
     sources: Sequence[Mapping[str, Any]], keep: Iterable[int] | None = None, *, vintage: bool = True
 ) -> str:
     """Return a Markdown « Source : … » line for text that is neither a table nor a chart."""
-    from .tables import escape_markdown
-
     return f"Source{NBSP}: {escape_markdown(source_line(sources, keep, vintage=vintage))}"
 
 
@@ -132,8 +131,8 @@ def column_totals(levels: pd.DataFrame) -> dict[str, float]:
 def education_totals_markdown(levels: pd.DataFrame) -> str:
     """Return the sentence saying what each column of printed percentages adds up to."""
     totals = column_totals(levels)
-    parts = [f"{name} {pourcentage(total, 0)}" for name, total in totals.items()]
-    off = [name for name, total in totals.items() if round(total, 6) != 100]
+    parts = [f"{escape_markdown(name)} {pourcentage(total, 0)}" for name, total in totals.items()]
+    off = [escape_markdown(name) for name, total in totals.items() if round(total, 6) != 100]
     text = "Les pourcentages imprimés totalisent, par colonne : " + " ; ".join(parts) + "."
     if off:
         columns = " et ".join(off)
@@ -426,7 +425,9 @@ def poverty_notes(poverty: pd.DataFrame) -> str:
     for row in notes.itertuples(index=False):
         label = POVERTY_LABELS.get((row.territoire, row.population), row.id)
         note = str(row.note)
-        items.append(f"- *{label}* : {note[:1].lower()}{note[1:]}")
+        items.append(
+            f"- *{escape_markdown(label)}* : {escape_markdown(note[:1].lower() + note[1:])}"
+        )
     return "Remarques sur la source :\n\n" + "\n".join(items) if items else ""
 
 
@@ -504,7 +505,7 @@ def rsa_markdown(rsa: pd.DataFrame) -> str:
     rows = rsa.set_index("territoire")
     allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
     others = [
-        f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en {t}"
+        f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
         if t != "France"
         else f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
         for t in rows.index

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .markup import escape_markdown
 from .profiles import add_months, get_profile
 from .suivi import (
     Referentiel,
@@ -676,12 +677,12 @@ class ReviewContext:
         """Return the Markdown heading block of the review (label, date, file, warnings)."""
         start = french_date(self.date_debut)
         if self.referentiel.date_debut_statut:
-            start += f", {self.referentiel.date_debut_statut}"
+            start += f", {escape_markdown(self.referentiel.date_debut_statut)}"
         lines = [
             f"**{self.libelle}** — situation arrêtée au {french_date(self.as_of)} "
             f"(début du projet : {start}).",
             "",
-            f"Fichier de suivi : {self.suivi_fichier or 'aucun'}.",
+            f"Fichier de suivi : {escape_markdown(self.suivi_fichier or 'aucun')}.",
         ]
         if self.avertissement:
             lines += ["", f"**{self.avertissement}**"]

@@ -23,9 +23,9 @@ from .audit import STATUSES, Finding
 from .cache import IGNORED_DIRS, sha256_file
 from .datapackage import discover, validate_all
 from .formatting import MINUS, MISSING, NBSP, date_fr, nombre
+from .markup import escape_markdown
 from .paths import data_dir as default_data_dir
 from .paths import project_root
-from .tables import escape_markdown
 
 #: Length of the SHA-256 prefixes shown to readers (the manifest keeps the full hashes).
 SHORT_HASH = 12

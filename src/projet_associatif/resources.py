@@ -14,8 +14,8 @@ import pandas as pd
 
 from .activity import compatible_counts, figure, figure_row, figures_source, share_count, stated
 from .formatting import MISSING, NBSP, euros, is_missing, nombre, pourcentage
+from .markup import escape_markdown
 from .provenance import frame_source
-from .tables import escape_markdown
 
 NO_YEAR = "année non précisée par la source"
 
@@ -300,9 +300,9 @@ def funders_sum_note(produits: pd.DataFrame) -> str:
     first = totals.iloc[0]
     printed = float(first["total_2019_eur"])
     if abs(printed - computed) < 0.005:
-        return f"{base}, égale au « {first['libelle']} » imprimé par la source."
+        return f"{base}, égale au « {escape_markdown(first['libelle'])} » imprimé par la source."
     return (
-        f"{base}, différente du « {first['libelle']} » imprimé par la source "
+        f"{base}, différente du « {escape_markdown(first['libelle'])} » imprimé par la source "
         f"({euros(printed)}) : voir l'annexe B."
     )
 
@@ -370,7 +370,7 @@ def main_funder_sentence(produits: pd.DataFrame) -> str:
     total = shares["total_2019_eur"].sum()
     note = funders_sum_note(produits)
     return (
-        f"Le premier financeur est « {first['financeur']} »{NBSP}: "
+        f"Le premier financeur est « {escape_markdown(first['financeur'])} »{NBSP}: "
         f"{euros(first['total_2019_eur'])} en 2019 (reprise de fonds dédiés comprise), soit "
         f"{pourcentage(first['part_pct'], 1)} des {euros(total)} apportés par les "
         f"{nombre(len(shares))} financeurs (calculé{NBSP}: {euros(first['total_2019_eur'])} ÷ "

@@ -8,6 +8,7 @@ import pandas as pd
 from . import charts
 from .evaluation import ReviewContext, measures_as_of
 from .formatting import date_fr, nombre
+from .markup import escape_markdown
 
 #: Status order of the indicators, from best to worst, then the states without a verdict.
 STATUS_ORDER = (
@@ -120,9 +121,10 @@ def answers_markdown(bilan: ReviewContext) -> str:
     blocks = []
     for (numero, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
         title = next((f["titre"] for f in bilan.referentiel.fiches if f["id"] == fiche), fiche)
-        lines = [f"### Fiche {numero} — {title}", ""]
+        lines = [f"### Fiche {numero} — {escape_markdown(title)}", ""]
         for row in group.itertuples(index=False):
             when = date_fr(row.Date) if pd.notna(row.Date) else "date non renseignée"
-            lines.append(f"- **{row.Question} — {row[3]}** {row.Réponse} *({when})*")
+            question = f"{escape_markdown(row.Question)} — {escape_markdown(row[3])}"
+            lines.append(f"- **{question}** {escape_markdown(row.Réponse)} *({when})*")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)

@@ -8,7 +8,6 @@ the source's, escaped for Markdown; the project's transcription notes are labell
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,8 +18,8 @@ import pandas as pd
 
 from .datapackage import sources_of
 from .formatting import NBSP, date_fr, is_missing, nombre
+from .markup import escape_markdown
 from .provenance import source_text
-from .tables import escape_markdown
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
 ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
@@ -39,8 +38,6 @@ PERSPECTIVES_LABEL = "Perspectives-Evolutions"
 EMPTY = "—"
 NOT_SET = "non définie par la source"
 ANNEX = "l'annexe A"
-# A paragraph must not start like a block of its own (list item, heading, quote).
-_BLOCK_START = re.compile(r"^([-+*#>|]|\(?(\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])(\s|$)")
 
 
 def fiche_anchor(fiche_id: str) -> str:
@@ -329,13 +326,7 @@ def show_summary_tables(
 
 def paragraph(text: str) -> str:
     """Return a source text as one Markdown paragraph that cannot open another block."""
-    escaped = escape_markdown(text)
-    match = _BLOCK_START.match(escaped)
-    if match:
-        # A backslash before the marker's last character keeps it text (« 1\. », « \- »).
-        marker = match.group(1)
-        escaped = marker[:-1] + "\\" + marker[-1] + escaped[len(marker) :]
-    return escaped
+    return escape_markdown(text)
 
 
 def _indent(text: str, spaces: int) -> str:
@@ -435,7 +426,9 @@ def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
 
 def _target(indicator: Mapping[str, Any]) -> str:
     parts = []
-    unit = "" if is_missing(indicator.get("unite")) else f"{NBSP}{indicator['unite']}"
+    unit = (
+        "" if is_missing(indicator.get("unite")) else f"{NBSP}{escape_markdown(indicator['unite'])}"
+    )
     for key, label in (("valeur_reference", "valeur de référence"), ("cible", "cible")):
         value = indicator.get(key)
         text = NOT_SET if is_missing(value) else f"{nombre(value)}{unit}"
@@ -459,7 +452,11 @@ def indicators_markdown(indicateurs: pd.DataFrame, fiche_id: str) -> str:
         kind = str(row["nature"])
         if not is_missing(row.get("unite")):
             kind += f", {row['unite']}"
-        sense = "" if row["sens"] == "sans objet" else f" ; sens souhaité{NBSP}: {row['sens']}"
+        sense = (
+            ""
+            if row["sens"] == "sans objet"
+            else f" ; sens souhaité{NBSP}: {escape_markdown(row['sens'])}"
+        )
         lines.append(
             f"- {paragraph(row['libelle'])} — *{escape_markdown(kind)}{sense} ; {_target(row)}*"
         )

@@ -23,7 +23,6 @@ unlabelled tables (quarto-cli issue 11733). Pandoc 3 turns it into the table's i
 from __future__ import annotations
 
 import decimal
-import html
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -34,8 +33,11 @@ import pandas as pd
 from tabulate import tabulate
 
 from .formatting import MISSING, date_fr, euros, is_missing, nombre, points, pourcentage
+from .markup import escape_html, escape_markdown, one_line
 
 Formatter = Callable[[object], str]
+#: A pipe and the backslashes before it: escaped when their number is even.
+_BARE_PIPE = re.compile(r"(\\*)\|")
 Align = Literal["left", "right", "center"]
 
 NAMED_FORMATS: dict[str, Callable[..., str]] = {
@@ -47,9 +49,6 @@ NAMED_FORMATS: dict[str, Callable[..., str]] = {
     "mois": partial(date_fr, style="mois"),
     "annee": partial(date_fr, style="annee"),
 }
-# Characters that Markdown (CommonMark, GFM, Pandoc) could read as syntax inside a cell or
-# a caption; a backslash before any ASCII punctuation is a valid escape in all three.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|$~@{}])")
 
 
 def _text(x: object) -> str:
@@ -164,20 +163,10 @@ def alignments(
     return result
 
 
-def _one_line(text: object) -> str:
-    # Not str.split(): it would also eat the no-break spaces of French numbers.
-    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", str(text)).strip()
-
-
-def escape_markdown(text: str) -> str:
-    """Return ``text`` with Markdown syntax characters escaped and line breaks flattened."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", _one_line(text))
-
-
 def _escape_cell_only(text: str) -> str:
-    # Output of a caller's formatter is Markdown on purpose (links, emphasis): only the
-    # characters that would break the pipe table are neutralised.
-    return _one_line(text).replace("|", r"\|")
+    # Output of a caller's formatter is Markdown on purpose (links, emphasis, values escaped
+    # already): only the pipes that would end the cell are escaped, not those escaped already.
+    return _BARE_PIPE.sub(lambda m: m[1] + ("|" if len(m[1]) % 2 else "\\|"), one_line(text))
 
 
 def markdown_table(
@@ -282,13 +271,13 @@ def html_table(
     cells = format_frame(frame, formats)
     sides = alignments(frame, formats, align)
     head = "".join(
-        f'<th scope="col" style="text-align: {side}">{html.escape(str(name))}</th>'
+        f'<th scope="col" style="text-align: {side}">{escape_html(str(name))}</th>'
         for name, side in zip(cells.columns, sides, strict=True)
     )
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td style="text-align: {side}">{html.escape(value)}</td>'
+            f'<td style="text-align: {side}">{escape_html(value)}</td>'
             for value, side in zip(row, sides, strict=True)
         )
         + "</tr>"

@@ -19,6 +19,7 @@ import pandas as pd
 from . import charts
 from .context import stated_value
 from .formatting import NBSP, nombre, pourcentage
+from .markup import escape_markdown
 
 TYPE_LABELS = {"CA": "communauté d'agglomération", "CC": "communauté de communes"}
 _PREFIXES = (
@@ -175,7 +176,8 @@ def zone_markdown(epci: pd.DataFrame) -> str:
         if row.partage:
             share = 100 * row.population_zone / row.population
             shares.append(
-                f"{short_name(row.nom, row.type_epci)} : {nombre(int(row.population_zone))} "
+                f"{escape_markdown(short_name(row.nom, row.type_epci))} : "
+                f"{nombre(int(row.population_zone))} "
                 f"habitants sur {nombre(int(row.population))} ({pourcentage(share)})"
             )
     return (
@@ -358,12 +360,13 @@ def densities_note(figures: pd.DataFrame) -> str:
     frame = figures[figures["id"].str.startswith("densite_")]
     cited = frame[frame["source_externe"].notna()]
     uncited = frame[frame["source_externe"].isna()]
-    text = "; ".join(f"« {r.libelle} »" for r in cited.itertuples(index=False))
+    text = "; ".join(f"« {escape_markdown(r.libelle)} »" for r in cited.itertuples(index=False))
     if uncited.empty:
         return f"Densités énoncées par la source : {text}."
     return (
         f"La source ne cite un millésime que pour une partie des densités : {text}. Les autres "
-        "(" + ", ".join(str(p) for p in uncited["perimetre"]) + ") sont données dans la même "
+        "(" + ", ".join(escape_markdown(p) for p in uncited["perimetre"]) + ") sont données dans "
+        "la même "
         "phrase, sans source ni millésime répétés."
     )
 
@@ -473,7 +476,7 @@ def first_reception_markdown(sites: pd.DataFrame) -> str:
         if pd.isna(row.modalites_premier_accueil) or row.type_site not in groups:
             continue
         found.setdefault(groups[row.type_site], str(row.modalites_premier_accueil))
-    return "\n\n".join(f"**{where}** : {text}" for where, text in found.items())
+    return "\n\n".join(f"**{where}** : {escape_markdown(text)}" for where, text in found.items())
 
 
 def site_points(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
@@ -892,7 +895,7 @@ def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> s
     shared = epci[epci["partage"].astype(bool)].sort_values("ordre")
     counts = " et ".join(
         f"{nombre(int(r.communes_zone_nombre))} communes sur {nombre(int(r.communes_nombre))} "
-        f"pour {short_name(r.nom, r.type_epci)}"
+        f"pour {escape_markdown(short_name(r.nom, r.type_epci))}"
         for r in shared.itertuples(index=False)
     )
     text = (
@@ -902,7 +905,8 @@ def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> s
         "(partie 3, ou fiche-action pour les antennes). "
     )
     if left_out:
-        text += f"Non placés, faute de commune dans la source : {', '.join(left_out)}. "
+        names = ", ".join(escape_markdown(name) for name in left_out)
+        text += f"Non placés, faute de commune dans la source : {names}. "
     return text + (
         "Les EPCI partagés sont dessinés en entier : la zone de la Mission Locale de Moulins y "
         f"compte {counts} selon la source, qui ne dit pas lesquelles."

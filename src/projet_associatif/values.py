@@ -12,13 +12,12 @@ from typing import Any
 import pandas as pd
 
 from .formatting import date_fr
-from .tables import escape_markdown
+from .markup import escape_markdown, escape_paragraphs
 
 
 def epigraph_markdown(introduction: Mapping[str, Any]) -> str:
     """Return the epigraph of « 1. Nos valeurs » as a Markdown block quote."""
-    text = " ".join(str(introduction["epigraphe"]).split())
-    return f"> {text}"
+    return f"> {escape_markdown(introduction['epigraphe'])}"
 
 
 def principles_intro_markdown(introduction: Mapping[str, Any]) -> str:
@@ -36,15 +35,16 @@ def principles_table(values: pd.DataFrame) -> pd.DataFrame:
 
 def _list_items(items: list[str]) -> str:
     # The source ends each principle with a comma and the last one with a full stop.
-    lines = [f"- **{item}**{',' if i < len(items) - 1 else '.'}" for i, item in enumerate(items)]
+    lines = [
+        f"- **{escape_markdown(item)}**{',' if i < len(items) - 1 else '.'}"
+        for i, item in enumerate(items)
+    ]
     return "\n".join(lines)
 
 
 def _article(number: int, text: str) -> str:
     """Return an article: its number in bold before the first paragraph, paragraphs kept."""
-    paragraphs = str(text).strip().split("\n\n")
-    first = " ".join(paragraphs[0].split("\n"))
-    return "\n\n".join([f"**Art. {number}.** {first}", *paragraphs[1:]])
+    return f"**Art. {number}.** {escape_paragraphs(text)}"
 
 
 def articles(charter: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -65,16 +65,17 @@ def charter_markdown(
     ``heading=False`` writes the title as a bold line, for a page whose heading names it.
     A non-empty ``source`` ends the text with a « Source : … » line.
     """
-    name = f"{charter['intitule']} — « {charter['titre']} »"
+    name = f"{escape_markdown(charter['intitule'])} — « {escape_markdown(charter['titre'])} »"
     adopted = date_fr(str(charter["date_adoption"]))
     blocks = [
         f"{'#' * level} {name}" if heading else f"**{name}**",
-        f"*Adoptée le {adopted} par le {charter['adoptee_par']}.*",
-        *[" ".join(str(p).split()) for p in charter["preambule"]],
+        f"*Adoptée le {adopted} par le {escape_markdown(charter['adoptee_par'])}.*",
+        *[escape_markdown(p) for p in charter["preambule"]],
         _list_items([str(p) for p in charter["principes"]]),
     ]
     for section in charter["parties"]:
-        blocks.append(f"{'#' * (level + 1)} {section['numero']} – {section['titre']}")
+        title = f"{escape_markdown(section['numero'])} – {escape_markdown(section['titre'])}"
+        blocks.append(f"{'#' * (level + 1)} {title}")
         blocks += [_article(a["numero"], a["texte"]) for a in section["articles"]]
     if source:
         blocks.append(f"Source\u00a0: {escape_markdown(source)}")

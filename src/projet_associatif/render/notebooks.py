@@ -23,6 +23,7 @@ from nbconvert import HTMLExporter, MarkdownExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import Unicode
 
+from ..markup import escape_markdown
 from .errors import RenderError
 from .memo import Memo
 
@@ -31,12 +32,6 @@ HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
 # Width of the text block of the printed book (A4, 2.5 cm margins) at 96 px per inch.
 TEXT_WIDTH_PX = 605
 TEMPLATES = Path(__file__).parent / "templates"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|$@~^\"])")
-
-
-def escape_markdown(text: str) -> str:
-    """Return ``text`` with Pandoc Markdown punctuation escaped, on one line."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _attribute(text: str) -> str:
