@@ -91,7 +91,8 @@ def staff_markdown(chiffres: pd.DataFrame) -> str:
     year = figure_row(chiffres, STAFF)["millesime"]
     seniority = stated(chiffres, "anciennete_moyenne_annees")
     return (
-        f"En {year}, la Mission Locale de Moulins comptabilisait {stated(chiffres, STAFF)} "
+        f"En {escape_markdown(str(year))}, la Mission Locale de Moulins comptabilisait "
+        f"{stated(chiffres, STAFF)} "
         f"salariés ({stated(chiffres, CDI)} en CDI). En moyenne {seniority} d'ancienneté."
     )
 

@@ -202,29 +202,35 @@ def epci_markdown(epci: pd.DataFrame) -> str:
         ):
             text += (
                 f" dont {nombre(int(row.communes_autre_departement_nombre))} qui relèvent "
-                f"d'un autre département et d'une autre région ({row.autre_departement_region})"
+                f"d'un autre département et d'une autre région "
+                f"({escape_markdown(str(row.autre_departement_region))})"
             )
         text += "."
         if row.partage:
             text += (
-                f" Nous partageons ce territoire avec la {row.mission_locale_partenaire}{NBSP}; "
+                " Nous partageons ce territoire avec la "
+                f"{escape_markdown(str(row.mission_locale_partenaire))}{NBSP}; "
                 f"notre zone d'intervention comprend {nombre(int(row.communes_zone_nombre))} "
                 f"communes soit {nombre(int(row.population_zone))} habitants."
             )
-        paragraphs.append(f"**{row.nom_titre}**\n\n{text}")
+        paragraphs.append(f"**{escape_markdown(str(row.nom_titre))}**\n\n{text}")
     return "\n\n".join(paragraphs)
 
 
 def _address(row: Any) -> str:
-    parts = [str(getattr(row, c)) for c in ("adresse",) if pd.notna(getattr(row, c))]
+    """Return the site's address as Markdown text (every part escaped)."""
+    parts = [str(row.adresse)] if pd.notna(row.adresse) else []
     if pd.notna(row.code_postal) and pd.notna(row.commune):
         parts.append(f"{row.code_postal} {row.commune}")
-    return " – ".join(parts)
+    return " – ".join(escape_markdown(part) for part in parts)
 
 
 def sites_markdown(sites: pd.DataFrame, epci: pd.DataFrame) -> str:
     """Return the source's list of antennas, permanences and partner interventions."""
-    names = dict(zip(epci["code_epci"].astype(str), epci["nom"], strict=True))
+    names = {
+        str(code): escape_markdown(str(nom))
+        for code, nom in zip(epci["code_epci"], epci["nom"], strict=True)
+    }
     ordered = sites.sort_values("ordre")
     lines: list[str] = []
     antennas = ordered[ordered["type_site"] == "antenne"]
@@ -233,7 +239,7 @@ def sites_markdown(sites: pd.DataFrame, epci: pd.DataFrame) -> str:
         for row in antennas.itertuples(index=False):
             lines.append(
                 f"- Sur le territoire de la {names.get(str(row.code_epci), '')}{NBSP}: "
-                f"*{row.lieu_accueil_texte} – {_address(row)}*"
+                f"*{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}*"
             )
         lines.append("")
     permanences = ordered[ordered["type_site"] == "permanence"]
@@ -244,20 +250,26 @@ def sites_markdown(sites: pd.DataFrame, epci: pd.DataFrame) -> str:
             lines.append(f"- {word} sur la {names.get(str(code), '')}{NBSP}:")
             for row in group.itertuples(index=False):
                 lines.append(
-                    f"    - {row.commune}{NBSP}: {row.frequence_texte}, "
-                    f"{row.lieu_accueil_texte} – {_address(row)}"
+                    f"    - {escape_markdown(str(row.commune))}{NBSP}: "
+                    f"{escape_markdown(str(row.frequence_texte))}, "
+                    f"{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}"
                 )
         lines.append("")
     partners = ordered[ordered["type_site"] == "structure partenaire"]
     if len(partners):
         lines += ["**Au sein des structures partenaires**", ""]
         for row in partners.itertuples(index=False):
-            details = [str(v) for v in (row.frequence_texte, row.intervenant) if pd.notna(v)]
+            details = [
+                escape_markdown(str(v))
+                for v in (row.frequence_texte, row.intervenant)
+                if pd.notna(v)
+            ]
             if pd.notna(row.public_accueilli):
-                details.append(f"public{NBSP}: {row.public_accueilli}")
+                details.append(f"public{NBSP}: {escape_markdown(str(row.public_accueilli))}")
             if pd.notna(row.mission):
-                details.append(str(row.mission))
-            lines.append(f"- {row.lieu_accueil_texte}{NBSP}: " + f"{NBSP}; ".join(details))
+                details.append(escape_markdown(str(row.mission)))
+            place = escape_markdown(str(row.lieu_accueil_texte))
+            lines.append(f"- {place}{NBSP}: " + f"{NBSP}; ".join(details))
     return "\n".join(lines).strip()
 
 
