@@ -2,8 +2,8 @@
 
 Quarto renders a staging copy of the project, never the repository itself:
 
-- ``_quarto*.yml`` and ``report/`` copied as they are, ``report/index.qmd`` also copied
-  to ``index.qmd`` (Quarto wants the home page next to ``_quarto.yml``);
+- ``_quarto*.yml`` and ``report/`` copied as they are, the home page (``report/index.qmd``,
+  or the profile's ``pa-accueil``) also copied to ``index.qmd`` (Quarto wants the home page next to ``_quarto.yml``);
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
   ``notebooks/``, each followed by a « Voir le notebook » link; ``execute: enabled:
   false`` and ``--no-execute`` keep Quarto from running them again;
@@ -27,7 +27,7 @@ from typing import Any
 import nbformat
 
 from ..paths import project_root
-from .book import HOME_PAGE, HOME_SOURCE, book_config
+from .book import HOME_PAGE, book_config
 from .errors import RenderError
 from .notebooks import notebook_html
 
@@ -93,7 +93,7 @@ def stage_project(
     for config_file in base.glob("_quarto*.yml"):
         shutil.copyfile(config_file, project / config_file.name)
     shutil.copytree(base / "report", project / "report")
-    shutil.copyfile(base / HOME_SOURCE, project / HOME_PAGE)
+    shutil.copyfile(base / config.home_source, project / HOME_PAGE)
     (project / "notebooks").mkdir()
     names = config.notebooks()
     for name in names:
