@@ -121,10 +121,8 @@ def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     """Return the key figures, one column per general objective and one for the whole project."""
     ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
     og_of = objective_of(bilan)
-    groups = [
-        (f"Objectif {og['id'].removeprefix('OG')}", og["id"]) for og in bilan.referentiel.objectifs
-    ]
-    groups.append(("Ensemble", None))
+    groups = [(og["id"].replace("OG", "OG "), og["id"]) for og in bilan.referentiel.objectifs]
+    groups.append(("Total", None))
     rows: list[tuple[str, list[int]]] = []
 
     def add(label: str, counter: Any) -> None:
@@ -164,11 +162,15 @@ def _status_count(frame: pd.DataFrame, pick: Any, *statuses: str) -> Any:
 def key_figures_intro(bilan: ReviewContext) -> str:
     """Return the sentence naming the general objectives of the key-figure table."""
     names = [
-        f"objectif {og['id'].removeprefix('OG')} : "
+        f"OG{NBSP}{og['id'].removeprefix('OG')} : "
         f"« {tables.escape_markdown(og.get('libelle') or og['id'])} »"
         for og in bilan.referentiel.objectifs
     ]
-    return "Les colonnes suivent les objectifs généraux du projet — " + " ; ".join(names) + "."
+    return (
+        "Les colonnes suivent les objectifs généraux (OG) du projet — "
+        + " ; ".join(names)
+        + " — puis le total des 18 fiches-action."
+    )
 
 
 def decisions_markdown(bilan: ReviewContext) -> str:
@@ -194,7 +196,7 @@ def decisions_markdown(bilan: ReviewContext) -> str:
     for row in behind.to_dict("records"):
         expected = row["Valeur attendue"]
         expected_text = (
-            "" if pd.isna(expected) else f", valeur attendue à cette date {nombre(expected)}"
+            "" if pd.isna(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
         )
         out.append(
             f"- **{fiche_label(fiches[row['Fiche']])}** — "
@@ -284,14 +286,15 @@ def show_table(
     title: str,
     source: str,
     formats: dict[str, Any] | None = None,
-    classes: str = "pa-bilan-tableau",
+    classes: tuple[str, ...] = ("pa-bilan-tableau",),
     label: str | None = None,
 ) -> None:
     """Display a review table inside a Div whose class lets narrow screens reflow it."""
     from IPython.display import display
 
     text = tables.markdown(frame, title=title, source=source, formats=formats, label=label)
-    block = f"::: {{.{classes}}}\n\n{text}\n:::\n"
+    attributes = " ".join(f".{name}" for name in classes)
+    block = f"::: {{{attributes}}}\n\n{text}\n:::\n"
     meta = {"kind": "table", "title": title, "source": source}
     display({"text/markdown": block, "text/plain": text}, raw=True, metadata={"pa": meta})
 
@@ -303,7 +306,7 @@ def show_grid(bilan: ReviewContext) -> None:
         title=title("Grille des statuts des fiches-action", bilan),
         source=source_line(bilan),
         formats=GRID_FORMATS,
-        classes="pa-bilan-tableau pa-grille",
+        classes=("pa-bilan-tableau", "pa-cartes", "pa-grille"),
     )
 
 
@@ -375,7 +378,7 @@ def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         rows.append(
             {
                 "Indicateur": label,
-                "Référence → cible": f"{ref} → {target}",
+                "Référence → cible": "non fixées" if ref == target == "—" else f"{ref} → {target}",
                 "Mesures": " ; ".join(values) if values else "aucune",
                 "Statut": badge(row["Statut"]),
             }
@@ -568,6 +571,7 @@ def show_fiche(bilan: ReviewContext, fiche_id: str) -> None:
         title=title(f"Indicateurs de la fiche {number}", bilan),
         source=source,
         formats=_markdown_formats(indicators),
+        classes=("pa-bilan-tableau", "pa-cartes", "pa-fiche-indicateurs"),
     )
     data = measures_chart_data(bilan, fiche_id)
     if not data.empty:
@@ -584,6 +588,7 @@ def show_fiche(bilan: ReviewContext, fiche_id: str) -> None:
         title=title(f"Étapes de la fiche {number}", bilan),
         source=source,
         formats=_markdown_formats(steps),
+        classes=("pa-bilan-tableau", "pa-cartes", "pa-fiche-etapes"),
     )
     events = timeline_data(bilan, fiche_id)
     if not events.empty:
