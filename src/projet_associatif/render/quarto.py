@@ -3,7 +3,8 @@
 Quarto renders a staging copy of the project, never the repository itself:
 
 - ``_quarto*.yml`` and ``report/`` copied as they are, the home page (``report/index.qmd``,
-  or the profile's ``pa-accueil``) also copied to ``index.qmd`` (Quarto wants the home page next to ``_quarto.yml``);
+  or the profile's ``pa-accueil``) also copied to ``index.qmd`` (Quarto wants the home page
+  next to ``_quarto.yml``);
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
   ``notebooks/``, each followed by a « Voir le notebook » link; ``execute: enabled:
   false`` and ``--no-execute`` keep Quarto from running them again;
