@@ -72,6 +72,12 @@ MOTS_ETAPE = {
     PAS_ENCORE_DU: ("à venir", "à venir"),
     SANS_ECHEANCE: ("sans échéance", "sans échéance"),
 }
+#: Short words of the fiche situation in the grid (the full wording is in the text above it).
+SITUATION_COURTE = {
+    RETARD_CONSTATE: "en retard",
+    SANS_RETARD: "sans retard",
+    AUCUNE_DONNEE: "aucune donnée",
+}
 REALISEES = (REALISE_A_TEMPS, REALISE_EN_RETARD, REALISE_SANS_ECHEANCE)
 SUR_LA_CIBLE = (CIBLE_ATTEINTE, EN_BONNE_VOIE)
 
@@ -228,7 +234,7 @@ def _by(day: Any) -> str:
 # Status grid
 # --------------------------------------------------------------------------------------
 
-COLONNES_GRILLE = ["N°", "Action", "Indicateurs", "Étapes", "Réponses", "Situation"]
+COLONNES_GRILLE = ["N°", "Action", "Indicateurs", "Étapes", "Situation"]
 
 
 def _cell(parts: list[str]) -> str:
@@ -236,7 +242,7 @@ def _cell(parts: list[str]) -> str:
 
 
 def status_grid(bilan: ReviewContext) -> pd.DataFrame:
-    """Return one row per fiche: its indicators and steps by status, answers, situation.
+    """Return one row per fiche: title and answers, indicators and steps by status, situation.
 
     The cells are Markdown (badges); pass :data:`GRID_FORMATS` to :func:`tables.markdown`.
     """
@@ -259,14 +265,15 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
             if n:
                 jal_parts.append(badge(status, _plural(n, MOTS_ETAPE[status])))
         n_rep = int((rep["Fiche"] == fid).sum())
+        answers = _plural(n_rep, ("réponse", "réponses")) if n_rep else "aucune réponse"
+        name = tables.escape_markdown(fiche.get("titre_sommaire") or fiche["titre"])
         rows.append(
             {
                 "N°": str(fiche.get("numero")),
-                "Action": tables.escape_markdown(fiche.get("titre_sommaire") or fiche["titre"]),
+                "Action": f"{name} — *{answers}*",
                 "Indicateurs": _cell(ind_parts),
                 "Étapes": _cell(jal_parts),
-                "Réponses": nombre(n_rep) if n_rep else "aucune",
-                "Situation": badge(situation),
+                "Situation": badge(situation, SITUATION_COURTE[situation]),
             }
         )
     return pd.DataFrame(rows, columns=COLONNES_GRILLE)
@@ -317,6 +324,7 @@ def show_key_figures(bilan: ReviewContext) -> None:
         title=title("Chiffres clés par objectif général", bilan),
         source=source_line(bilan),
         formats={"Chiffre clé": _markdown_cell},
+        classes=("pa-bilan-tableau", "pa-chiffres"),
     )
 
 

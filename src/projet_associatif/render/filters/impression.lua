@@ -1,6 +1,37 @@
 -- PDF et DOCX : donne aux blocs de style du rapport l'allure que la CSS leur donne en HTML.
 -- .pa-question (« Que poursuivons-nous ? ») en gras, .pa-renvoi en italique.
+-- Tableaux du bilan : largeurs relatives fixées par sorte de tableau, pour que Word et
+-- LibreOffice les étalent sur la page au lieu de serrer des colonnes de quelques lettres.
+local largeurs = {
+  ["pa-grille"] = { 0.06, 0.32, 0.24, 0.22, 0.16 },
+  ["pa-chiffres"] = { 0.46, 0.18, 0.18, 0.18 },
+  ["pa-fiche-indicateurs"] = { 0.38, 0.20, 0.24, 0.18 },
+  ["pa-fiche-etapes"] = { 0.45, 0.15, 0.16, 0.24 },
+}
+
+local function sized(div)
+  for class, widths in pairs(largeurs) do
+    if div.classes:includes(class) then
+      return pandoc.walk_block(div, {
+        Table = function(tbl)
+          if #tbl.colspecs ~= #widths then
+            return nil
+          end
+          for i, spec in ipairs(tbl.colspecs) do
+            tbl.colspecs[i] = { spec[1], widths[i] }
+          end
+          return tbl
+        end,
+      })
+    end
+  end
+  return nil
+end
+
 function Div(div)
+  if div.classes:includes("pa-bilan-tableau") then
+    return sized(div)
+  end
   if div.classes:includes("pa-question") then
     return pandoc.walk_block(div, {
       Para = function(p) return pandoc.Para({ pandoc.Strong(p.content) }) end,
