@@ -108,6 +108,16 @@ def fiche_label(fiche: dict[str, Any]) -> str:
     return f"Fiche {fiche.get('numero')} — {tables.escape_markdown(name)}"
 
 
+def fiche_anchor(fiche_id: str) -> str:
+    """Return the identifier of a fiche's section in chapter 2 (links from the synthesis)."""
+    return f"bilan-fiche-{fiche_id}"
+
+
+def fiche_link(fiche: dict[str, Any]) -> str:
+    """Return « Fiche N — TITRE » linked to the fiche's section."""
+    return f"[{fiche_label(fiche)}](#{fiche_anchor(fiche['id'])})"
+
+
 def objective_of(bilan: ReviewContext) -> dict[str, str]:
     """Return the general objective id of every fiche id."""
     return {
@@ -190,7 +200,7 @@ def decisions_markdown(bilan: ReviewContext) -> str:
     for row in late.to_dict("records"):
         what = f" ({tables.escape_markdown(row['Quoi'][:90])})" if row["Quoi"] else ""
         out.append(
-            f"- **{fiche_label(fiches[row['Fiche']])}** : {tables.escape_markdown(row['Étape'])}"
+            f"- **{fiche_link(fiches[row['Fiche']])}** : {tables.escape_markdown(row['Étape'])}"
             f"{what}, prévue le {date_fr(row['Date prévue'])}, "
             f"{badge(NON_REALISE_EN_RETARD, 'non réalisée')} "
             f"({nombre(row['Retard (jours)'])} jours de retard)."
@@ -205,7 +215,7 @@ def decisions_markdown(bilan: ReviewContext) -> str:
             "" if pd.isna(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
         )
         out.append(
-            f"- **{fiche_label(fiches[row['Fiche']])}** — "
+            f"- **{fiche_link(fiches[row['Fiche']])}** — "
             f"{tables.escape_markdown(row['Libellé'])} : dernière valeur "
             f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
             f"{expected_text} ; cible {nombre(row['Cible'])}"
@@ -270,7 +280,7 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
         rows.append(
             {
                 "N°": str(fiche.get("numero")),
-                "Action": f"{name} — *{answers}*",
+                "Action": f"[{name}](#{fiche_anchor(fid)}) — *{answers}*",
                 "Indicateurs": _cell(ind_parts),
                 "Étapes": _cell(jal_parts),
                 "Situation": badge(situation, SITUATION_COURTE[situation]),
@@ -569,7 +579,7 @@ def show_fiche(bilan: ReviewContext, fiche_id: str) -> None:
     source = source_line(bilan)
     number = fiche.get("numero")
     who = fiche.get("coordination")
-    head = [f"#### {fiche_label(fiche)} {{#bilan-fiche-{fiche_id}}}", ""]
+    head = [f"#### {fiche_label(fiche)} {{#{fiche_anchor(fiche_id)}}}", ""]
     if who:
         head.append(f"Qui coordonne : {tables.escape_markdown(who)}.")
     display(Markdown("\n".join(head)))
