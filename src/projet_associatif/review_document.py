@@ -623,3 +623,220 @@ def show_fiche(bilan: ReviewContext, fiche_id: str) -> None:
             + answers_fiche_markdown(bilan, fiche_id)
         )
     )
+
+
+# --------------------------------------------------------------------------------------
+# Recommendations (sheet « Préconisations ») and what became of them
+# --------------------------------------------------------------------------------------
+
+#: Symbol, colour class and word of what became of a recommendation.
+SUITES_AFFICHEES: dict[str | None, tuple[str, str, str]] = {
+    "réalisée": ("✔", "ok", "réalisée"),
+    "en cours": ("▲", "voie", "en cours"),
+    "à faire": ("○", "attente", "à faire"),
+    "abandonnée": ("–", "neutre", "abandonnée"),
+    None: ("○", "attente", "suite non renseignée"),
+}
+
+
+def follow_up_badge(suite: str | None, echeance: Any, as_of: Any) -> str:
+    """Return what became of a recommendation; not done past its deadline shows as late."""
+    key = None if suite is None or pd.isna(suite) else suite
+    symbol, kind, words = SUITES_AFFICHEES[key]
+    overdue = (
+        echeance is not None and not pd.isna(echeance) and pd.Timestamp(echeance).date() < as_of
+    )
+    if key in (None, "à faire", "en cours") and overdue:
+        symbol, kind, words = "✖", "retard", f"{words}, échéance passée"
+    text = tables.escape_markdown(words)
+    return f"[{symbol_markdown(symbol)}{NBSP}{text}]{{.pa-statut .pa-statut-{kind}}}"
+
+
+def _recommendation_text(bilan: ReviewContext, row: dict[str, Any]) -> str:
+    fiche = row["fiche"]
+    scope = "Générale" if fiche is None or pd.isna(fiche) else fiche_link(_fiche(bilan, fiche))
+    text = tables.escape_markdown(row["preconisation"])
+    extra = []
+    if row["priorite"] is not None and not pd.isna(row["priorite"]):
+        extra.append(f"priorité {row['priorite']}")
+    if row["qui"] is not None and not pd.isna(row["qui"]):
+        extra.append(tables.escape_markdown(row["qui"]))
+    tail = f" *({' ; '.join(extra)})*" if extra else ""
+    return f"**{scope}** — {text}{tail}"
+
+
+def recommendations_table(bilan: ReviewContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return recommendations: text (scope, priority, who), date, deadline."""
+    rows = [
+        {
+            "Préconisation": _recommendation_text(bilan, row),
+            "Formulée le": date_fr(row["date"], "court"),
+            "Échéance": date_fr(row["echeance"], "court"),
+        }
+        for row in frame.to_dict("records")
+    ]
+    return pd.DataFrame(rows, columns=["Préconisation", "Formulée le", "Échéance"])
+
+
+def follow_up_table(bilan: ReviewContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return recommendations with what became of them at the closing date."""
+    rows = []
+    for row in frame.to_dict("records"):
+        note = row["commentaire_suite"]
+        rows.append(
+            {
+                "Préconisation": _recommendation_text(bilan, row),
+                "Échéance": date_fr(row["echeance"], "court"),
+                "Suite": follow_up_badge(row["suite"], row["echeance"], bilan.as_of),
+                "Précisions": "—"
+                if note is None or pd.isna(note)
+                else tables.escape_markdown(note),
+            }
+        )
+    return pd.DataFrame(rows, columns=["Préconisation", "Échéance", "Suite", "Précisions"])
+
+
+NO_RECOMMENDATION = (
+    "La commission n'a enregistré aucune préconisation à cette date (feuille « Préconisations » "
+    "du classeur de suivi)."
+)
+
+
+def show_recommendations(bilan: ReviewContext) -> None:
+    """Display the recommendations: the mid-term ones, and in the final review their outcome."""
+    from IPython.display import Markdown, display
+
+    source = source_line(bilan)
+    recs = bilan.preconisations()
+    if bilan.profile == "bilan-final":
+        cut = pd.Timestamp(bilan.date_intermediaire)
+        earlier = recs[pd.to_datetime(recs["date"]) <= cut]
+        later = recs[pd.to_datetime(recs["date"]) > cut]
+        display(
+            Markdown(
+                "## Ce que sont devenues les préconisations du bilan intermédiaire "
+                "{#suite-preconisations}\n\n"
+                f"Préconisations formulées jusqu'au {date_fr(bilan.date_intermediaire)} "
+                "(date d'arrêté du bilan intermédiaire) et suite enregistrée dans le classeur."
+            )
+        )
+        if earlier.empty:
+            display(Markdown(NO_RECOMMENDATION))
+        else:
+            table = follow_up_table(bilan, earlier)
+            show_table(
+                table,
+                title=title("Suite donnée aux préconisations du bilan intermédiaire", bilan),
+                source=source,
+                formats=_markdown_formats(table),
+                classes=("pa-bilan-tableau", "pa-cartes", "pa-suites"),
+            )
+        display(Markdown("## Préconisations du bilan final {#preconisations-finales}"))
+        recs = later
+    else:
+        display(Markdown("## Préconisations du bilan intermédiaire {#preconisations}"))
+    if recs.empty:
+        display(Markdown(NO_RECOMMENDATION))
+        return
+    table = recommendations_table(bilan, recs)
+    show_table(
+        table,
+        title=title("Préconisations de la commission", bilan),
+        source=source,
+        formats=_markdown_formats(table),
+        classes=("pa-bilan-tableau", "pa-cartes", "pa-preconisations"),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Final review: what moved since the mid-term review
+# --------------------------------------------------------------------------------------
+
+
+def _signed(n: int) -> str:
+    if n == 0:
+        return "="
+    return f"+{nombre(n)}" if n > 0 else nombre(n)
+
+
+def key_figures_compared(bilan: ReviewContext) -> pd.DataFrame:
+    """Return the project's key figures at the mid-term and at the closing date, with the gap."""
+    before = key_figures(bilan.bilan_intermediaire()).set_index("Chiffre clé")["Total"]
+    after = key_figures(bilan).set_index("Chiffre clé")["Total"]
+    return pd.DataFrame(
+        {
+            "Chiffre clé": after.index,
+            "18 mois": [nombre(before[k]) for k in after.index],
+            "36 mois": [nombre(after[k]) for k in after.index],
+            "Écart": [_signed(int(after[k] - before[k])) for k in after.index],
+        }
+    )
+
+
+def changes(bilan: ReviewContext) -> pd.DataFrame:
+    """Return every indicator and step whose status changed since the mid-term review."""
+    mid = bilan.bilan_intermediaire()
+    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    rows = []
+    pairs = (
+        (mid.indicateurs(), bilan.indicateurs(), "Indicateur", "Libellé"),
+        (mid.jalons(), bilan.jalons(), None, "Étape"),
+    )
+    for before, after, key, label in pairs:
+        keys = ["Fiche", key or "Étape"]
+        merged = before.merge(after, on=keys, suffixes=(" avant", ""))
+        moved = merged[merged["Statut avant"] != merged["Statut"]]
+        for row in moved.to_dict("records"):
+            what = tables.escape_markdown(row[label])
+            if key is None and row.get("Quoi"):
+                what += f" — {tables.escape_markdown(str(row['Quoi'])[:80])}"
+            rows.append(
+                {
+                    "Fiche": fiche_link(fiches[row["Fiche"]]),
+                    "Indicateur ou étape": what,
+                    "18 mois": badge(row["Statut avant"]),
+                    "36 mois": badge(row["Statut"]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["Fiche", "Indicateur ou étape", "18 mois", "36 mois"])
+
+
+def show_evolution(bilan: ReviewContext) -> None:
+    """Display what moved between the mid-term and the final review."""
+    from IPython.display import Markdown, display
+
+    source = source_line(bilan)
+    mid = bilan.bilan_intermediaire()
+    display(
+        Markdown(
+            f"Le bilan intermédiaire est recalculé à partir du même classeur de suivi, à sa date "
+            f"d'arrêté ({date_fr(mid.as_of)}) : seules les mesures, étapes et réponses datées "
+            "jusqu'à cette date y sont prises en compte. Les chiffres à 36 mois sont ceux de ce "
+            f"bilan, arrêté au {date_fr(bilan.as_of)}."
+        )
+    )
+    compared = key_figures_compared(bilan)
+    show_table(
+        compared,
+        title=title("Chiffres clés à 18 mois et à 36 mois", bilan),
+        source=source,
+        formats={"Chiffre clé": _markdown_cell},
+        classes=("pa-bilan-tableau", "pa-chiffres"),
+    )
+    moved = changes(bilan)
+    display(Markdown("## Ce qui a changé, fiche par fiche {#changements}"))
+    if moved.empty:
+        display(
+            Markdown(
+                "Aucun indicateur ni aucune étape n'a changé de statut depuis le bilan "
+                "intermédiaire."
+            )
+        )
+        return
+    show_table(
+        moved,
+        title=title("Indicateurs et étapes dont le statut a changé", bilan),
+        source=source,
+        formats=_markdown_formats(moved),
+        classes=("pa-bilan-tableau", "pa-cartes", "pa-changements"),
+    )
