@@ -483,14 +483,25 @@ def _find_key(node: Any, key: str) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def write_template(path: Path | str, data_dir: Path | None = None) -> Path:
-    """Write an empty measurement workbook, ready to fill in, and return its path."""
+def write_template(
+    path: Path | str, data_dir: Path | None = None, *, fiches: list[int] | None = None
+) -> Path:
+    """Write an empty measurement workbook, ready to fill in, and return its path.
+
+    ``fiches`` (numbers) restricts it to one coordinator's fiches: their indicators, steps
+    and drop-down lists only (``projet-associatif suivi modele --fiche N``).
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise DataError(
             [Problem(str(path), "le classeur de suivi doit avoir l'extension .xlsx", rule=".xlsx")]
         )
-    workbook = build_workbook(load_referentiel(data_dir))
+    ref = load_referentiel(data_dir)
+    if fiches:
+        from .suivi_fusion import template_for_fiches
+
+        ref = template_for_fiches(ref, fiches)
+    workbook = build_workbook(ref)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
