@@ -8,7 +8,7 @@ local largeurs = {
   ["pa-fiche-indicateurs"] = { 0.38, 0.20, 0.24, 0.18 },
   ["pa-fiche-etapes"] = { 0.45, 0.15, 0.16, 0.24 },
   ["pa-preconisations"] = { 0.64, 0.18, 0.18 },
-  ["pa-suites"] = { 0.48, 0.14, 0.18, 0.20 },
+  ["pa-suites"] = { 0.42, 0.17, 0.21, 0.20 },
   ["pa-changements"] = { 0.26, 0.34, 0.20, 0.20 },
 }
 
