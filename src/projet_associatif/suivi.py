@@ -658,7 +658,8 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
         (
             "Fichiers CSV",
             "À la place du classeur, un dossier peut contenir mesures.csv, jalons.csv, "
-            "reponses.csv et cibles.csv (facultatif) : UTF-8, séparateur virgule, point "
+            "reponses.csv, cibles.csv et preconisations.csv (facultatifs) : UTF-8, séparateur "
+            "virgule, point "
             "décimal (12.5), dates AAAA-MM-JJ, mêmes en-têtes que les feuilles.",
         ),
     ]
