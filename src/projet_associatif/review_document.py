@@ -94,6 +94,15 @@ def symbol_markdown(symbol: str) -> str:
     return f"[{symbol}]{{.pa-symbole}}"
 
 
+def breakable(text: str) -> str:
+    """Return ``text`` with a line-break opportunity after each slash.
+
+    The source joins words with slashes (« partenaires/employeurs/financeurs/jeunes »): too
+    long for a table column, Word and LibreOffice would otherwise cut it mid-word.
+    """
+    return text.replace("/", "/\u200b")
+
+
 def _plural(n: int, words: tuple[str, str]) -> str:
     return f"{nombre(n)} {words[0] if n <= 1 else words[1]}"
 
@@ -388,7 +397,7 @@ def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         mine = measures[measures["indicateur"] == row["Indicateur"]].to_dict("records")
         values = [f"{_value(m, row['Nature'])} ({date_fr(m['date'], 'mois')})" for m in mine]
         unit = row["Unité"]
-        label = tables.escape_markdown(row["Libellé"])
+        label = breakable(tables.escape_markdown(row["Libellé"]))
         if unit and not pd.isna(unit):
             label += f" *({tables.escape_markdown(unit)})*"
         ref = "—" if pd.isna(row["Valeur de référence"]) else nombre(row["Valeur de référence"])
@@ -413,7 +422,7 @@ def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         what = row["Quoi"]
         step = tables.escape_markdown(row["Étape"])
         if what:
-            step += f" — {tables.escape_markdown(what)}"
+            step += f" — {breakable(tables.escape_markdown(what))}"
         status = badge(row["Statut"])
         if row["Statut"] in (NON_REALISE_EN_RETARD, REALISE_EN_RETARD) and not pd.isna(
             row["Retard (jours)"]
@@ -787,7 +796,7 @@ def changes(bilan: ReviewContext) -> pd.DataFrame:
         merged = before.merge(after, on=keys, suffixes=(" avant", ""))
         moved = merged[merged["Statut avant"] != merged["Statut"]]
         for row in moved.to_dict("records"):
-            what = tables.escape_markdown(row[label])
+            what = breakable(tables.escape_markdown(row[label]))
             if key is None and row.get("Quoi"):
                 what += f" — {tables.escape_markdown(str(row['Quoi'])[:80])}"
             rows.append(

@@ -6,9 +6,9 @@ local largeurs = {
   ["pa-grille"] = { 0.06, 0.32, 0.24, 0.22, 0.16 },
   ["pa-chiffres"] = { 0.46, 0.18, 0.18, 0.18 },
   ["pa-fiche-indicateurs"] = { 0.38, 0.20, 0.24, 0.18 },
-  ["pa-fiche-etapes"] = { 0.45, 0.15, 0.16, 0.24 },
-  ["pa-preconisations"] = { 0.64, 0.18, 0.18 },
-  ["pa-suites"] = { 0.42, 0.17, 0.21, 0.20 },
+  ["pa-fiche-etapes"] = { 0.40, 0.19, 0.19, 0.22 },
+  ["pa-preconisations"] = { 0.62, 0.19, 0.19 },
+  ["pa-suites"] = { 0.38, 0.19, 0.23, 0.20 },
   ["pa-changements"] = { 0.26, 0.34, 0.20, 0.20 },
 }
 
