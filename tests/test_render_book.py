@@ -41,12 +41,18 @@ def test_projet_2020_follows_the_architecture_order():
 
 # A review is its own document: its home page, the synthesis, the objectives and fiches;
 # it refers to the 2020 document instead of reprinting it (issue 11).
-REVIEW = ["index.qmd", "notebooks/06-bilan.ipynb", "notebooks/06-bilan-fiches.ipynb"]
+REVIEW = [
+    "index.qmd",
+    "notebooks/06-bilan.ipynb",
+    "notebooks/06-bilan-fiches.ipynb",
+    "notebooks/06-bilan-preconisations.ipynb",
+]
 
 
-@pytest.mark.parametrize("profile", ["bilan-intermediaire", "bilan-final"])
-def test_review_profiles_are_their_own_book(profile):
-    assert files(profile) == REVIEW
+def test_review_profiles_are_their_own_book():
+    assert files("bilan-intermediaire") == REVIEW
+    # Only the final review compares with the mid-term one.
+    assert files("bilan-final") == [*REVIEW, "notebooks/06-bilan-evolution.ipynb"]
 
 
 @pytest.mark.parametrize("profile", ["bilan-intermediaire", "bilan-final"])
@@ -106,7 +112,12 @@ def test_part_3_holds_its_five_chapters_and_appendices_go_down_a_level():
 
 
 def test_notebooks_are_the_files_the_build_executes():
-    assert book_config("bilan-final").notebooks() == ["06-bilan.ipynb", "06-bilan-fiches.ipynb"]
+    assert book_config("bilan-final").notebooks() == [
+        "06-bilan.ipynb",
+        "06-bilan-fiches.ipynb",
+        "06-bilan-preconisations.ipynb",
+        "06-bilan-evolution.ipynb",
+    ]
     assert "06-bilan.ipynb" not in book_config("projet-2020").notebooks()
 
 
