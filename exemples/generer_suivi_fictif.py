@@ -135,7 +135,58 @@ REPONSES = [
      "reponse": "Les ateliers du mercredi ont plu (réponse fictive)."},
 ]  # fmt: skip
 
-ROWS = {"mesures": MESURES, "jalons": JALONS, "reponses": REPONSES, "cibles": CIBLES}
+# Three recommendations of the mid-term commission (what became of each is recorded for the
+# final review) and one of the final commission.
+PRECONISATIONS = [
+    {
+        "date": D(2021, 9, 1),
+        "fiche": "camion-mobile",
+        "preconisation": "Lancer la tournée du camion sur trois communes pilotes avant la fin "
+        "de l'année (préconisation fictive).",
+        "priorite": "haute",
+        "qui": "Direction",
+        "echeance": D(2021, 12, 31),
+        "suite": "réalisée",
+        "commentaire_suite": "tournée lancée en novembre 2021 (fictif)",
+    },
+    {
+        "date": D(2021, 9, 1),
+        "fiche": "jeune-referent",
+        "preconisation": "Informer le public du rôle de jeune référent lors des ateliers "
+        "collectifs (préconisation fictive).",
+        "priorite": "moyenne",
+        "qui": "Conseillers Mission Locale",
+        "echeance": D(2022, 3, 31),
+        "suite": "en cours",
+    },
+    {
+        "date": D(2021, 9, 1),
+        "preconisation": "Fixer une échéance à chaque étape des fiches-action pour pouvoir "
+        "mesurer les retards (préconisation fictive).",
+        "priorite": "haute",
+        "qui": "Commission de suivi",
+        "echeance": D(2021, 12, 31),
+        "suite": "abandonnée",
+        "commentaire_suite": "remplacée par un point d'étape trimestriel (fictif)",
+    },
+    {
+        "date": D(2023, 2, 15),
+        "fiche": "antennes-permanences",
+        "preconisation": "Revoir l'organisation des rendez-vous pour réduire l'attente des "
+        "jeunes (préconisation fictive).",
+        "priorite": "haute",
+        "qui": "Direction",
+        "echeance": D(2023, 9, 30),
+    },
+]
+
+ROWS = {
+    "mesures": MESURES,
+    "jalons": JALONS,
+    "reponses": REPONSES,
+    "cibles": CIBLES,
+    "preconisations": PRECONISATIONS,
+}
 
 README = """\
 # DONNÉES FICTIVES — exemple de suivi de la commission

@@ -1,10 +1,11 @@
 """Build the real book once per test session and open its pages in headless Chromium, offline.
 
-The browser, accessibility, publication and reproducibility tests share one book:
-``projet-associatif build`` (data validation, papermill execution of the real notebooks,
-Pandoc + Typst rendering, atomic publication) run on a copy of the project for the
-bilan-intermédiaire profile with the fictional measurement file of ``exemples/``. It takes
-about a minute on two cores, so it is cached in this module for the whole pytest process.
+The browser, accessibility, publication and reproducibility tests share two books, each
+``projet-associatif build`` as typed (data validation, papermill execution of the real
+notebooks, Pandoc + Typst rendering, atomic publication) run on a copy of the project: the
+2020 projet associatif itself, and the bilan-intermédiaire review (its own document) with
+the fictional measurement file of ``exemples/``. Each takes about a minute on two cores, so
+both are cached in this module for the whole pytest process.
 """
 
 from __future__ import annotations
@@ -118,7 +119,12 @@ def build_through_cli(project: Path, profile: str, suivi: Path | None = None) ->
     return {name: published / path for name, path in manifest["formats_publies"].items()}
 
 
-def build_book(base: Path, prepare: Callable[[Path], None] | None = None) -> Book:
+def build_book(
+    base: Path,
+    prepare: Callable[[Path], None] | None = None,
+    profile: str = PROFILE,
+    suivi: str | None = SUIVI,
+) -> Book:
     """Run the real build (validation, papermill, render, publish) on a copy of the project.
 
     It goes through the command line as typed (:func:`build_through_cli`). The copy keeps
@@ -142,23 +148,31 @@ def build_book(base: Path, prepare: Callable[[Path], None] | None = None) -> Boo
 
     build._render = recording_render
     try:
-        outputs = build_through_cli(project, PROFILE, project / "exemples" / SUIVI)
+        suivi_path = project / "exemples" / suivi if suivi else None
+        outputs = build_through_cli(project, profile, suivi_path)
     finally:
         build._render = real_render
-    executed_dir = project / "build" / PROFILE / "notebooks"
-    return Book(executed_dir, project / "_book" / PROFILE, outputs, dict(seen["meta"]))
+    executed_dir = project / "build" / profile / "notebooks"
+    return Book(executed_dir, project / "_book" / profile, outputs, dict(seen["meta"]))
 
 
 @functools.cache
-def _shared_book(base: Path) -> Book:
-    return build_book(base)
+def _shared_book(base: Path, profile: str, suivi: str | None) -> Book:
+    return build_book(base, profile=profile, suivi=suivi)
 
 
 def shared_book(tmp_path_factory) -> Book:
-    """Return the session's book, building it on first use (one build per pytest process)."""
+    """Return the session's review book, building it on first use (once per pytest process)."""
     base = tmp_path_factory.getbasetemp() / "livre-partage"
     base.mkdir(exist_ok=True)
-    return _shared_book(base)
+    return _shared_book(base, PROFILE, SUIVI)
+
+
+def shared_book_2020(tmp_path_factory) -> Book:
+    """Return the session's 2020 projet associatif, built on first use (once per process)."""
+    base = tmp_path_factory.getbasetemp() / "livre-2020"
+    base.mkdir(exist_ok=True)
+    return _shared_book(base, "projet-2020", None)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

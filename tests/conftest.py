@@ -8,8 +8,14 @@ import pytest
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> support.Book:
-    """Return the book built once per pytest process (see ``browser_support``)."""
+    """Return the mid-term review built once per pytest process (see ``browser_support``)."""
     return support.shared_book(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def book_2020(tmp_path_factory) -> support.Book:
+    """Return the 2020 projet associatif built once per pytest process."""
+    return support.shared_book_2020(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -39,11 +39,30 @@ def test_projet_2020_follows_the_architecture_order():
     assert files("projet-2020") == PROJET_2020
 
 
+# A review is its own document: its home page, the synthesis, the objectives and fiches;
+# it refers to the 2020 document instead of reprinting it (issue 11).
+REVIEW = [
+    "index.qmd",
+    "notebooks/06-bilan.ipynb",
+    "notebooks/06-bilan-fiches.ipynb",
+    "notebooks/06-bilan-preconisations.ipynb",
+]
+
+
+def test_review_profiles_are_their_own_book():
+    assert files("bilan-intermediaire") == REVIEW
+    # Only the final review compares with the mid-term one.
+    assert files("bilan-final") == [*REVIEW, "notebooks/06-bilan-evolution.ipynb"]
+
+
 @pytest.mark.parametrize("profile", ["bilan-intermediaire", "bilan-final"])
-def test_review_profiles_add_the_dashboard_after_part_6(profile):
-    expected = list(PROJET_2020)
-    expected.insert(expected.index("report/06-evaluations.qmd") + 1, "notebooks/06-bilan.ipynb")
-    assert files(profile) == expected
+def test_review_home_page_refers_to_the_2020_document(profile):
+    config = book_config(profile)
+    home = config.source(config.entries[0])
+    assert home == project_root() / "report" / "bilan-accueil.qmd"
+    text = home.read_text(encoding="utf-8")
+    assert "../../projet-2020/html/index.html" in text
+    assert 'imprime="../projet-2020/projet-associatif.pdf"' in text
 
 
 def test_projet_2020_has_no_dashboard():
@@ -94,18 +113,12 @@ def test_part_3_holds_its_five_chapters_and_appendices_go_down_a_level():
 
 def test_notebooks_are_the_files_the_build_executes():
     assert book_config("bilan-final").notebooks() == [
-        "01-valeurs.ipynb",
-        "03-1-contexte-territorial.ipynb",
-        "03-2-contexte-socio-economique.ipynb",
-        "03-4-public-activite.ipynb",
-        "03-5-ressources.ipynb",
-        "04-analyse-swot.ipynb",
-        "05-strategie.ipynb",
         "06-bilan.ipynb",
-        "a1-fiches-action.ipynb",
-        "a2-audit.ipynb",
-        "a3-sources.ipynb",
+        "06-bilan-fiches.ipynb",
+        "06-bilan-preconisations.ipynb",
+        "06-bilan-evolution.ipynb",
     ]
+    assert "06-bilan.ipynb" not in book_config("projet-2020").notebooks()
 
 
 @pytest.mark.parametrize("profile", ["projet-2020", "bilan-intermediaire", "bilan-final"])

@@ -168,8 +168,9 @@ def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path,
     assert nb.cells[1].outputs[0]["text"] == "ok\n"  # outputs kept: nothing re-executed
     # Same cells as executed: the « Voir le notebook » link is the Quarto filter's (HTML only).
     assert len(nb.cells) == 2
+    # A review has its own home page (pa-accueil), not the 2020 document's.
     home = (project / "index.qmd").read_text(encoding="utf-8")
-    assert home.startswith("# Un projet associatif pour qui, pourquoi, pour quoi faire ?")
+    assert home.startswith("# Présentation du bilan")
 
 
 def test_outputs_are_moved_to_the_pandoc_renderer_names(fake_quarto, executed, tmp_path):
@@ -218,8 +219,8 @@ def test_quarto_failure_names_the_format_and_shows_stderr(
 
 
 def test_missing_executed_notebook_is_named(fake_quarto, executed, tmp_path):
-    (executed / "05-strategie.ipynb").unlink()
-    with pytest.raises(RenderError, match="05-strategie"):
+    (executed / "06-bilan-fiches.ipynb").unlink()
+    with pytest.raises(RenderError, match="06-bilan-fiches"):
         render_book(
             executed, tmp_path / "s", profile="bilan-final", formats=["html"], engine="quarto"
         )

@@ -1,9 +1,11 @@
 """Every profile builds end to end through the command line, in HTML, PDF and DOCX.
 
-The mid-term review is the session's shared book (tests/browser_support.py, built by
-``projet-associatif build`` as typed); this test builds the other two profiles the same way
-on one copy of the project: the 2020 project itself, and the final review from the
-fictional measurements, whose as-of date counts the measurement the mid-term ignores.
+The mid-term review and the 2020 project are the session's shared books
+(tests/browser_support.py, each built by ``projet-associatif build`` as typed); this test
+builds the final review the same way, from the fictional measurements, whose as-of date
+counts the measurement the mid-term ignores. Each review is its own document (issue 11):
+title page, synthesis, fiches, recommendations and what moved since the mid-term review;
+the 2020 document is referred to, not reprinted.
 """
 
 from __future__ import annotations
@@ -28,13 +30,15 @@ def pdf_text(path: Path) -> tuple[str, list[str]]:
 
 
 @pytest.mark.slow
-def test_every_profile_renders_in_every_format_through_the_cli(book: Book, tmp_path):
+def test_every_profile_renders_in_every_format_through_the_cli(
+    book: Book, book_2020: Book, tmp_path
+):
     project = tmp_path / "projet"
     shutil.copytree(paths.project_root(), project, ignore=_NOT_COPIED)
     fictif = project / "exemples" / "suivi-fictif.xlsx"
     outputs = {
         "bilan-intermediaire": book.outputs,
-        "projet-2020": build_through_cli(project, "projet-2020"),
+        "projet-2020": book_2020.outputs,
         "bilan-final": build_through_cli(project, "bilan-final", fictif),
     }
     for profile, produced in outputs.items():
@@ -55,10 +59,26 @@ def test_every_profile_renders_in_every_format_through_the_cli(book: Book, tmp_p
     text, pages = pdf_text(final["pdf"])
     assert "Bilan final (3 ans)" in text and "1er mars 2023" in text and "suivi-fictif.xlsx" in text
     assert all("Données fictives" in page for page in pages)
-    # The camion-mobile measurement of 2022-09-30 (160) counts at the final review.
-    assert "6.1 Bilan du projet associatif" in text and "160" in text
+    # Its own document (issue 11): the review's chapters, the 2020 document only referred to.
+    for chapter in (
+        "Présentation du bilan",
+        "1. Synthèse du bilan",
+        "Grille des statuts des fiches-action",
+        "2. Objectifs et fiches-action",
+        "3. Préconisations de la commission",
+        "4. Évolution depuis le bilan intermédiaire",
+    ):
+        assert chapter in text, chapter
+    assert "Nos valeurs" not in text and "Analyse SWOT" not in text
+    assert len(pages) < 40
+    # The camion-mobile measurement of 2022-09-30 (160) counts at the final review only.
+    assert "160 (septembre 2022)" in text
+    assert "Ce que sont devenues les préconisations du bilan intermédiaire" in text
     document = docx.Document(final["docx"])
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 1")]
-    assert any(h.startswith("6.1 Bilan") for h in headings)
-    html = final["html"].parent.glob("*.html")
-    assert any("Données fictives" in page.read_text(encoding="utf-8") for page in html)
+    assert "1. Synthèse du bilan" in headings and "2. Objectifs et fiches-action" in headings
+    grid = next(t for t in document.tables if t.rows[0].cells[0].text == "N°")
+    assert len(grid.rows) == 19 and len(grid.columns) == 5  # header + 18 fiches
+    html = list(final["html"].parent.glob("*.html"))
+    assert {p.name for p in html} >= {"index.html", "06-bilan.html", "06-bilan-evolution.html"}
+    assert all("Données fictives" in page.read_text(encoding="utf-8") for page in html)

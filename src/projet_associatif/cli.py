@@ -99,8 +99,22 @@ def _cmd_reference(args: argparse.Namespace) -> int:
 def _cmd_suivi_template(args: argparse.Namespace) -> int:
     from .suivi import write_template
 
-    path = write_template(args.output, args.data_dir)
+    path = write_template(args.output, args.data_dir, fiches=args.fiche)
     console.print(f"Classeur de suivi écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_suivi_merge(args: argparse.Namespace) -> int:
+    from .profiles import resolve_as_of
+    from .suivi_fusion import merge
+
+    as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
+    result = merge(args.fichiers, args.output, data_dir=args.data_dir, as_of=as_of)
+    detail = ", ".join(f"« {sheet} » {n} ligne(s)" for sheet, n in result.rows.items())
+    flag = " — DONNÉES FICTIVES" if result.fictif else ""
+    console.print(
+        f"[green]{len(args.fichiers)} classeurs fusionnés[/] dans {result.output} : {detail}{flag}."
+    )
     return EXIT_OK
 
 
@@ -263,7 +277,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DOSSIER",
         help="dossier des données (défaut : data/)",
     )
+    modele.add_argument(
+        "--fiche",
+        type=int,
+        action="append",
+        metavar="N",
+        help="ne garder que la fiche-action n° N (répétable : --fiche 1 --fiche 3), "
+        "pour le classeur d'un coordinateur",
+    )
     modele.set_defaults(func=_cmd_suivi_template)
+    fusionner = suivi_sub.add_parser(
+        "fusionner",
+        help="fusionner les classeurs de plusieurs coordinateurs en un seul",
+        description="fusionner des classeurs (ou dossiers de CSV) de suivi en un classeur ; "
+        "les conflits (même indicateur et date avec deux valeurs, une étape avec deux "
+        "dates…) sont signalés avec le fichier, la feuille, la ligne et la colonne de chaque "
+        "côté, et rien n'est écrit",
+    )
+    fusionner.add_argument("fichiers", type=Path, nargs="+", help="classeurs .xlsx ou dossiers")
+    fusionner.add_argument(
+        "-o", "--output", type=Path, required=True, help="classeur .xlsx à écrire"
+    )
+    fusionner.add_argument(
+        "--profile",
+        default="bilan-final",
+        choices=["bilan-intermediaire", "bilan-final"],
+        help="bilan dont la date d'arrêté sert à la vérification (défaut : bilan-final)",
+    )
+    fusionner.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
+    fusionner.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    fusionner.set_defaults(func=_cmd_suivi_merge)
     verifier = suivi_sub.add_parser(
         "verifier",
         help="valider un classeur ou dossier de suivi sans construire le rapport",

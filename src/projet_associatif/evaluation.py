@@ -9,7 +9,7 @@ with French column names, ready to display in the review (``notebooks/06-bilan.i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -672,6 +672,28 @@ class ReviewContext:
         return dashboard(
             self.indicateurs(), self.jalons(), self.reponses(), self.referentiel.fiches
         )
+
+    @property
+    def date_intermediaire(self) -> dt.date:
+        """Return the mid-term review's default as-of date (start + 18 months)."""
+        return add_months(self.date_debut, self.referentiel.bilans_mois["intermediaire"])
+
+    def bilan_intermediaire(self) -> ReviewContext:
+        """Return the mid-term review recomputed from the same workbook at its as-of date.
+
+        Measurements, steps and answers dated after that date are left out, so the final
+        review can say what moved since (the workbook keeps no copy of the mid-term state).
+        """
+        label = get_profile("bilan-intermediaire").label
+        return replace(
+            self, profile="bilan-intermediaire", libelle=label, as_of=self.date_intermediaire
+        )
+
+    def preconisations(self) -> pd.DataFrame:
+        """Return the commission's recommendations dated on or before the closing date."""
+        frame = self.suivi.preconisations
+        kept = frame[pd.to_datetime(frame["date"]) <= pd.Timestamp(self.as_of)]
+        return kept.sort_values(["date"], kind="stable").reset_index(drop=True)
 
     def entete(self) -> str:
         """Return the Markdown heading block of the review (label, date, file, warnings)."""

@@ -35,6 +35,11 @@ from .formatting import date_fr
 #: Value kinds of a column, which decide how a cell is parsed.
 ID_INDICATEUR, ID_FICHE, ID_QUESTION, ETAPE = "indicateur", "fiche", "question", "etape"
 DATE, NOMBRE, TEXTE, VALEUR = "date", "nombre", "texte", "valeur"
+PRIORITE, SUITE = "priorite", "suite"
+
+#: Allowed values of the recommendations' drop-down lists (sheet « Préconisations »).
+PRIORITES = ("haute", "moyenne", "basse")
+SUITES = ("à faire", "en cours", "réalisée", "abandonnée")
 
 #: Rows of the template that carry data validations and formats.
 TEMPLATE_ROWS = 1000
@@ -206,6 +211,45 @@ SPECS: dict[str, SheetSpec] = {
         ),
         optional=True,
     ),
+    # Source, partie 6 : la commission du bilan intermédiaire « préconise les ajustements et
+    # axes de travail à mettre en place sur les prochains mois ».
+    "preconisations": SheetSpec(
+        "preconisations",
+        "Préconisations",
+        "preconisations.csv",
+        "les préconisations de la commission (ajustements, axes de travail) et ce qu'elles "
+        "sont devenues",
+        (
+            Column(
+                "date",
+                DATE,
+                True,
+                13,
+                "date de la réunion de la commission qui formule la préconisation",
+            ),
+            Column(
+                "fiche",
+                ID_FICHE,
+                False,
+                28,
+                "fiche-action concernée (liste déroulante) ; vide = préconisation générale",
+            ),
+            Column("preconisation", TEXTE, True, 70, "la préconisation, en une ou deux phrases"),
+            Column("priorite", PRIORITE, False, 11, "haute, moyenne ou basse (liste déroulante)"),
+            Column("qui", TEXTE, False, 28, "qui la met en œuvre"),
+            Column("echeance", DATE, False, 13, "date à laquelle elle doit être mise en œuvre"),
+            Column(
+                "suite",
+                SUITE,
+                False,
+                13,
+                "ce qu'elle est devenue : à faire, en cours, réalisée ou abandonnée "
+                "(à mettre à jour pour le bilan final)",
+            ),
+            Column("commentaire_suite", TEXTE, False, 50, "précisions sur la suite donnée"),
+        ),
+        optional=True,
+    ),
 }
 
 #: Sheets of the template that the reader knows and ignores.
@@ -243,6 +287,16 @@ FRAME_COLUMNS: dict[str, dict[str, str]] = {
         "date_cible": "datetime64[ns]",
         "commentaire": "string",
     },
+    "preconisations": {
+        "date": "datetime64[ns]",
+        "fiche": "string",
+        "preconisation": "string",
+        "priorite": "string",
+        "qui": "string",
+        "echeance": "datetime64[ns]",
+        "suite": "string",
+        "commentaire_suite": "string",
+    },
 }
 
 
@@ -261,6 +315,7 @@ class Suivi:
     jalons: pd.DataFrame = field(default_factory=lambda: empty_frame("jalons"))
     reponses: pd.DataFrame = field(default_factory=lambda: empty_frame("reponses"))
     cibles: pd.DataFrame = field(default_factory=lambda: empty_frame("cibles"))
+    preconisations: pd.DataFrame = field(default_factory=lambda: empty_frame("preconisations"))
     fictif: bool = False
     path: Path | None = None
     #: Warnings (not errors): dates after the day the file was read, see :data:`NOT_FUTURE`.
@@ -435,14 +490,25 @@ def _find_key(node: Any, key: str) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def write_template(path: Path | str, data_dir: Path | None = None) -> Path:
-    """Write an empty measurement workbook, ready to fill in, and return its path."""
+def write_template(
+    path: Path | str, data_dir: Path | None = None, *, fiches: list[int] | None = None
+) -> Path:
+    """Write an empty measurement workbook, ready to fill in, and return its path.
+
+    ``fiches`` (numbers) restricts it to one coordinator's fiches: their indicators, steps
+    and drop-down lists only (``projet-associatif suivi modele --fiche N``).
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise DataError(
             [Problem(str(path), "le classeur de suivi doit avoir l'extension .xlsx", rule=".xlsx")]
         )
-    workbook = build_workbook(load_referentiel(data_dir))
+    ref = load_referentiel(data_dir)
+    if fiches:
+        from .suivi_fusion import template_for_fiches
+
+        ref = template_for_fiches(ref, fiches)
+    workbook = build_workbook(ref)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
@@ -599,7 +665,8 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
         (
             "Fichiers CSV",
             "À la place du classeur, un dossier peut contenir mesures.csv, jalons.csv, "
-            "reponses.csv et cibles.csv (facultatif) : UTF-8, séparateur virgule, point "
+            "reponses.csv, cibles.csv et preconisations.csv (facultatifs) : UTF-8, séparateur "
+            "virgule, point "
             "décimal (12.5), dates AAAA-MM-JJ, mêmes en-têtes que les feuilles.",
         ),
     ]
@@ -637,6 +704,8 @@ def _lists_sheet(wb: Any, ref: Referentiel) -> dict[str, str]:
         ID_FICHE: ref.fiche_ids,
         ID_QUESTION: list(ref.questions["id"]),
         ETAPE: etapes,
+        PRIORITE: list(PRIORITES),
+        SUITE: list(SUITES),
     }
     ranges = {}
     for col, (kind, values) in enumerate(lists.items(), start=1):
@@ -1509,11 +1578,72 @@ def _parse_cibles(
     return _typed("cibles", records), problems
 
 
+def _choice(r: _RowReader, name: str, allowed: tuple[str, ...]) -> str | None:
+    """Return a drop-down value (case-insensitive), recording a problem if it is not allowed."""
+    value = r.text(name)
+    if value is None:
+        return None
+    for option in allowed:
+        if _norm(value) == _norm(option):
+            return option
+    choices = ", ".join(f"« {a} »" for a in allowed)
+    r.problem(name, f"« {value} » n'est pas une valeur permise : {choices}", f"{name} permise")
+    return None
+
+
+def _parse_preconisations(
+    table: _Table, ref: Referentiel, as_of: dt.date
+) -> tuple[pd.DataFrame, list[Problem]]:
+    problems: list[Problem] = []
+    records = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for row, cells in table.rows:
+        r = _RowReader(table, row, cells, problems)
+        day = r.date("date", required=True)
+        fiche = r.text("fiche")
+        if fiche is not None and not _check_id(r, "fiche", fiche, set(ref.fiche_ids)):
+            fiche = None
+        text = r.text("preconisation", required=True)
+        echeance = r.date("echeance")
+        if day and echeance and echeance < day:
+            r.problem(
+                "echeance",
+                f"échéance ({echeance.isoformat()}) antérieure à la date de la préconisation "
+                f"({day.isoformat()})",
+                "échéance après la date",
+            )
+        if day and text:
+            key = (day, fiche, _norm(text))
+            if key in seen:
+                r.problem(
+                    "preconisation",
+                    "préconisation en double : même date, fiche et texte qu'à la ligne "
+                    f"{seen[key]}",
+                    "unicité date + fiche + préconisation",
+                )
+            else:
+                seen[key] = row
+        records.append(
+            {
+                "date": day,
+                "fiche": fiche,
+                "preconisation": text,
+                "priorite": _choice(r, "priorite", PRIORITES),
+                "qui": r.text("qui"),
+                "echeance": echeance,
+                "suite": _choice(r, "suite", SUITES),
+                "commentaire_suite": r.text("commentaire_suite"),
+            }
+        )
+    return _typed("preconisations", records), problems
+
+
 _PARSERS = {
     "mesures": _parse_mesures,
     "jalons": _parse_jalons,
     "reponses": _parse_reponses,
     "cibles": _parse_cibles,
+    "preconisations": _parse_preconisations,
 }
 
 

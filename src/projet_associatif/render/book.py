@@ -21,6 +21,8 @@ BASE_CONFIG = "_quarto.yml"
 # A Quarto book needs its home page, index.qmd, among the chapters; it lives next to
 # _quarto.yml so that `quarto render` at the root finds it.
 HOME_PAGE = "index.qmd"
+# A profile may have its own home page (the reviews do): ``pa-accueil`` in its YAML.
+HOME_KEY = "pa-accueil"
 APPENDICES_TITLE = "Annexes"
 DOCUMENT_SUFFIXES = (".qmd", ".ipynb", ".md")
 
@@ -80,11 +82,18 @@ class BookConfig:
         """Return the notebook file names (``01-valeurs.ipynb``…) the build must execute."""
         return [Path(e.file).name for e in self.entries if e.is_notebook and e.file]
 
+    @property
+    def home_source(self) -> str:
+        """Return the repository file of the home page (``pa-accueil``, else index.qmd)."""
+        return str(self.settings.get(HOME_KEY) or HOME_PAGE)
+
     def source(self, entry: Entry, root: Path | None = None) -> Path:
         """Return where a hand-written entry lives in the repository."""
         base = root or project_root()
         if entry.file is None:
             raise ValueError("Cette entrée n'a pas de fichier source.")
+        if entry.file == HOME_PAGE:
+            return base / self.home_source
         return base / entry.file
 
 

@@ -2,7 +2,8 @@
 
 Quarto renders a staging copy of the project, never the repository itself:
 
-- ``_quarto*.yml``, ``index.qmd`` and ``report/`` copied as they are;
+- ``_quarto*.yml`` and ``report/`` copied as they are, the home page (``index.qmd``, or the
+  profile's ``pa-accueil``) copied to ``index.qmd`` (Quarto wants it next to ``_quarto.yml``);
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
   ``notebooks/``, made ready for Quarto (``quarto_inputs``: charts as numbered figures, no
   HTML output that would make Quarto load scripts from a CDN); ``execute: enabled:
@@ -105,7 +106,7 @@ def stage_project(
     for config_file in base.glob("_quarto*.yml"):
         shutil.copyfile(config_file, project / config_file.name)
     shutil.copytree(base / "report", project / "report", ignore=shutil.ignore_patterns("build"))
-    shutil.copyfile(base / HOME_PAGE, project / HOME_PAGE)
+    shutil.copyfile(base / config.home_source, project / HOME_PAGE)
     (project / "notebooks").mkdir()
     names = config.notebooks()
     for name in names:
