@@ -1,7 +1,8 @@
 """Every sentence and number of the source reaches every format, or is a listed omission.
 
 The matcher (``projet_associatif.fidelity``) is tested on small texts; the published book
-(the session's shared build, HTML + PDF + DOCX) is then compared with the whole source.
+(the session's shared build of the 2020 project, HTML + PDF + DOCX) is then compared with
+the whole source. The reviews are their own documents and reprint none of it.
 """
 
 from __future__ import annotations
@@ -134,24 +135,26 @@ def test_omissions_are_few_and_each_has_a_reason(omissions):
 
 
 @pytest.fixture(scope="module")
-def outputs(book):
-    return fidelity_support.outputs(book.html_dir, book.outputs["pdf"], book.outputs["docx"])
+def outputs(book_2020):
+    return fidelity_support.outputs(
+        book_2020.html_dir, book_2020.outputs["pdf"], book_2020.outputs["docx"]
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("output", ["html", "pdf", "docx"])
 def test_every_sentence_and_number_of_the_source_is_in_the_output(
-    book, outputs, source, omissions, output
+    book_2020, outputs, source, omissions, output
 ):
-    misses = fidelity.missing(outputs[output], source, omissions, book.meta["profile"])
+    misses = fidelity.missing(outputs[output], source, omissions, book_2020.meta["profile"])
     report = "\n".join(m.describe() for m in misses)
     assert not misses, f"{len(misses)} passage(s) de la source absent(s) :\n{report}"
 
 
 @pytest.mark.slow
-def test_the_check_fails_when_chart_values_are_only_in_the_chart(book, source):
+def test_the_check_fails_when_chart_values_are_only_in_the_chart(book_2020, source):
     """Mutation: the unemployment rates read only as chart end labels are reported missing."""
-    text = fidelity_support.pdf_text(book.outputs["pdf"])
+    text = fidelity_support.pdf_text(book_2020.outputs["pdf"])
     start = text.index("Évolution du taux de chômage")
     section = text[start:]
     # Drop the « Données du graphique » tables after the charts of that section.
@@ -164,8 +167,8 @@ def test_the_check_fails_when_chart_values_are_only_in_the_chart(book, source):
 
 
 @pytest.mark.slow
-def test_annex_c_lists_the_omissions_with_their_reasons(book, omissions):
-    page = fidelity_support.html_text(book.html_dir, "a3-sources.html")
+def test_annex_c_lists_the_omissions_with_their_reasons(book_2020, omissions):
+    page = fidelity_support.html_text(book_2020.html_dir, "a3-sources.html")
     assert "Passages de la source omis délibérément" in page
     shown = " ".join(fidelity.tokens(page))
     for omission in omissions:

@@ -4,8 +4,9 @@ One copy of the project gets a hostile value appended to every free-text cell of
 table and every free-text string of every YAML document — the fields are read from the
 descriptors (a string field with no pattern, enum, format, key or foreign key; a YAML string
 the JSON Schema still accepts once changed), so a new column is covered without editing this
-test. The copy is built once (``projet-associatif build``, Pandoc engine, HTML + PDF + DOCX,
-bilan-intermédiaire profile so that every notebook runs) and each format is read back:
+test. Two copies are built (``projet-associatif build``, Pandoc engine, HTML + PDF + DOCX):
+the 2020 project, whose chapters and annexes read every table, and the mid-term review, its
+own document, which reads the strategy and the commission's input; each format is read back:
 
 - HTML (chapter pages and standalone notebook pages), parsed: no element, attribute or
   script that came from the data, and every hostile value that shows does so in full, as text;
@@ -183,12 +184,22 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     return changed
 
 
-@pytest.fixture(scope="module")
-def hostile_book(tmp_path_factory) -> tuple[support.Book, dict[str, list[str]]]:
+@pytest.fixture(
+    scope="module",
+    params=[("projet-2020", None), ("bilan-intermediaire", support.SUIVI)],
+    ids=["projet-2020", "bilan-intermediaire"],
+)
+def hostile_book(request, tmp_path_factory) -> tuple[support.Book, dict[str, list[str]]]:
+    # Two documents read the data: the 2020 project (every chapter and annex) and the
+    # review (its own book: fiches, indicators, the commission's input).
+    profile, suivi = request.param
     changed: dict[str, list[str]] = {}
-    base = tmp_path_factory.mktemp("livre-hostile")
+    base = tmp_path_factory.mktemp(f"livre-hostile-{profile}")
     book = support.build_book(
-        base, prepare=lambda project: changed.update(make_hostile(project / "data"))
+        base,
+        prepare=lambda project: changed.update(make_hostile(project / "data")),
+        profile=profile,
+        suivi=suivi,
     )
     return book, changed
 
@@ -297,8 +308,9 @@ def test_quarto_reads_the_same_escaped_markdown(hostile_book, tmp_path):
 
     book, _ = hostile_book
     root = book.executed_dir.parents[2]  # the project copy: build/<profil>/notebooks
-    names = stage_project(book.executed_dir, tmp_path / "quarto", support.PROFILE, root=root)
-    assert "a1-fiches-action.ipynb" in names
+    profile = book.published_dir.name
+    names = stage_project(book.executed_dir, tmp_path / "quarto", profile, root=root)
+    assert names
     for name in names:
         staged = tmp_path / "quarto" / "notebooks" / name
         nb = nbformat.read(staged, as_version=4)
