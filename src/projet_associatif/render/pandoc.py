@@ -36,6 +36,8 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 FILTERS = HERE / "filters"
 PRINT_FILTER = FILTERS / "impression.lua"
+# PDF and DOCX: tables span the text width, each column at least its longest word wide.
+TABLE_WIDTHS_FILTER = FILTERS / "largeurs-tableaux.lua"
 TYPST_IMAGES_FILTER = FILTERS / "images-typst.lua"
 READER = "markdown"
 PDF_NAME = "projet-associatif.pdf"
@@ -408,7 +410,10 @@ def write_pdf(
 
     # Each chapter is written as Typst on its own (and remembered), then the template wraps
     # them: after a data change only the chapters that changed are written again.
-    filters = ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TYPST_IMAGES_FILTER)]
+    filters = [
+        *("--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)),
+        *("--lua-filter", str(TYPST_IMAGES_FILTER)),
+    ]
     bodies = [
         run_pandoc(
             ["-f", "json", "-t", "typst", *filters],
@@ -492,7 +497,7 @@ def write_docx(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
-    args += ["--lua-filter", str(PRINT_FILTER)]
+    args += ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)]
     from .docx import prepared_reference
 
     epoch = source_date_epoch(meta)
