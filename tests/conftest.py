@@ -16,3 +16,9 @@ def book(tmp_path_factory) -> support.Book:
 def reports(book) -> dict[str, support.PageReport]:
     """Return every page's browser report (one Chromium pass per pytest process)."""
     return {r.path: r for r in support.survey(book)}
+
+
+@pytest.fixture(scope="session")
+def report_2020(tmp_path_factory) -> support.Book:
+    """Return the projet-2020 report built once per pytest process (no measurement file)."""
+    return support.shared_book(tmp_path_factory, "projet-2020")

@@ -323,43 +323,45 @@ def _page_tables(page: pdfium.PdfPage) -> Iterator[tuple[list[_Cell], float | No
         pdfium_c.FPDF_StructTree_Close(tree)
 
 
-def _split_across_lines(cell: _Cell, vocabulary: set[str]) -> Iterator[str]:
-    """Yield the words of ``cell`` broken at a line end that is not a space or a hyphen.
+def _chains(glyphs: list[Glyph]) -> Iterator[list[str]]:
+    """Yield the runs of glyphs between spaces that change line, as their pieces per line."""
+    pieces: list[list[Glyph]] = []
+    for g in [*glyphs, None]:
+        if g is None or g.text.isspace():
+            if len(pieces) > 1:
+                yield ["".join(x.text for x in piece) for piece in pieces]
+            pieces = []
+        elif pieces and abs(g.top - pieces[-1][-1].top) >= 0.5 * g.size:
+            pieces.append([g])
+        elif pieces:
+            pieces[-1].append(g)
+        else:
+            pieces = [[g]]
 
-    A line may also end without a space glyph between two words (LibreOffice draws none,
-    Typst none between two paragraphs of a cell): the two pieces make a split word only
-    when joined they form a word of ``vocabulary`` that they do not both form alone.
+
+def _split_across_lines(cell: _Cell, vocabulary: set[str]) -> Iterator[str]:
+    """Yield the words of ``cell`` that a line end cuts in two (or more).
+
+    A line may end without a space glyph between two words (LibreOffice draws none,
+    Typst none between two paragraphs of a cell), and after a word's own hyphen
+    (« Saint- / Pourçain »): the pieces make a split word only when joined — without the
+    hyphens a hyphenation added — they form a word of ``vocabulary`` that the pieces
+    kept apart, hyphens included, do not.
     """
-    previous: Glyph | None = None
-    piece: list[Glyph] = []
-    pieces: list[tuple[str, bool]] = []  # (text, starts a new line without a space before)
-    for g in cell.glyphs:
-        if g.text.isspace():
-            if piece:
-                pieces.append(("".join(x.text for x in piece), False))
-            piece, previous = [], None
+    for pieces in _chains(cell.glyphs):
+        parts = [_clean(p) for p in pieces]
+        if not all(parts):
             continue
-        if previous is not None and abs(g.top - previous.top) >= 0.5 * g.size:
-            pieces.append(("".join(x.text for x in piece), False))
-            piece = []
-            piece.append(g)
-            pieces.append(("", True))  # marker: a line break without a space
-            previous = g
-            continue
-        piece.append(g)
-        previous = g
-    if piece:
-        pieces.append(("".join(x.text for x in piece), False))
-    texts = [t for t, _ in pieces]
-    for i, (text, is_break) in enumerate(pieces):
-        if not is_break or i == 0 or i + 1 >= len(pieces):
-            continue
-        head, tail = _clean(texts[i - 1]), _clean(texts[i + 1])
-        if not head or not tail or texts[i - 1].endswith(("-", "/", "\u2011")):
-            continue
-        joined = head + tail
-        if joined in vocabulary and not (head in vocabulary and tail in vocabulary):
-            yield f"{head} / {tail}"
+        hard = "".join(parts)
+        soft = "".join(p.removesuffix("-") for p in parts[:-1]) + parts[-1]
+        hyphenated = soft in vocabulary and hard not in vocabulary
+        cut = (
+            hard in vocabulary
+            and not all(p.endswith("-") for p in parts[:-1])
+            and not all(p in vocabulary for p in parts)
+        )
+        if hyphenated or cut:
+            yield " / ".join(parts)
 
 
 _PUNCTUATION = "()[]«»“”\"',.;:!?…\u00a0\u202f"

@@ -20,7 +20,7 @@ import re
 import shutil
 import string
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -665,6 +665,49 @@ def notice_html(meta: Mapping[str, Any]) -> str:
     )
 
 
+#: What a reader downloads, by format: file published next to html/, and its label.
+DOWNLOADS = {
+    "pdf": (PDF_NAME, "PDF (à imprimer)"),
+    "docx": (DOCX_NAME, "DOCX (à modifier dans Word ou LibreOffice)"),
+}
+
+
+def downloads_html(formats: Sequence[str]) -> str:
+    """Return the page header's links to the PDF and DOCX of the same render."""
+    links = [
+        f'<a href="../{DOWNLOADS[f][0]}" download>{html.escape(DOWNLOADS[f][1])}</a>'
+        for f in formats
+        if f in DOWNLOADS
+    ]
+    if not links:
+        return ""
+    return f'<p class="pa-telechargements">Télécharger le rapport : {" · ".join(links)}</p>'
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL)
+
+
+def scrolling_tables(body: str) -> str:
+    """Put each table in a box of its own that scrolls sideways when the table is too wide.
+
+    A wide table must not widen the page (at 390 px, a phone): its box scrolls instead.
+    The box is a named region reachable with the keyboard, so that it can be scrolled
+    without a mouse (WCAG 2.1.1; axe-core's « scrollable-region-focusable »).
+    """
+
+    def wrap(match: re.Match[str]) -> str:
+        caption = _CAPTION.search(match.group(0))
+        text = re.sub(r"<[^>]+>", "", caption.group(1)) if caption else ""
+        label = html.escape(" ".join(html.unescape(text).split()) or "Tableau", quote=True)
+        return (
+            f'<div class="pa-tableau" role="region" tabindex="0" aria-label="{label}">'
+            f"{match.group(0)}</div>"
+        )
+
+    return _TABLE.sub(wrap, body)
+
+
 def write_html(
     book: Book,
     html_dir: Path,
@@ -672,8 +715,13 @@ def write_html(
     *,
     root: Path,
     memo: Memo | None = None,
+    downloads: Sequence[str] = (),
 ) -> Path:
-    """Write one page per chapter, the notebook pages and the assets; return index.html."""
+    """Write one page per chapter, the notebook pages and the assets; return index.html.
+
+    ``downloads`` names the other formats of this render ("pdf", "docx"): every chapter
+    page links to them (they are published next to ``html/``).
+    """
     html_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(html_dir, root)
     pages: dict[str, str] = {}
@@ -694,7 +742,7 @@ def write_html(
             fmt="html",
             memo=memo,
         )
-        body = accessible_tables(body)
+        body = scrolling_tables(accessible_tables(body))
         scripts = ""
         if "pa-chart-view" in body:
             scripts = (
@@ -714,6 +762,7 @@ def write_html(
                 f" — fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else ""
             ),
             notice=notice_html(meta),
+            downloads=downloads_html(downloads),
             scripts=scripts,
             sidebar=sidebar_html(book, chapter.page),
             page_toc=page_toc_html(chapter.blocks),
