@@ -381,9 +381,9 @@ def too_wide_pages(html_dir: Path, pages: list[str], widths=WINDOW_WIDTHS) -> di
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
             context.route(
                 "**/*",
-                lambda route: route.continue_()
-                if route.request.url.startswith(base_url)
-                else route.abort(),
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(base_url) else route.abort()
+                ),
             )
             try:
                 page = context.new_page()

@@ -50,6 +50,8 @@ CELL_TOLERANCE_PT = 1.0
 MIN_COLUMN_PT = 12.0
 
 _CELL_TYPES = {"TD", "TH"}
+#: A break opportunity the report puts in long file names (after « / » and « _ »).
+ZWSP = "\u200b"
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def _split_words(glyphs: list[Glyph], *, across_lines: bool) -> list[Word]:
     words: list[Word] = []
     current = Word()
     for g in glyphs:
-        if g.text.isspace():
+        if _breaks(g.text):
             if current.glyphs:
                 words.append(current)
             current = Word()
@@ -323,11 +325,16 @@ def _page_tables(page: pdfium.PdfPage) -> Iterator[tuple[list[_Cell], float | No
         pdfium_c.FPDF_StructTree_Close(tree)
 
 
+def _breaks(text: str) -> bool:
+    """Say whether a line may end at this glyph: a space, or a zero-width space."""
+    return text.isspace() or text == ZWSP
+
+
 def _chains(glyphs: list[Glyph]) -> Iterator[list[str]]:
     """Yield the runs of glyphs between spaces that change line, as their pieces per line."""
     pieces: list[list[Glyph]] = []
     for g in [*glyphs, None]:
-        if g is None or g.text.isspace():
+        if g is None or _breaks(g.text):
             if len(pieces) > 1:
                 yield ["".join(x.text for x in piece) for piece in pieces]
             pieces = []
@@ -373,7 +380,7 @@ def _clean(text: str) -> str:
 
 def words_of(text: str) -> set[str]:
     """Return the words of a text (the vocabulary a split word is recognised by)."""
-    return {w for w in (_clean(t) for t in text.split()) if w}
+    return {w for w in (_clean(t) for t in text.replace(ZWSP, " ").split()) if w}
 
 
 def _table_findings(

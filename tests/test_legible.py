@@ -58,8 +58,7 @@ def test_collisions_spares_kerning_ligatures_and_tight_lines(tmp_path):
     # « fi », « ff » are ligatures in Libertinus; « AVA » kerns; lines set solid touch.
     pdf = typst_pdf(
         tmp_path,
-        "#set par(leading: 0.3em)\nAffiner, réfléchir, AVANT l'office : WAVE, "
-        "Tour, Vous. " * 12,
+        "#set par(leading: 0.3em)\n" + "Affiner, réfléchir, AVANT l'office : WAVE, Tour. " * 12,
     )
     assert pdf_layout.collisions(pdf) == []
 
@@ -90,6 +89,7 @@ def test_narrow_cells_finds_a_word_split_across_lines(tmp_path):
 
 
 # --- The projet-2020 report -------------------------------------------------------------
+
 
 def docx_words(path: Path) -> set[str]:
     document = docx.Document(str(path))

@@ -3,6 +3,8 @@
 -- Sans largeurs, Pandoc écrit en DOCX <w:tblW w:type="auto" w:w="0"/> (LibreOffice serre
 -- alors le tableau et coupe les mots) et en Typst des colonnes égales.
 -- Les noms de fichiers longs (data/…/nom_de_fichier.csv) se coupent après « / » et « _ ».
+-- En DOCX, le texte des cellules prend le style « Texte de tableau » (plus petit, comme en
+-- PDF ; défini dans le modèle Word par render/docx.py).
 
 local ZWSP = utf8.char(0x200B)
 -- Largeur du texte, en caractères moyens de la police des tableaux (A4, marges de 2,5 cm).
@@ -14,8 +16,14 @@ local WANT_CAP = 60
 -- Un mot plus long que ceci se coupe après ses « / » et « _ ».
 local BREAK_FROM = 14
 
+-- Longueur en caractères moyens : une capitale en vaut un et demi (« PROVENANCE.md »).
 local function length(text)
-  return utf8.len(text) or #text
+  local n = 0
+  for _, code in utf8.codes(text) do
+    local char = utf8.char(code)
+    n = n + ((char:match("%u") or char == "—" or char == "%") and 1.5 or 1)
+  end
+  return n
 end
 
 local function breakable(text)
@@ -78,6 +86,14 @@ function Table(tbl)
   for j = 1, n do
     local extra = sum_extra > 0 and room * (want[j] - min[j]) / sum_extra or room / n
     width[j] = min[j] + extra
+  end
+  if FORMAT == "docx" then
+    tbl = tbl:walk({
+      Cell = function(cell)
+        cell.contents = { pandoc.Div(cell.contents, { ["custom-style"] = "Texte de tableau" }) }
+        return cell
+      end,
+    })
   end
   local total = 0
   for j = 1, n do total = total + width[j] end
