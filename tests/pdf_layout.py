@@ -50,8 +50,10 @@ CELL_TOLERANCE_PT = 1.0
 MIN_COLUMN_PT = 12.0
 
 _CELL_TYPES = {"TD", "TH"}
-#: A break opportunity the report puts in long file names (after « / » and « _ »).
+#: A break opportunity the report puts in long file names (after « / », « _ », « . »).
 ZWSP = "\u200b"
+#: A line may end after these without splitting a word (a hyphen, a file name's parts).
+_BREAK_AFTER = ("-", "/", "_", ".")
 
 
 @dataclass(frozen=True)
@@ -145,17 +147,13 @@ def _glyphs(page: pdfium.PdfPage) -> list[Glyph]:
         seen.add(key)
         obj = pdfium_c.FPDFText_GetTextObject(raw, i)
         mcid = pdfium_c.FPDFPageObj_GetMarkedContentID(obj) if obj else -1
-        glyphs.append(
-            Glyph(
-                char,
-                box.left,
-                box.right,
-                height - box.top,
-                height - box.bottom,
-                pdfium_c.FPDFText_GetFontSize(raw, i),
-                mcid,
-            )
-        )
+        size = pdfium_c.FPDFText_GetFontSize(raw, i)
+        top, bottom = height - box.top, height - box.bottom
+        # PDFium gives some glyphs (« _ ») their ink box, not the line's: such a glyph
+        # stands on the line of the glyph drawn just before it.
+        if bottom - top < 0.5 * size and glyphs and abs(glyphs[-1].x1 - box.left) < size:
+            top, bottom = glyphs[-1].top, glyphs[-1].bottom
+        glyphs.append(Glyph(char, box.left, box.right, top, bottom, size, mcid))
     return glyphs
 
 
@@ -357,14 +355,15 @@ def _split_across_lines(cell: _Cell, vocabulary: set[str]) -> Iterator[str]:
     """
     for pieces in _chains(cell.glyphs):
         parts = [_clean(p) for p in pieces]
-        if not all(parts):
+        # A piece of punctuation alone (« - » before « FOCUS ») is no part of a word.
+        if not all(p.strip("".join(_BREAK_AFTER)) for p in parts):
             continue
         hard = "".join(parts)
         soft = "".join(p.removesuffix("-") for p in parts[:-1]) + parts[-1]
         hyphenated = soft in vocabulary and hard not in vocabulary
         cut = (
             hard in vocabulary
-            and not all(p.endswith("-") for p in parts[:-1])
+            and not all(p.endswith(_BREAK_AFTER) for p in pieces[:-1])
             and not all(p in vocabulary for p in parts)
         )
         if hyphenated or cut:
