@@ -168,8 +168,9 @@ def test_docx_in_libreoffice_draws_no_text_over_text(libreoffice_pdf):
 def test_docx_in_libreoffice_has_about_as_many_pages_as_the_pdf(report_2020, libreoffice_pdf):
     typst_pages = len(pypdf.PdfReader(report_2020.outputs["pdf"]).pages)
     libreoffice_pages = len(pypdf.PdfReader(libreoffice_pdf).pages)
-    # Other fonts and margins: a quarter more or less is close; 99 → 168 was not.
-    assert 0.75 * typst_pages <= libreoffice_pages <= 1.25 * typst_pages
+    # LibreOffice has no Aptos (the DOCX's font) and takes DejaVu Sans, wider than the
+    # PDF's Libertinus: the text alone runs about 30 % longer. 99 → 168 pages was tables.
+    assert 0.75 * typst_pages <= libreoffice_pages <= 1.35 * typst_pages
 
 
 # --- The HTML at 1280 and 390 px ----------------------------------------------------------
