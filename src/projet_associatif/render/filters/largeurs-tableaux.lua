@@ -14,7 +14,7 @@ local LINE = 80
 -- Place d'une colonne en plus de son texte (marges intérieures de la cellule).
 local PADDING = 3
 -- Au-delà, une cellule longue ne réclame pas plus de place : elle passe à la ligne.
-local WANT_CAP = 60
+local WANT_CAP = 200
 -- Un mot plus long que ceci se coupe après ses « / », « _ » et « . », et avant la capitale
 -- d'un nom en camelCase.
 local BREAK_FROM = 14
