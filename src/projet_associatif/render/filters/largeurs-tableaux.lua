@@ -121,7 +121,9 @@ function Table(tbl)
       if cell.col_span == 1 and j <= n then
         local longest, total = measure(cell)
         min[j] = math.max(min[j], longest + PADDING)
-        want[j] = math.max(want[j], math.min(total, WANT_CAP) + PADDING)
+        -- What a column asks for is the text of all its cells: a column with a long
+        -- text in every row (annex C's sources) gets more than one long cell.
+        want[j] = want[j] + math.min(total, WANT_CAP)
       end
       j = j + cell.col_span
     end
