@@ -6,7 +6,8 @@
 
 Only the standard library is used here: this script runs before anything is installed.
 It creates ``.venv/``, installs the project (again only when pyproject.toml changed),
-installs Debian's Chromium for the browser tests when it is missing and we are root,
+installs Debian's Chromium (browser tests) and LibreOffice Writer (the DOCX opened as its
+editors do) when they are missing and we are root,
 then hands over to the project's own command.
 """
 
@@ -65,27 +66,33 @@ def ensure_npm_reference() -> None:
     sh(npm, "install", "--no-audit", "--no-fund", "--prefix", NPM_PREFIX, NPM_REFERENCE)
 
 
-def ensure_chromium() -> None:
-    """Install Debian's Chromium for the browser tests when it is absent (needs root)."""
-    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+#: Debian packages the tests need, each with the program that tells it is installed:
+#: Chromium for the browser tests, LibreOffice Writer to open the DOCX as its editors do.
+DEBIAN_TEST_PACKAGES = {
+    "chromium": ("chromium", "fonts-dejavu-core"),
+    "soffice": ("libreoffice-writer-nogui",),
+}
+
+
+def ensure_debian_packages() -> None:
+    """Install Debian's Chromium and LibreOffice Writer for the tests when absent (needs root)."""
+    missing = [
+        package
+        for program, packages in DEBIAN_TEST_PACKAGES.items()
+        if not (shutil.which(program) or Path("/usr/bin", program).exists())
+        for package in packages
+    ]
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         sh("apt-get", "update", "-qq", env=env)
-        sh(
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            "fonts-dejavu-core",
-            env=env,
-        )
+        sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env)
     else:
         print(
-            "Chromium est absent : installez le paquet Debian « chromium » "
-            "(sudo apt-get install chromium) pour les tests dans le navigateur.",
+            f"Paquets Debian absents : {' '.join(missing)}. Installez-les "
+            f"(sudo apt-get install {' '.join(missing)}) pour les tests dans le navigateur "
+            "et l'ouverture du DOCX dans LibreOffice.",
             file=sys.stderr,
         )
 
@@ -100,7 +107,7 @@ def main(argv: list[str]) -> int:
     if action == "report":
         return subprocess.call([str(BIN / "projet-associatif"), "build", *rest])
     ensure_npm_reference()
-    ensure_chromium()
+    ensure_debian_packages()
     code = subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
     if code == 5:
         print("pytest n'a exécuté aucun test : échec.", file=sys.stderr)

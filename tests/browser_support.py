@@ -161,18 +161,20 @@ def _shared_book(base: Path, profile: str, suivi: str | None) -> Book:
     return build_book(base, profile=profile, suivi=suivi)
 
 
-def shared_book(tmp_path_factory) -> Book:
-    """Return the session's review book, building it on first use (once per pytest process)."""
-    base = tmp_path_factory.getbasetemp() / "livre-partage"
+def shared_book(tmp_path_factory, profile: str = PROFILE) -> Book:
+    """Return the session's book of ``profile``, built on first use (once per pytest process).
+
+    The reviews are built with the fictional measurement file, projet-2020 without any.
+    """
+    name = "livre-partage" if profile == PROFILE else f"livre-partage-{profile}"
+    base = tmp_path_factory.getbasetemp() / name
     base.mkdir(exist_ok=True)
-    return _shared_book(base, PROFILE, SUIVI)
+    return _shared_book(base, profile, None if profile == "projet-2020" else SUIVI)
 
 
 def shared_book_2020(tmp_path_factory) -> Book:
     """Return the session's 2020 projet associatif, built on first use (once per process)."""
-    base = tmp_path_factory.getbasetemp() / "livre-2020"
-    base.mkdir(exist_ok=True)
-    return _shared_book(base, "projet-2020", None)
+    return shared_book(tmp_path_factory, "projet-2020")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -372,3 +374,49 @@ def _survey(book: Book) -> tuple[PageReport, ...]:
 def survey(book: Book) -> tuple[PageReport, ...]:
     """Return the reports of every page of ``book`` (one browser pass per pytest process)."""
     return _survey(book)
+
+
+#: The window widths every page must fit: a laptop and a phone (CSS pixels).
+WINDOW_WIDTHS = (1280, 390)
+
+#: The page's width against the window's, and the outermost elements that stick out.
+_WIDTH_FACTS = """() => {
+  const inner = window.innerWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const right = el.getBoundingClientRect().right;
+    const parent = el.parentElement;
+    if (right > inner + 1 && parent && parent.getBoundingClientRect().right <= inner + 1) {
+      const text = (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
+      out.push(`<${el.tagName.toLowerCase()} class="${el.className}"> ${Math.round(right)} px : ${text}`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: inner, culprits: out.slice(0, 5)};
+}"""
+
+
+def too_wide_pages(html_dir: Path, pages: list[str], widths=WINDOW_WIDTHS) -> dict[str, Any]:
+    """Return the pages wider than the window, per width, with what sticks out of them."""
+    found: dict[str, Any] = {}
+    with serve(html_dir) as base_url, chromium() as browser:
+        for width in widths:
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+            context.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(base_url) else route.abort()
+                ),
+            )
+            try:
+                page = context.new_page()
+                for path in pages:
+                    page.goto(base_url + path, wait_until="load")
+                    # The live Vega views replace the static charts: measure the page after.
+                    if not path.startswith("notebooks/") and page.locator(".pa-chart-view").count():
+                        wait_for_charts(page)
+                    facts = page.evaluate(_WIDTH_FACTS)
+                    if facts["scroll"] > facts["inner"]:
+                        found[f"{path} à {width} px"] = facts
+            finally:
+                context.close()
+    return found

@@ -310,18 +310,38 @@ def test_commune_map_writes_each_epci_name_on_its_epci(geojson, epci, points):
 
 def test_epci_names_keep_clear_of_the_sites_and_of_each_other(geojson, epci, points):
     placed = territory.epci_label_points(geojson, epci, points)
-    to_pixels, _, _ = territory._pixel_plane(geojson)
+    to_pixels, _, size = territory._pixel_plane(geojson)
     boxes = [
         territory._name_box(*to_pixels(r.longitude, r.latitude), r.etiquette_epci)
         for r in placed.itertuples()
     ]
-    sites = territory._site_boxes(points, to_pixels)
+    sites = territory._site_boxes(points, to_pixels, size)
     for index, box in enumerate(boxes):
         assert not territory._overlaps(box, sites), placed.iloc[index]["epci"]
         assert not territory._overlaps(box, boxes[:index] + boxes[index + 1 :])
     # Sites and their labels do take room: a name at a site would be refused.
     moulins = to_pixels(points.iloc[0]["longitude"], points.iloc[0]["latitude"])
     assert territory._overlaps(territory._name_box(*moulins, "CA de Moulins"), sites)
+
+
+def test_site_labels_keep_clear_of_each_other_and_of_the_other_symbols(geojson, points):
+    # Bourbon-l'Archambault's label, right of its symbol, ran over « Moulins (43,3) ».
+    placed = territory.site_label_points(geojson, points)
+    to_pixels, _, _ = territory._pixel_plane(geojson)
+    labels = []
+    for row in placed.itertuples():
+        left, middle = to_pixels(row.longitude_etiquette, row.latitude_etiquette)
+        width = len(row.etiquette) * territory.SITE_CHAR_PX
+        half = territory.SITE_LABEL_HALF_PX
+        labels.append((left, middle - half, left + width, middle + half))
+    halves = territory._symbol_half(points)
+    symbols = []
+    for row, half in zip(points.itertuples(), halves, strict=True):
+        x, y = to_pixels(row.longitude, row.latitude)
+        symbols.append((x - half, y - half, x + half, y + half))
+    for i, label in enumerate(labels):
+        assert not territory._overlaps(label, labels[:i] + labels[i + 1 :]), placed.iloc[i]["lieu"]
+        assert not territory._overlaps(label, symbols), placed.iloc[i]["lieu"]
 
 
 def test_map_alt_and_note_give_the_facts(geojson, epci, points, sites):

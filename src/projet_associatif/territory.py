@@ -657,28 +657,101 @@ def _overlaps(box: Box, others: list[Box]) -> bool:
     )
 
 
-def _site_boxes(points: pd.DataFrame, to_pixels: Any) -> list[Box]:
-    """Return the room each site symbol and its label take, margins included."""
+def _symbol_half(points: pd.DataFrame) -> list[float]:
+    """Return each site symbol's half side, in pixels (the map's size scale)."""
     low, high = SITE_SIZES
     most = points["demi_journees_par_mois"].max()
     most = most if pd.notna(most) and most > 0 else 1.0
+    # The symbol's area grows linearly from zero (the map's size scale).
+    return [
+        math.sqrt(low + (high - low) * (value / most if pd.notna(value) else 0)) / 2
+        for value in points["demi_journees_par_mois"]
+    ]
+
+
+def _label_candidates(x: float, y: float, half: float, width: float) -> list[Box]:
+    """Return the boxes a site's label may take, best first: right, left, below, above.
+
+    Beside the symbol the label may also slide up or down by a line or two; below and
+    above, it may be centred or start or end at the symbol.
+    """
+    h = SITE_LABEL_HALF_PX
     boxes = []
-    for row in points.itertuples(index=False):
+    for shift in (0, -2 * h, 2 * h, -4 * h, 4 * h):
+        boxes.append((x + SITE_LABEL_DX, y - h + shift, x + SITE_LABEL_DX + width, y + h + shift))
+        boxes.append((x - SITE_LABEL_DX - width, y - h + shift, x - SITE_LABEL_DX, y + h + shift))
+    for middle in (y + half + 1 + h, y - half - 1 - h):
+        for left in (x - width / 2, x - half, x + half - width):
+            boxes.append((left, middle - h, left + width, middle + h))
+    return boxes
+
+
+def _overlap_area(box: Box, others: list[Box]) -> float:
+    left, top, right, bottom = box
+    return sum(
+        max(0.0, min(right, o_right) - max(left, o_left))
+        * max(0.0, min(bottom, o_bottom) - max(top, o_top))
+        for o_left, o_top, o_right, o_bottom in others
+    )
+
+
+def _site_label_boxes(points: pd.DataFrame, to_pixels: Any, size: tuple[float, float]) -> list[Box]:
+    """Return where each site's label goes: the first side clear of other labels and symbols.
+
+    Sites are placed in decreasing order of half-days (the siège first); a label that
+    fits nowhere takes the spot where it covers the least.
+    """
+    width, height = size
+    halves = _symbol_half(points)
+    centres = [to_pixels(r.longitude, r.latitude) for r in points.itertuples(index=False)]
+    symbols = [(x - h, y - h, x + h, y + h) for (x, y), h in zip(centres, halves, strict=True)]
+    frame = [(-1e9, -1e9, 0, 1e9), (width, -1e9, 1e9, 1e9), (-1e9, -1e9, 1e9, 0)]
+    frame.append((-1e9, height, 1e9, 1e9))
+    boxes: dict[int, Box] = {}
+    days = points["demi_journees_par_mois"].fillna(0).tolist()
+    order = sorted(range(len(points)), key=lambda i: -days[i])
+    for i in order:
+        (x, y), half = centres[i], halves[i]
+        text = points["etiquette"].iloc[i]
+        candidates = _label_candidates(x, y, half, len(text) * SITE_CHAR_PX)
+        others = [b for j, b in enumerate(symbols) if j != i] + list(boxes.values()) + frame
+        padded = [
+            (left - MARGIN_PX, top - MARGIN_PX, right + MARGIN_PX, bottom + MARGIN_PX)
+            for left, top, right, bottom in candidates
+        ]
+        # The first free spot, else the one that covers the least.
+        costs = [_overlap_area(p, others) for p in padded]
+        boxes[i] = candidates[costs.index(min(costs))]
+    return [boxes[i] for i in range(len(points))]
+
+
+def site_label_points(geojson: Mapping[str, Any], points: pd.DataFrame) -> pd.DataFrame:
+    """Return the sites with where their label starts (left end, middle), clear of the others.
+
+    Each label goes right of its symbol, else left, below or above: two nearby sites
+    (Bourbon-l'Archambault and Moulins) must not print their names over each other.
+    """
+    to_pixels, to_degrees, size = _pixel_plane(geojson)
+    placed = points.copy()
+    anchors = [
+        to_degrees(left, (top + bottom) / 2)
+        for left, top, _, bottom in _site_label_boxes(points, to_pixels, size)
+    ]
+    placed["longitude_etiquette"] = [lon for lon, _ in anchors]
+    placed["latitude_etiquette"] = [lat for _, lat in anchors]
+    return placed
+
+
+def _site_boxes(points: pd.DataFrame, to_pixels: Any, size: tuple[float, float]) -> list[Box]:
+    """Return the room each site symbol and its label take, margins included."""
+    boxes = []
+    labels = _site_label_boxes(points, to_pixels, size)
+    for row, half, label in zip(
+        points.itertuples(index=False), _symbol_half(points), labels, strict=True
+    ):
         x, y = to_pixels(row.longitude, row.latitude)
-        # The symbol's area grows linearly from zero (the map's size scale); its half side:
-        value = row.demi_journees_par_mois
-        half = math.sqrt(low + (high - low) * (value / most if pd.notna(value) else 0)) / 2
-        # The label is centred 2 px above the point, its glyphs about 7 px either side.
-        half_height = max(half, SITE_LABEL_HALF_PX + 2)
-        right = x + SITE_LABEL_DX + len(row.etiquette) * SITE_CHAR_PX
-        boxes.append(
-            (
-                x - half - MARGIN_PX,
-                y - half_height - MARGIN_PX,
-                right + MARGIN_PX,
-                y + half_height + MARGIN_PX,
-            )
-        )
+        for left, top, right, bottom in ((x - half, y - half, x + half, y + half), label):
+            boxes.append((left - MARGIN_PX, top - MARGIN_PX, right + MARGIN_PX, bottom + MARGIN_PX))
     return boxes
 
 
@@ -769,7 +842,7 @@ def epci_label_points(
     owners = _Owners(rings)
     # Beyond the view's edges, as if taken: a name must not push the map's frame.
     taken = [(-1e9, -1e9, 0, 1e9), (width, -1e9, 1e9, 1e9), (-1e9, -1e9, 1e9, 0)]
-    taken += [(-1e9, height, 1e9, 1e9), *_site_boxes(points, to_pixels)]
+    taken += [(-1e9, height, 1e9, 1e9), *_site_boxes(points, to_pixels, (width, height))]
     rows = []
     for row in epci.sort_values("ordre").itertuples(index=False):
         if row.code_epci not in rings:
@@ -869,14 +942,14 @@ def commune_map(
             alt.Tooltip("demi_journees_par_mois", type="quantitative", title="Demi-journées/mois"),
         ],
     )
-    site_style = {"align": "left", "dx": SITE_LABEL_DX, "dy": -2, "fontSize": SITE_FONT_SIZE}
-    text = base.mark_text(**site_style, stroke="white", strokeWidth=3, strokeOpacity=0.8).encode(
-        text="etiquette:N"
+    # Labels start where site_label_points put them: beside, below or above their symbol.
+    labelled = alt.Chart(site_label_points(geojson, points)).encode(
+        longitude="longitude_etiquette:Q", latitude="latitude_etiquette:Q", text="etiquette:N"
     )
+    site_style = {"align": "left", "baseline": "middle", "fontSize": SITE_FONT_SIZE}
+    text = labelled.mark_text(**site_style, stroke="white", strokeWidth=3, strokeOpacity=0.8)
     # A second text layer without halo: Vega draws stroke over fill, so the halo goes below.
-    text_top = base.mark_text(**site_style).encode(
-        text="etiquette:N", color=alt.value(charts.TEXT_COLOR)
-    )
+    text_top = labelled.mark_text(**site_style).encode(color=alt.value(charts.TEXT_COLOR))
     return (
         alt.layer(communes, names_halo, names_top, marks, text, text_top)
         .project(**projection.to_dict())

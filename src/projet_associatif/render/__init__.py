@@ -107,7 +107,7 @@ def render_with_pandoc(
     with tempfile.TemporaryDirectory(prefix="rendu-") as tmp:
         work = Path(tmp)
 
-        job = _Job(config, executed_dir, staging_dir, meta, base, memo)
+        job = _Job(config, executed_dir, staging_dir, meta, base, memo, tuple(formats))
 
         def one(fmt: str) -> Path:
             folder = work / fmt  # each format its own files: they run at the same time
@@ -133,6 +133,7 @@ class _Job:
     meta: Mapping[str, Any]
     root: Path
     memo: Memo | None
+    formats: tuple[str, ...] = ()
 
 
 def _read(job: _Job, target: Target, figures_dir: Path, figures_href: str) -> Book:
@@ -155,7 +156,10 @@ def _html(job: _Job, work: Path) -> Path:
 
     html_dir = job.staging_dir / "html"
     book = _read(job, "html", html_dir / "figures", "figures")
-    return pandoc.write_html(book, html_dir, job.meta, root=job.root, memo=job.memo)
+    downloads = [f for f in ("pdf", "docx") if f in job.formats]
+    return pandoc.write_html(
+        book, html_dir, job.meta, root=job.root, memo=job.memo, downloads=downloads
+    )
 
 
 def _pdf(job: _Job, work: Path) -> Path:

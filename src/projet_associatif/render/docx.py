@@ -82,6 +82,8 @@ def prepared_reference(
         items = source.infolist()
         for item in items:
             data = source.read(item.filename)
+            if item.filename == "word/styles.xml":
+                data = with_table_text_style(data.decode("utf-8")).encode("utf-8")
             if header is not None:
                 data = _with_header_part(item.filename, data)
             entry = zipfile.ZipInfo(item.filename, date_time=stamp or item.date_time)
@@ -92,6 +94,26 @@ def prepared_reference(
                 part, header_xml(header).encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED
             )
     return output
+
+
+TABLE_TEXT_STYLE = "Texte de tableau"
+
+
+def with_table_text_style(styles: str) -> str:
+    """Add the paragraph style of table cells (filters/largeurs-tableaux.lua) if missing.
+
+    Table text is set a size smaller than the body, as in the PDF: wide tables then keep
+    whole words in their columns, in Word and in LibreOffice.
+    """
+    if f'w:val="{TABLE_TEXT_STYLE}"' in styles:
+        return styles
+    style = (
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="Textedetableau">'
+        f'<w:name w:val="{TABLE_TEXT_STYLE}"/><w:basedOn w:val="Compact"/><w:qFormat/>'
+        '<w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr>'
+        '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>'
+    )
+    return styles.replace("</w:styles>", style + "</w:styles>")
 
 
 def _with_header_part(name: str, data: bytes) -> bytes:

@@ -20,7 +20,7 @@ import re
 import shutil
 import string
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 FILTERS = HERE / "filters"
 PRINT_FILTER = FILTERS / "impression.lua"
+# PDF and DOCX: tables span the text width, each column at least its longest word wide.
+TABLE_WIDTHS_FILTER = FILTERS / "largeurs-tableaux.lua"
 TYPST_IMAGES_FILTER = FILTERS / "images-typst.lua"
 READER = "markdown"
 PDF_NAME = "projet-associatif.pdf"
@@ -417,7 +419,10 @@ def write_pdf(
 
     # Each chapter is written as Typst on its own (and remembered), then the template wraps
     # them: after a data change only the chapters that changed are written again.
-    filters = ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TYPST_IMAGES_FILTER)]
+    filters = [
+        *("--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)),
+        *("--lua-filter", str(TYPST_IMAGES_FILTER)),
+    ]
     bodies = [
         run_pandoc(
             ["-f", "json", "-t", "typst", *filters],
@@ -501,7 +506,7 @@ def write_docx(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
-    args += ["--lua-filter", str(PRINT_FILTER)]
+    args += ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)]
     from .docx import prepared_reference
 
     epoch = source_date_epoch(meta)
@@ -669,6 +674,49 @@ def notice_html(meta: Mapping[str, Any]) -> str:
     )
 
 
+#: What a reader downloads, by format: file published next to html/, and its label.
+DOWNLOADS = {
+    "pdf": (PDF_NAME, "PDF (à imprimer)"),
+    "docx": (DOCX_NAME, "DOCX (à modifier dans Word ou LibreOffice)"),
+}
+
+
+def downloads_html(formats: Sequence[str]) -> str:
+    """Return the page header's links to the PDF and DOCX of the same render."""
+    links = [
+        f'<a href="../{DOWNLOADS[f][0]}" download>{html.escape(DOWNLOADS[f][1])}</a>'
+        for f in formats
+        if f in DOWNLOADS
+    ]
+    if not links:
+        return ""
+    return f'<p class="pa-telechargements">Télécharger le rapport : {" · ".join(links)}</p>'
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.DOTALL)
+
+
+def scrolling_tables(body: str) -> str:
+    """Put each table in a box of its own that scrolls sideways when the table is too wide.
+
+    A wide table must not widen the page (at 390 px, a phone): its box scrolls instead.
+    The box is a named region reachable with the keyboard, so that it can be scrolled
+    without a mouse (WCAG 2.1.1; axe-core's « scrollable-region-focusable »).
+    """
+
+    def wrap(match: re.Match[str]) -> str:
+        caption = _CAPTION.search(match.group(0))
+        text = re.sub(r"<[^>]+>", "", caption.group(1)) if caption else ""
+        label = html.escape(" ".join(html.unescape(text).split()) or "Tableau", quote=True)
+        return (
+            f'<div class="pa-tableau" role="region" tabindex="0" aria-label="{label}">'
+            f"{match.group(0)}</div>"
+        )
+
+    return _TABLE.sub(wrap, body)
+
+
 def write_html(
     book: Book,
     html_dir: Path,
@@ -676,8 +724,13 @@ def write_html(
     *,
     root: Path,
     memo: Memo | None = None,
+    downloads: Sequence[str] = (),
 ) -> Path:
-    """Write one page per chapter, the notebook pages and the assets; return index.html."""
+    """Write one page per chapter, the notebook pages and the assets; return index.html.
+
+    ``downloads`` names the other formats of this render ("pdf", "docx"): every chapter
+    page links to them (they are published next to ``html/``).
+    """
     html_dir.mkdir(parents=True, exist_ok=True)
     copy_assets(html_dir, root)
     pages: dict[str, str] = {}
@@ -698,7 +751,7 @@ def write_html(
             fmt="html",
             memo=memo,
         )
-        body = accessible_tables(body)
+        body = scrolling_tables(accessible_tables(body))
         scripts = ""
         if "pa-chart-view" in body:
             scripts = (
@@ -718,6 +771,7 @@ def write_html(
                 f" — fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else ""
             ),
             notice=notice_html(meta),
+            downloads=downloads_html(downloads),
             scripts=scripts,
             sidebar=sidebar_html(book, chapter.page),
             page_toc=page_toc_html(chapter.blocks),
