@@ -16,9 +16,3 @@ def book(tmp_path_factory) -> support.Book:
 def book_2020(tmp_path_factory) -> support.Book:
     """Return the 2020 projet associatif built once per pytest process."""
     return support.shared_book_2020(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def reports(book) -> dict[str, support.PageReport]:
-    """Return every page's browser report (one Chromium pass per pytest process)."""
-    return {r.path: r for r in support.survey(book)}

@@ -15,6 +15,18 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
+@pytest.fixture(scope="module", params=["projet-2020", support.PROFILE])
+def book(request, tmp_path_factory) -> support.Book:
+    """Return each published document: the 2020 project and the mid-term review."""
+    return support.shared_book(tmp_path_factory, request.param)
+
+
+@pytest.fixture(scope="module")
+def reports(book) -> dict[str, support.PageReport]:
+    """Return every page's browser report for ``book`` (one Chromium pass per book)."""
+    return {r.path: r for r in support.survey(book)}
+
+
 def test_every_page_of_the_book_was_visited(book, reports):
     chapters = book.chapter_pages()
     notebooks = book.notebook_pages()
@@ -22,7 +34,7 @@ def test_every_page_of_the_book_was_visited(book, reports):
     # per executed notebook.
     from projet_associatif.render.book import book_config
 
-    config = book_config(support.PROFILE)
+    config = book_config(book.meta["profile"])
     assert len(chapters) == len(config.entries)
     assert len(notebooks) == len(config.notebooks())
     assert set(reports) == set(chapters) | set(notebooks)
@@ -60,7 +72,7 @@ def test_no_request_leaves_the_machine(reports):
 
 def test_every_chart_becomes_a_live_vega_view_with_drawn_marks(book, reports):
     charts = {p: reports[p].facts["charts"] for p in book.chapter_pages()}
-    assert sum(len(c) for c in charts.values()) >= 5, "le livre devrait contenir des graphiques"
+    assert sum(len(c) for c in charts.values()) >= 1, "le livre devrait contenir des graphiques"
     for path, page_charts in charts.items():
         assert reports[path].charts_ready, path
         for i, chart in enumerate(page_charts):
@@ -102,6 +114,11 @@ def test_every_image_has_alternative_text_and_loads(reports):
 
 def test_every_page_says_the_data_are_fictional(book, reports):
     meta = book.meta
+    if meta["profile"] == "projet-2020":
+        # No measurement file: the 2020 project shows no fictional banner anywhere.
+        assert meta["fictif"] is False
+        assert {p: r.facts["notice"] for p, r in reports.items() if r.facts["notice"]} == {}
+        return
     # The build read the « données fictives » markers of the example workbook itself.
     assert meta["fictif"] is True
     for path, report in reports.items():
