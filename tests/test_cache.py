@@ -90,6 +90,31 @@ def test_environment_hash_is_stable():
     assert len(environment_hash()) == 64
 
 
+def test_environment_hash_follows_installed_distributions(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def current() -> str:
+        environment_hash.cache_clear()
+        return environment_hash()
+
+    try:
+        before = current()
+        (site / "exemple_paquet-1.0.dist-info").mkdir()
+        installed = current()
+        (site / "exemple_paquet-1.0.dist-info").rename(site / "exemple_paquet-1.1.dist-info")
+        upgraded = current()
+        (site / "ancien_paquet-2.0.egg-info").mkdir()
+        with_egg = current()
+        assert len({before, installed, upgraded, with_egg}) == 4
+        # A non-metadata folder is not a distribution.
+        (site / "exemple_paquet").mkdir()
+        assert current() == with_egg
+    finally:
+        environment_hash.cache_clear()
+
+
 def test_bytecode_counts_as_its_source():
     pyc = "/p/src/pkg/sub/__pycache__/charts.cpython-311.pyc"
     assert source_of(pyc) == "/p/src/pkg/sub/charts.py"
