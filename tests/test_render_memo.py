@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import nbformat
@@ -87,3 +88,41 @@ def test_the_key_follows_content_environment_and_package(tmp_path, monkeypatch):
             assert memo.key("etape", "x", files=[data]) != base, name
         memo_module._code_hash.cache_clear()
     assert memo.key("etape", "x", files=[data]) == base
+
+
+def test_entries_sharing_a_shard_are_all_kept_and_each_step_has_its_own_lock(tmp_path):
+    memo = Memo(tmp_path / "rendu")
+    first, second = "ab" + "0" * 62, "ab" + "1" * 62  # same two-character shard folder
+    memo.put(first, b"un")
+    memo.put(second, b"deux")
+    memo.put(first, b"un bis")  # a step stored again replaces its entry
+    assert (memo.get(first), memo.get(second), memo.get("cd" + "0" * 62)) == (
+        b"un bis",
+        b"deux",
+        None,
+    )
+    assert memo.claim(first) is memo.claim(first)
+    assert memo.claim(first) is not memo.claim(second)
+
+
+def test_prune_deletes_only_entries_unused_for_a_month(tmp_path):
+    memo = Memo(tmp_path / "rendu")
+    assert memo.prune() == 0  # no memo folder yet
+    old, recent, read = ("ab" + c * 62 for c in "012")
+    for key in (old, recent, read):
+        memo.put(key, key.encode())
+    month = time.time() - 31 * 86400
+    for key in (old, read):
+        os.utime(memo.directory / key[:2] / key, (month, month))
+    assert memo.get(read) == read.encode()  # reading an entry marks it as used
+    assert memo.prune() == 1
+    assert (memo.get(old), memo.get(recent), memo.get(read)) == (
+        None,
+        recent.encode(),
+        read.encode(),
+    )
+    # The age limit is the build cache's.
+    for key in (recent, read):
+        os.utime(memo.directory / key[:2] / key, (month + 2 * 86400,) * 2)
+    assert memo.prune(max_age_days=30) == 0
+    assert memo.prune(max_age_days=28) == 2
