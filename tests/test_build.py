@@ -490,6 +490,106 @@ def test_an_interrupted_publish_is_recovered(tmp_path):
     assert tree_hashes(target) == before
 
 
+def test_recovery_restores_the_newest_aside_and_leaves_an_empty_book_alone(tmp_path):
+    book = tmp_path / "_book"
+    book.mkdir()
+    target = book / "p"
+    recover_interrupted_publish(target)  # nothing published yet, nothing aside
+    assert list(book.iterdir()) == []
+    # Two crashes in a row: the newest aside is the last good publication, whatever its name.
+    older = _publication(book / ".p.ancien-zzz", "plus ancien")
+    newer = _publication(book / ".p.ancien-aaa", "ancien")
+    before = tree_hashes(newer)
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    os.utime(newer, (1_700_000_000, 1_700_000_000))
+    recover_interrupted_publish(target)
+    assert tree_hashes(target) == before
+    assert _leftovers(target) == []
+
+
+def test_publish_into_a_new_book_folder(tmp_path, monkeypatch):
+    target = tmp_path / "nouveau-depot" / "_book" / "p"
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_rename = os.rename
+    monkeypatch.setattr(os, "rename", lambda src, dst: (_ for _ in ()).throw(OSError("plein")))
+    with pytest.raises(OSError, match="plein"):  # the first publication fails: nothing appears
+        publish(staging, target)
+    assert not target.exists() and _leftovers(target) == []
+    monkeypatch.setattr(os, "rename", real_rename)
+    publish(staging, target)
+    assert tree_hashes(target) == new
+    assert _leftovers(target) == []
+
+
+class OtherDevice:
+    """A stat result whose device number differs from the real one."""
+
+    def __init__(self, result: os.stat_result):
+        self._result = result
+
+    @property
+    def st_dev(self) -> int:
+        return self._result.st_dev + 1
+
+    def __getattr__(self, name: str):
+        return getattr(self._result, name)
+
+
+def test_publish_across_file_systems_copies_next_to_the_target_first(tmp_path, monkeypatch):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_stat, real_rename = os.stat, os.rename
+
+    def stat(path, *args, **kwargs):
+        # The build folder on another device than _book/ (e.g. a tmpfs build/).
+        result = real_stat(path, *args, **kwargs)
+        return OtherDevice(result) if Path(path) == staging else result
+
+    moved_in = []
+
+    def rename(src, dst):
+        if Path(dst) == target:
+            moved_in.append(Path(src))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "rename", rename)
+    publish(staging, target)
+    assert tree_hashes(target) == new
+    assert not staging.exists()
+    assert _leftovers(target) == []
+    # The new publication came in by one rename, from a copy beside the target.
+    [source] = moved_in
+    assert source.parent == target.parent and source.name.startswith(".p.nouveau-")
+
+
+def test_a_leftover_that_cannot_be_deleted_fails_neither_publish_nor_recovery(
+    tmp_path, monkeypatch
+):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    (target / "verrouille.txt").write_text("ouvert ailleurs", encoding="utf-8")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith("verrouille.txt"):
+            raise PermissionError("fichier verrouillé")
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    publish(staging, target)  # the old one could not be fully deleted: still published
+    assert tree_hashes(target) == new
+    [aside] = _leftovers(target)
+    recover_interrupted_publish(target)  # tries again, and does not fail either
+    assert tree_hashes(target) == new
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    recover_interrupted_publish(target)
+    assert _leftovers(target) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("next_build", ["échoue", "réussit"])
 def test_the_next_build_recovers_an_interrupted_publish(project, monkeypatch, next_build):
