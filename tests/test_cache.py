@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,9 @@ from projet_associatif.cache import (
     environment_hash,
     package_hash,
     read_log,
+    sha256_json,
     source_of,
+    suivi_hash,
     tree_listing,
 )
 
@@ -173,3 +177,50 @@ def test_prune_deletes_only_entries_unused_for_long(tmp_path):
     assert cache.lookup(old.key()) is None
     assert cache.lookup(recent.key()) is not None
     assert not (tmp_path / "cache" / f"{old.key()}.ipynb").exists()
+
+
+def test_file_hashes_are_remembered_per_path(tmp_path):
+    # Two inputs with the same size and modification time but different bytes.
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("x,1\n")
+    b.write_text("x,2\n")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    r = recipe(tmp_path)
+    BuildCache(tmp_path / "cache").store(r.key(), executed, [a, b], r)
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is not None
+    b.write_text("x,3\n")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is None
+
+
+def test_an_entry_without_its_notebook_is_a_miss(tmp_path):
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    r = recipe(tmp_path)
+    cache = BuildCache(tmp_path / "cache")
+    cache.store(r.key(), executed, [], r)
+    assert cache.lookup(r.key()) is not None
+    (tmp_path / "cache" / f"{r.key()}.ipynb").unlink()
+    assert cache.lookup(r.key()) is None
+
+
+def test_json_hash_ignores_key_order_and_accepts_paths():
+    assert sha256_json({"a": 1, "b": 2}) == sha256_json({"b": 2, "a": 1})
+    assert sha256_json({"p": Path("data/a.csv")}) == sha256_json({"p": "data/a.csv"})
+
+
+def test_suivi_hash_follows_the_measurement_file_or_folder(tmp_path):
+    assert suivi_hash(None) is None
+    assert suivi_hash(tmp_path / "absent.xlsx") == "absent"
+    workbook = tmp_path / "suivi.xlsx"
+    workbook.write_bytes(b"classeur")
+    assert suivi_hash(workbook) == hashlib.sha256(b"classeur").hexdigest()
+    folder = tmp_path / "suivi"
+    folder.mkdir()
+    (folder / "mesures.csv").write_text("a\n")
+    before = suivi_hash(folder)
+    assert suivi_hash(folder) == before
+    (folder / "mesures.csv").write_text("b\n")
+    assert suivi_hash(folder) != before
