@@ -512,7 +512,13 @@ def test_publish_into_a_new_book_folder(tmp_path, monkeypatch):
     staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
     new = tree_hashes(staging)
     real_rename = os.rename
-    monkeypatch.setattr(os, "rename", lambda src, dst: (_ for _ in ()).throw(OSError("plein")))
+
+    def rename(src, dst):
+        if Path(src) == staging:
+            raise OSError("plein")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(OSError, match="plein"):  # the first publication fails: nothing appears
         publish(staging, target)
     assert not target.exists() and _leftovers(target) == []
