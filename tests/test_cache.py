@@ -10,9 +10,11 @@ from pathlib import Path
 
 from projet_associatif import datapackage
 from projet_associatif.cache import (
+    BOOTSTRAP_MODULES,
     READ_LOG_ENV,
     BuildCache,
     Recipe,
+    bootstrap_hash,
     environment_hash,
     package_hash,
     read_log,
@@ -224,3 +226,16 @@ def test_suivi_hash_follows_the_measurement_file_or_folder(tmp_path):
     assert suivi_hash(folder) == before
     (folder / "mesures.csv").write_text("b\n")
     assert suivi_hash(folder) != before
+
+
+def test_bootstrap_hash_follows_only_the_kernel_bootstrap_modules(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name in BOOTSTRAP_MODULES:
+        (package / name).write_text(f"# {name}\n")
+    (package / "autre.py").write_text("x = 1\n")
+    before = bootstrap_hash(package)
+    (package / "autre.py").write_text("x = 2\n")  # imported later: recorded as a read instead
+    assert bootstrap_hash(package) == before
+    (package / "startup.py").write_text("# changé\n")
+    assert bootstrap_hash(package) != before
