@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from projet_associatif.audit import (
+    Finding,
     check_context,
     check_public,
     compare,
@@ -233,3 +234,44 @@ def test_each_check_allows_exactly_its_documented_rounding(data_copy, edit, chec
     checks = check_context if path.startswith("contexte/") else check_public
     found = {f.id: f for f in checks(data_copy)}
     assert found[finding_id].statut == status, found[finding_id]
+
+
+def test_a_finding_records_both_values_their_sources_and_the_gap_as_printed():
+    finding = compare(
+        "id-x",
+        "taux",
+        "contrôle",
+        2.5,
+        2 / 3,
+        source_declaree="déclarée",
+        source_calculee="calculée",
+        tolerance=0.0,
+        rounding=3.0,
+    )
+    assert finding == Finding(
+        "id-x", "taux", "contrôle", "2.5", "0.67", "-1.83", "arrondi", "déclarée", "calculée", ""
+    )
+    # Whole numbers without decimals, two decimals at most, no "-0".
+    for value, text in [(127.0, "127"), (0.999, "1"), (-0.001, "0"), (1.25, "1.25"), (None, "")]:
+        shown = compare("x", "t", "c", value, 0.0, source_declaree="a", source_calculee="b")
+        assert shown.valeur_declaree == text
+
+
+@pytest.mark.parametrize(
+    ("stated", "computed"), [(None, 1.0), (1.0, None), (float("nan"), 1.0), (1.0, float("nan"))]
+)
+def test_a_missing_value_is_information_with_a_reason(stated, computed):
+    finding = compare("x", "t", "c", stated, computed, source_declaree="a", source_calculee="b")
+    assert (finding.statut, finding.ecart) == ("information", "")
+    assert finding.commentaire == "valeur absente de la source : comparaison impossible"
+    own = compare(
+        "x",
+        "t",
+        "c",
+        stated,
+        computed,
+        source_declaree="a",
+        source_calculee="b",
+        commentaire="vide",
+    )
+    assert own.commentaire == "vide"

@@ -27,12 +27,13 @@ for name, status in rows:
     by_function[name.rsplit("__mutmut_", 1)[0]][status] += 1
 total = collections.Counter(status for _, status in rows)
 detected = total["killed"] + total["timeout"]
-print(f"{module}: {detected}/{len(rows)} detected ({dict(total)})")
+run = len(rows) - total["not checked"]
+print(f"{module}: {detected}/{run} detected of the mutants run ({dict(total)})")
 for function, counts in sorted(by_function.items()):
     print(f"  {function}: {dict(counts)}")
 mutmut = Path(sys.executable).with_name("mutmut")
 for name, status in rows:
-    if status in {"killed", "timeout"}:
+    if status not in {"survived", "no tests"}:
         continue
     shown = subprocess.run(
         [str(mutmut), "show", name], cwd=scratch, capture_output=True, text=True, check=False
