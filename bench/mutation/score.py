@@ -1,6 +1,6 @@
 """Print the score of a bench/mutation/run.sh run: per function, then each surviving mutant.
 
-    python bench/mutation/score.py <module>   (reads /tmp/mutation-<module>/results.txt)
+python bench/mutation/score.py <module>   (reads /tmp/mutation-<module>/results.txt)
 """
 
 from __future__ import annotations
