@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.audit import findings_frame, run_audit, write_audit
+from projet_associatif.audit import (
+    Finding,
+    check_context,
+    check_public,
+    compare,
+    findings_frame,
+    run_audit,
+    write_audit,
+)
 from projet_associatif.cli import main
 from projet_associatif.paths import data_dir
 
@@ -131,3 +139,139 @@ def test_cli_audit_strict_fails_on_the_discrepancy(tmp_path, capsys):
     assert out.is_file()
     assert main(["audit", "--strict"]) == 1
     assert "1 écart," in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("gap", "status"),
+    [
+        (0.5, "conforme"),
+        (-0.5, "conforme"),
+        (0.51, "arrondi"),
+        (-3.0, "arrondi"),
+        (3.0, "arrondi"),
+        (3.01, "écart"),
+        (-3.01, "écart"),
+    ],
+)
+def test_compare_tolerance_and_rounding_bounds_are_inclusive_and_exact(gap, status):
+    finding = compare(
+        "x",
+        "taux",
+        "contrôle",
+        100.0,
+        100.0 + gap,
+        source_declaree="a",
+        source_calculee="b",
+        tolerance=0.5,
+        rounding=3.0,
+    )
+    assert finding.statut == status
+    # Without a rounding allowance, beyond the tolerance is a discrepancy at once.
+    if status == "arrondi":
+        assert (
+            compare(
+                "x",
+                "taux",
+                "c",
+                100.0,
+                100.0 + gap,
+                source_declaree="a",
+                source_calculee="b",
+                tolerance=0.5,
+            ).statut
+            == "écart"
+        )
+
+
+# Each edit puts a stated figure just inside or just outside the allowance the check documents.
+# By hand: Allier's six education shares add up to 101; six whole shares explain up to 3 points.
+# Events 34 140 × 46 % = 15 704.4 interviews, ± 0.5 point of 34 140 = ± 170.7.
+# Allier's rate went from 10.1 to 9.8: −0.3 point, stated to the tenth (± 0.05).
+# 23 staff × 86.5 % → 20 CDI = 86.96 %, within 0.5 point of 86.5 but not of 86.4.
+@pytest.mark.parametrize(
+    ("edit", "check_id", "status"),
+    [
+        (("contexte/niveau_formation_demandeurs.csv", "ordre", "6", 14), "allier", "arrondi"),
+        (("contexte/niveau_formation_demandeurs.csv", "ordre", "6", 15), "allier", "écart"),
+        (("territoire/chiffres_cles.csv", "id", "entretiens_2019", 15534), "public", "conforme"),
+        (("territoire/chiffres_cles.csv", "id", "entretiens_2019", 15533), "public", "écart"),
+        (("territoire/chiffres_cles.csv", "id", "entretiens_2019", 15875), "public", "conforme"),
+        (("territoire/chiffres_cles.csv", "id", "entretiens_2019", 15876), "public", "écart"),
+        (
+            ("contexte/taux_chomage_evolutions.csv", "territoire", "Allier", -0.34),
+            "chomage",
+            "conforme",
+        ),
+        (
+            ("contexte/taux_chomage_evolutions.csv", "territoire", "Allier", -0.36),
+            "chomage",
+            "écart",
+        ),
+        (("territoire/chiffres_cles.csv", "id", "cdi_pct", 86.5), "personnel", "conforme"),
+        (("territoire/chiffres_cles.csv", "id", "cdi_pct", 86.4), "personnel", "écart"),
+    ],
+)
+def test_each_check_allows_exactly_its_documented_rounding(data_copy, edit, check_id, status):
+    path, key, key_value, value = edit
+    column = {
+        "contexte/niveau_formation_demandeurs.csv": "part_pct",
+        "territoire/chiffres_cles.csv": "valeur",
+        "contexte/taux_chomage_evolutions.csv": "evolution_annuelle_points",
+    }[path]
+    frame = pd.read_csv(data_copy / path, dtype=str, keep_default_na=False)
+    row = frame[key] == key_value
+    if path.startswith("contexte/niveau"):
+        row &= frame["territoire"] == "Allier"
+    assert row.sum() == 1
+    frame.loc[row, column] = str(value)
+    frame.to_csv(data_copy / path, index=False)
+    finding_id = {
+        "allier": "niveau-formation-somme-allier",
+        "public": "public-entretiens",
+        "chomage": "chomage-evolution-annuelle-allier",
+        "personnel": "personnel-cdi",
+    }[check_id]
+    checks = check_context if path.startswith("contexte/") else check_public
+    found = {f.id: f for f in checks(data_copy)}
+    assert found[finding_id].statut == status, found[finding_id]
+
+
+def test_a_finding_records_both_values_their_sources_and_the_gap_as_printed():
+    finding = compare(
+        "id-x",
+        "taux",
+        "contrôle",
+        2.5,
+        2 / 3,
+        source_declaree="déclarée",
+        source_calculee="calculée",
+        tolerance=0.0,
+        rounding=3.0,
+    )
+    assert finding == Finding(
+        "id-x", "taux", "contrôle", "2.5", "0.67", "-1.83", "arrondi", "déclarée", "calculée", ""
+    )
+    # Whole numbers without decimals, two decimals at most, no "-0".
+    for value, text in [(127.0, "127"), (0.999, "1"), (-0.001, "0"), (1.25, "1.25"), (None, "")]:
+        shown = compare("x", "t", "c", value, 0.0, source_declaree="a", source_calculee="b")
+        assert shown.valeur_declaree == text
+
+
+@pytest.mark.parametrize(
+    ("stated", "computed"), [(None, 1.0), (1.0, None), (float("nan"), 1.0), (1.0, float("nan"))]
+)
+def test_a_missing_value_is_information_with_a_reason(stated, computed):
+    finding = compare("x", "t", "c", stated, computed, source_declaree="a", source_calculee="b")
+    assert (finding.statut, finding.ecart) == ("information", "")
+    assert finding.commentaire == "valeur absente de la source : comparaison impossible"
+    own = compare(
+        "x",
+        "t",
+        "c",
+        stated,
+        computed,
+        source_declaree="a",
+        source_calculee="b",
+        commentaire="vide",
+    )
+    assert own.commentaire == "vide"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
+import subprocess
 import sys
-import time
 import types
 from pathlib import Path
 
@@ -16,7 +18,13 @@ import yaml
 from notebook_support import write_notebook as notebook
 
 from projet_associatif import build as build_module
-from projet_associatif.build import BuildError, build, build_from_args, publish
+from projet_associatif.build import (
+    BuildError,
+    build,
+    build_from_args,
+    publish,
+    recover_interrupted_publish,
+)
 from projet_associatif.errors import DataError
 from projet_associatif.paths import ROOT_ENV, project_root
 from projet_associatif.profiles import add_months, chapter_notebooks, resolve_as_of
@@ -391,9 +399,251 @@ def test_publish_replaces_the_whole_directory(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["p"]
 
 
-def test_source_date_epoch_prefers_the_environment(tmp_path, monkeypatch):
+def _publication(root: Path, text: str) -> Path:
+    """Write a small publication (two files, one in a subfolder) and return its folder."""
+    (root / "html").mkdir(parents=True)
+    (root / "html" / "index.html").write_text(text, encoding="utf-8")
+    (root / "projet-associatif.pdf").write_bytes(text.encode("utf-8") * 3)
+    return root
+
+
+def _leftovers(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir() if p.name != target.name)
+
+
+@pytest.mark.parametrize("failing", ["mise de côté de l'ancien", "arrivée du nouveau"])
+def test_a_failure_during_the_swap_leaves_the_old_report_byte_identical(
+    tmp_path, monkeypatch, failing
+):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    before = tree_hashes(target)
+    real_rename = os.rename
+
+    def rename(src, dst):
+        moves_new_in = Path(src) == staging
+        if (failing == "arrivée du nouveau") == moves_new_in:
+            raise OSError(f"disque plein ({failing})")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", rename)
+    with pytest.raises(OSError, match="disque plein"):
+        publish(staging, target)
+    assert tree_hashes(target) == before
+    assert _leftovers(target) == []
+
+
+def test_the_old_report_is_complete_somewhere_until_the_new_one_is_in_place(tmp_path, monkeypatch):
+    # A crash may strike between any two file-system operations: at every one of them the
+    # old publication must exist whole, at its place or set aside where recovery finds it.
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    old, new = tree_hashes(target), tree_hashes(staging)
+    steps = []
+
+    def check(step: str) -> None:
+        steps.append(step)
+        if target.is_dir() and tree_hashes(target) == new:
+            return
+        asides = [target, *target.parent.glob(f".{target.name}.ancien-*")]
+        assert any(a.is_dir() and tree_hashes(a) == old for a in asides), (
+            f"ancienne publication introuvable avant/après : {step}"
+        )
+
+    def watched(name, function):
+        def wrapper(path, *args, **kwargs):
+            check(f"avant {name}({Path(path).name})")
+            result = function(path, *args, **kwargs)
+            check(f"après {name}({Path(path).name})")
+            return result
+
+        return wrapper
+
+    for module, name in [(os, "rename"), (os, "replace"), (shutil, "rmtree"), (shutil, "move")]:
+        monkeypatch.setattr(module, name, watched(name, getattr(module, name)))
+    publish(staging, target)
+    assert tree_hashes(target) == new
+    assert _leftovers(target) == []
+    assert len(steps) >= 4, steps  # the watch saw the swap itself
+
+
+def _interrupt_between_the_two_renames(target: Path) -> Path:
+    """Leave the state a crash between publish()'s two renames leaves: old aside, no target."""
+    aside = target.parent / f".{target.name}.ancien-x1y2z3"
+    os.rename(target, aside)
+    nouveau = target.parent / f".{target.name}.nouveau-a1b2c3"
+    shutil.copytree(aside, nouveau)  # and a new one copied next to it (cross-device publish)
+    return aside
+
+
+def test_an_interrupted_publish_is_recovered(tmp_path):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    before = tree_hashes(target)
+    _interrupt_between_the_two_renames(target)
+    assert not target.exists()
+    recover_interrupted_publish(target)
+    assert tree_hashes(target) == before
+    assert _leftovers(target) == []
+    # Nothing to recover: the publication in place is left alone.
+    recover_interrupted_publish(target)
+    assert tree_hashes(target) == before
+
+
+def test_recovery_restores_the_newest_aside_and_leaves_an_empty_book_alone(tmp_path):
+    book = tmp_path / "_book"
+    book.mkdir()
+    target = book / "p"
+    recover_interrupted_publish(target)  # nothing published yet, nothing aside
+    assert list(book.iterdir()) == []
+    # Two crashes in a row: the newest aside is the last good publication, whatever its name.
+    older = _publication(book / ".p.ancien-zzz", "plus ancien")
+    newer = _publication(book / ".p.ancien-aaa", "ancien")
+    before = tree_hashes(newer)
+    os.utime(older, (1_600_000_000, 1_600_000_000))
+    os.utime(newer, (1_700_000_000, 1_700_000_000))
+    recover_interrupted_publish(target)
+    assert tree_hashes(target) == before
+    assert _leftovers(target) == []
+
+
+def test_publish_into_a_new_book_folder(tmp_path, monkeypatch):
+    target = tmp_path / "nouveau-depot" / "_book" / "p"
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src) == staging:
+            raise OSError("plein")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="plein"):  # the first publication fails: nothing appears
+        publish(staging, target)
+    assert not target.exists() and _leftovers(target) == []
+    monkeypatch.setattr(os, "rename", real_rename)
+    publish(staging, target)
+    assert tree_hashes(target) == new
+    assert _leftovers(target) == []
+
+
+class OtherDevice:
+    """A stat result whose device number differs from the real one."""
+
+    def __init__(self, result: os.stat_result):
+        self._result = result
+
+    @property
+    def st_dev(self) -> int:
+        return self._result.st_dev + 1
+
+    def __getattr__(self, name: str):
+        return getattr(self._result, name)
+
+
+def test_publish_across_file_systems_copies_next_to_the_target_first(tmp_path, monkeypatch):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_stat, real_rename = os.stat, os.rename
+
+    def stat(path, *args, **kwargs):
+        # The build folder on another device than _book/ (e.g. a tmpfs build/).
+        result = real_stat(path, *args, **kwargs)
+        return OtherDevice(result) if Path(path) == staging else result
+
+    moved_in = []
+
+    def rename(src, dst):
+        if Path(dst) == target:
+            moved_in.append(Path(src))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "rename", rename)
+    publish(staging, target)
+    assert tree_hashes(target) == new
+    assert not staging.exists()
+    assert _leftovers(target) == []
+    # The new publication came in by one rename, from a copy beside the target.
+    [source] = moved_in
+    assert source.parent == target.parent and source.name.startswith(".p.nouveau-")
+
+
+def test_a_leftover_that_cannot_be_deleted_fails_neither_publish_nor_recovery(
+    tmp_path, monkeypatch
+):
+    target = _publication(tmp_path / "_book" / "p", "ancien")
+    (target / "verrouille.txt").write_text("ouvert ailleurs", encoding="utf-8")
+    staging = _publication(tmp_path / "build" / "staging-1", "nouveau")
+    new = tree_hashes(staging)
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith("verrouille.txt"):
+            raise PermissionError("fichier verrouillé")
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    publish(staging, target)  # the old one could not be fully deleted: still published
+    assert tree_hashes(target) == new
+    [aside] = _leftovers(target)
+    recover_interrupted_publish(target)  # tries again, and does not fail either
+    assert tree_hashes(target) == new
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    recover_interrupted_publish(target)
+    assert _leftovers(target) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("next_build", ["échoue", "réussit"])
+def test_the_next_build_recovers_an_interrupted_publish(project, monkeypatch, next_build):
+    run()
+    book = project / "_book" / "projet-2020"
+    before = tree_hashes(book)
+    _interrupt_between_the_two_renames(book)
+    (project / "data" / "b" / "autres.csv").write_text("code,valeur\nz,99\n", encoding="utf-8")
+    if next_build == "échoue":
+        break_renderer(project, monkeypatch)
+        with pytest.raises(BuildError, match="typst a échoué"):
+            run()
+        assert tree_hashes(book) == before
+    else:
+        run()
+        assert "total autres 99" in (book / "html" / "index.html").read_text(encoding="utf-8")
+    assert _leftovers(book) == []
+
+
+def test_source_date_epoch_comes_from_the_environment_then_git_then_2020(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert build_module.source_date_epoch(tmp_path, [])[0] == 1700000000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "hier")  # not a number of seconds: ignored
+    epoch, origin = build_module.source_date_epoch(tmp_path, [])
+    # Outside git, the fixed date the docs promise: 1 January 2020, midnight UTC.
+    assert dt.datetime.fromtimestamp(epoch, tz=dt.UTC) == dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    assert "2020-01-01" in origin
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert build_module.source_date_epoch(tmp_path, [])[0] == build_module.FALLBACK_EPOCH
-    assert time.time() > build_module.FALLBACK_EPOCH
+    # In git, the date of the last commit that touched an input, not of later commits.
+    repo = tmp_path / "depot"
+    repo.mkdir()
+    (repo / "entree.csv").write_text("a\n1\n", encoding="utf-8")
+    (repo / "autre.txt").write_text("x\n", encoding="utf-8")
+
+    def git(*args: str, date: str = "") -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+        subprocess.run(
+            ["git", "-C", str(repo), *identity, *args], check=True, env=env, capture_output=True
+        )
+
+    git("init", "-q")
+    git("add", "entree.csv")
+    git("commit", "-q", "-m", "entrée", date="2021-05-06T07:08:09Z")
+    git("add", "autre.txt")
+    git("commit", "-q", "-m", "autre", date="2022-01-01T00:00:00Z")
+    epoch, origin = build_module.source_date_epoch(repo, [repo / "entree.csv"])
+    assert dt.datetime.fromtimestamp(epoch, tz=dt.UTC) == dt.datetime(
+        2021, 5, 6, 7, 8, 9, tzinfo=dt.UTC
+    )
+    assert origin == "date du dernier commit git des entrées"

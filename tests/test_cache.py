@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from projet_associatif import datapackage
 from projet_associatif.cache import (
+    BOOTSTRAP_MODULES,
     READ_LOG_ENV,
     BuildCache,
     Recipe,
+    bootstrap_hash,
     environment_hash,
     package_hash,
     read_log,
+    sha256_json,
     source_of,
+    suivi_hash,
     tree_listing,
 )
 
@@ -90,6 +96,31 @@ def test_environment_hash_is_stable():
     assert len(environment_hash()) == 64
 
 
+def test_environment_hash_follows_installed_distributions(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+
+    def current() -> str:
+        environment_hash.cache_clear()
+        return environment_hash()
+
+    try:
+        before = current()
+        (site / "exemple_paquet-1.0.dist-info").mkdir()
+        installed = current()
+        (site / "exemple_paquet-1.0.dist-info").rename(site / "exemple_paquet-1.1.dist-info")
+        upgraded = current()
+        (site / "ancien_paquet-2.0.egg-info").mkdir()
+        with_egg = current()
+        assert len({before, installed, upgraded, with_egg}) == 4
+        # A non-metadata folder is not a distribution.
+        (site / "exemple_paquet").mkdir()
+        assert current() == with_egg
+    finally:
+        environment_hash.cache_clear()
+
+
 def test_bytecode_counts_as_its_source():
     pyc = "/p/src/pkg/sub/__pycache__/charts.cpython-311.pyc"
     assert source_of(pyc) == "/p/src/pkg/sub/charts.py"
@@ -148,3 +179,63 @@ def test_prune_deletes_only_entries_unused_for_long(tmp_path):
     assert cache.lookup(old.key()) is None
     assert cache.lookup(recent.key()) is not None
     assert not (tmp_path / "cache" / f"{old.key()}.ipynb").exists()
+
+
+def test_file_hashes_are_remembered_per_path(tmp_path):
+    # Two inputs with the same size and modification time but different bytes.
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("x,1\n")
+    b.write_text("x,2\n")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    r = recipe(tmp_path)
+    BuildCache(tmp_path / "cache").store(r.key(), executed, [a, b], r)
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is not None
+    b.write_text("x,3\n")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    assert BuildCache(tmp_path / "cache").lookup(r.key()) is None
+
+
+def test_an_entry_without_its_notebook_is_a_miss(tmp_path):
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    r = recipe(tmp_path)
+    cache = BuildCache(tmp_path / "cache")
+    cache.store(r.key(), executed, [], r)
+    assert cache.lookup(r.key()) is not None
+    (tmp_path / "cache" / f"{r.key()}.ipynb").unlink()
+    assert cache.lookup(r.key()) is None
+
+
+def test_json_hash_ignores_key_order_and_accepts_paths():
+    assert sha256_json({"a": 1, "b": 2}) == sha256_json({"b": 2, "a": 1})
+    assert sha256_json({"p": Path("data/a.csv")}) == sha256_json({"p": "data/a.csv"})
+
+
+def test_suivi_hash_follows_the_measurement_file_or_folder(tmp_path):
+    assert suivi_hash(None) is None
+    assert suivi_hash(tmp_path / "absent.xlsx") == "absent"
+    workbook = tmp_path / "suivi.xlsx"
+    workbook.write_bytes(b"classeur")
+    assert suivi_hash(workbook) == hashlib.sha256(b"classeur").hexdigest()
+    folder = tmp_path / "suivi"
+    folder.mkdir()
+    (folder / "mesures.csv").write_text("a\n")
+    before = suivi_hash(folder)
+    assert suivi_hash(folder) == before
+    (folder / "mesures.csv").write_text("b\n")
+    assert suivi_hash(folder) != before
+
+
+def test_bootstrap_hash_follows_only_the_kernel_bootstrap_modules(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name in BOOTSTRAP_MODULES:
+        (package / name).write_text(f"# {name}\n")
+    (package / "autre.py").write_text("x = 1\n")
+    before = bootstrap_hash(package)
+    (package / "autre.py").write_text("x = 2\n")  # imported later: recorded as a read instead
+    assert bootstrap_hash(package) == before
+    (package / "startup.py").write_text("# changé\n")
+    assert bootstrap_hash(package) != before

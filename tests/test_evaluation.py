@@ -545,3 +545,28 @@ def test_real_data_without_measurements_says_so():
     assert len(ctx.par_objectif()) == sum(
         len(og["objectifs_operationnels"]) for og in ctx.referentiel.objectifs
     )
+
+
+def test_the_indicator_direction_wins_over_the_side_of_the_target():
+    # Inconsistent data (a rising indicator given a lower target): the rule follows ``sens``.
+    rising = kw(reference=30.0, target=10.0, latest=20.0, sens="hausse")
+    assert ev.quantitative_status(**rising)[0] == "cible atteinte"
+    falling = kw(reference=10.0, target=30.0, latest=20.0, sens="baisse")
+    assert ev.quantitative_status(**falling)[0] == "cible atteinte"
+    # « sans objet » with a target equal to the baseline reads as « hausse »: 40 < 50 is behind.
+    flat = kw(reference=50.0, target=50.0, latest=40.0, sens="sans objet")
+    assert ev.quantitative_status(**flat)[0] == "en retard"
+    # A falling indicator exactly at its target has reached it.
+    assert ev.meets(10.0, 10.0, "baisse")
+
+
+def test_date_boundaries_of_steps_and_expected_values():
+    # Done on the as-of date: done; one day after the planned date: one day late.
+    assert ev.step_status(D(2021, 1, 1), MID, MID) == (
+        ev.REALISE_EN_RETARD,
+        (MID - D(2021, 1, 1)).days,
+    )
+    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 2), MID) == (ev.REALISE_EN_RETARD, 1)
+    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 1), MID) == (ev.REALISE_A_TEMPS, None)
+    # A target one day after its baseline: the baseline is still expected on the first day.
+    assert ev.expected_value(0, START, 10, START + dt.timedelta(days=1), START) == 0

@@ -25,18 +25,70 @@ def final():
     return review_context("bilan-final", "", FICTIF, "")
 
 
-def test_status_counts_add_up_to_the_catalogue(mid_term):
-    counts = review.status_counts(mid_term)
-    assert counts["Indicateurs"].sum() == len(mid_term.referentiel.indicateurs)
+# Counted by hand from exemples/suivi-fictif/ (mesures.csv, cibles.csv) and the 53 indicators of
+# data/evaluation/indicateurs.csv; the project starts on 2020-03-01, so the mid-term review is
+# on 2021-09-01 and the final one (the default target date) on 2023-03-01.
+# - reseaux-sociaux-i1: 1600 on 2021-06-30 reaches its target 1500: cible atteinte (both).
+# - camion-mobile-i1: target 150 on 2023-03-01 from 0 on 2020-03-01. Mid-term: 80 on
+#   2021-08-31, expected 150 × 548/1095 = 75.1: en bonne voie. Final: 160, cible atteinte.
+# - antennes-permanences-i3 (baisse): target 10 on 2022-09-01 from 40. Mid-term: 35 on
+#   2021-06-30, expected 40 − 30 × 486/914 = 24.0: en retard. Final: 22, date passed: en retard.
+# - espace-jeunes-i1 and site-internet-i4: measured, no target: sans cible.
+# - espace-jeunes-i2 (qualitatif): mesuré. se-former-i1 has a target but no measure.
+# - the other 46 indicators and se-former-i1: non mesuré (47).
+EXPECTED_COUNTS = {
+    "mid": {
+        "cible atteinte": 1,
+        "en bonne voie": 1,
+        "en retard": 1,
+        "sans cible": 2,
+        "mesuré": 1,
+        "non mesuré": 47,
+    },
+    "final": {
+        "cible atteinte": 2,
+        "en bonne voie": 0,
+        "en retard": 1,
+        "sans cible": 2,
+        "mesuré": 1,
+        "non mesuré": 47,
+    },
+}
+EXPECTED_STATUS = {
+    "mid": {
+        "reseaux-sociaux-i1": "cible atteinte",
+        "camion-mobile-i1": "en bonne voie",
+        "antennes-permanences-i3": "en retard",
+        "espace-jeunes-i1": "sans cible",
+        "site-internet-i4": "sans cible",
+        "espace-jeunes-i2": "mesuré",
+        "se-former-i1": "non mesuré",
+    },
+    "final": {
+        "reseaux-sociaux-i1": "cible atteinte",
+        "camion-mobile-i1": "cible atteinte",
+        "antennes-permanences-i3": "en retard",
+        "espace-jeunes-i1": "sans cible",
+        "site-internet-i4": "sans cible",
+        "espace-jeunes-i2": "mesuré",
+        "se-former-i1": "non mesuré",
+    },
+}
+
+
+@pytest.mark.parametrize("which", ["mid", "final"])
+def test_status_counts_match_the_hand_count_of_the_fictional_workbook(which, mid_term, final):
+    bilan = mid_term if which == "mid" else final
+    counts = review.status_counts(bilan)
     assert list(counts["Statut"]) == list(review.STATUS_ORDER)
-    by_status = dict(counts.itertuples(index=False))
-    assert (
-        by_status
-        == mid_term.indicateurs()["Statut"]
-        .value_counts()
-        .reindex(review.STATUS_ORDER, fill_value=0)
-        .to_dict()
-    )
+    assert dict(counts.itertuples(index=False)) == EXPECTED_COUNTS[which]
+    table = bilan.indicateurs()
+    statuses = dict(zip(table["Indicateur"], table["Statut"], strict=True))
+    assert len(statuses) == 53
+    assert {i: statuses[i] for i in EXPECTED_STATUS[which]} == EXPECTED_STATUS[which]
+    alt_text = review.status_alt(bilan)
+    for status, n in EXPECTED_COUNTS[which].items():
+        assert f"{status} : {n}" in alt_text
 
 
 def test_measurements_after_the_as_of_date_are_left_out(mid_term, final):
