@@ -1,9 +1,8 @@
 """Every profile builds end to end through the command line, in HTML, PDF and DOCX.
 
-The mid-term review and the 2020 project are the session's shared books
-(tests/browser_support.py, each built by ``projet-associatif build`` as typed); this test
-builds the final review the same way, from the fictional measurements, whose as-of date
-counts the measurement the mid-term ignores. Each review is its own document (issue 11):
+The three documents are the session's shared books (tests/browser_support.py, each built by
+``projet-associatif build`` as typed, the reviews from the fictional measurements): the
+final review's as-of date counts the measurement the mid-term ignores. Each review is its own document (issue 11):
 title page, synthesis, fiches, recommendations and what moved since the mid-term review;
 the 2020 document is referred to, not reprinted.
 """
@@ -11,15 +10,13 @@ the 2020 document is referred to, not reprinted.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import docx
 import pypdf
 import pytest
-from browser_support import _NOT_COPIED, Book, build_through_cli
+from browser_support import Book, shared_book
 
-from projet_associatif import paths
 from projet_associatif.profiles import get_profile
 
 
@@ -31,15 +28,12 @@ def pdf_text(path: Path) -> tuple[str, list[str]]:
 
 @pytest.mark.slow
 def test_every_profile_renders_in_every_format_through_the_cli(
-    book: Book, book_2020: Book, tmp_path
+    book: Book, book_2020: Book, tmp_path_factory
 ):
-    project = tmp_path / "projet"
-    shutil.copytree(paths.project_root(), project, ignore=_NOT_COPIED)
-    fictif = project / "exemples" / "suivi-fictif.xlsx"
     outputs = {
         "bilan-intermediaire": book.outputs,
         "projet-2020": book_2020.outputs,
-        "bilan-final": build_through_cli(project, "bilan-final", fictif),
+        "bilan-final": shared_book(tmp_path_factory, "bilan-final").outputs,
     }
     for profile, produced in outputs.items():
         assert {"html", "pdf", "docx"} <= set(produced), profile
