@@ -229,7 +229,8 @@ def tiny_project(base: Path) -> Path:
     """Return a two-notebook project that the real renderer can publish in HTML."""
     root = make_project(base / "projet")
     (root / "report").mkdir()
-    (root / "report" / "index.qmd").write_text("# Accueil\n\nProjet de test.\n", encoding="utf-8")
+    # The home page lives next to _quarto.yml, as Quarto wants it.
+    (root / "index.qmd").write_text("# Accueil\n\nProjet de test.\n", encoding="utf-8")
     shutil.copytree(project_root() / "report" / "assets", root / "report" / "assets")
     return root
 

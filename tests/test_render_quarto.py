@@ -65,7 +65,12 @@ def fake_quarto(tmp_path: Path, monkeypatch) -> Path:
 def executed(tmp_path: Path) -> Path:
     folder = tmp_path / "executes"
     folder.mkdir()
-    for name in book_config("bilan-intermediaire").notebooks():
+    # The notebooks of the 2020 project and of a review (each its own book).
+    names = {
+        *book_config("projet-2020").notebooks(),
+        *book_config("bilan-intermediaire").notebooks(),
+    }
+    for name in sorted(names):
         nb = nbformat.v4.new_notebook()
         cell = nbformat.v4.new_code_cell("print('ok')")
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok\n")]
@@ -281,7 +286,7 @@ def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_fo
 
     chart_notebook(executed, "03-1-contexte-territorial.ipynb")
     project = tmp_path / "projet"
-    quarto.stage_project(executed, project, "bilan-intermediaire")
+    quarto.stage_project(executed, project, "projet-2020")
     staged = nbformat.read(project / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
     outputs = [o for c in staged.cells if c.cell_type == "code" for o in c.outputs]
     # Quarto (src/core/jupyter/widgets.ts) adds require.js and jQuery from a CDN to the page
@@ -314,7 +319,7 @@ def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, execu
     frame_html = {"data": {"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}}
     chart_notebook(executed, "05-strategie.ipynb", extra_output=frame_html)
     with pytest.raises(RenderError, match="05-strategie") as caught:
-        quarto.stage_project(executed, tmp_path / "projet", "bilan-intermediaire")
+        quarto.stage_project(executed, tmp_path / "projet", "projet-2020")
     assert "text/html" in str(caught.value) and "CDN" in str(caught.value)
 
 
@@ -442,7 +447,7 @@ def test_post_render_writes_the_notebook_pages_quarto_links_to(executed, tmp_pat
     output = tmp_path / "_book"
     (output / "notebooks").mkdir(parents=True)
     (output / "notebooks" / "05-strategie.html").write_text("<html></html>", "utf-8")
-    pages = write_pages(output, "bilan-intermediaire", executed)
+    pages = write_pages(output, "projet-2020", executed)
     assert pages == [output / "notebooks" / "05-strategie.notebook.html"]
     page = pages[0].read_text(encoding="utf-8")
     assert "print" in page and 'href="05-strategie.html"' in page
