@@ -156,9 +156,20 @@ def build_book(
     return Book(executed_dir, project / "_book" / profile, outputs, dict(seen["meta"]))
 
 
+#: An empty workbook, as ``projet-associatif suivi modele`` writes it, in the project copy.
+EMPTY_SUIVI = "suivi-vide.xlsx"
+
+
+def _write_empty_workbook(project: Path) -> None:
+    from projet_associatif.suivi import write_template
+
+    write_template(project / "exemples" / EMPTY_SUIVI, project / "data")
+
+
 @functools.cache
 def _shared_book(base: Path, profile: str, suivi: str | None) -> Book:
-    return build_book(base, profile=profile, suivi=suivi)
+    prepare = _write_empty_workbook if suivi == EMPTY_SUIVI else None
+    return build_book(base, prepare=prepare, profile=profile, suivi=suivi)
 
 
 def shared_book(tmp_path_factory, profile: str = PROFILE) -> Book:
@@ -170,6 +181,13 @@ def shared_book(tmp_path_factory, profile: str = PROFILE) -> Book:
     base = tmp_path_factory.getbasetemp() / name
     base.mkdir(exist_ok=True)
     return _shared_book(base, profile, None if profile == "projet-2020" else SUIVI)
+
+
+def shared_empty_review(tmp_path_factory, profile: str) -> Book:
+    """Return the review ``profile`` built from an empty workbook (once per pytest process)."""
+    base = tmp_path_factory.getbasetemp() / f"livre-vide-{profile}"
+    base.mkdir(exist_ok=True)
+    return _shared_book(base, profile, EMPTY_SUIVI)
 
 
 def shared_book_2020(tmp_path_factory) -> Book:

@@ -50,10 +50,12 @@ CELL_TOLERANCE_PT = 1.0
 MIN_COLUMN_PT = 12.0
 
 _CELL_TYPES = {"TD", "TH"}
-#: A break opportunity the report puts in long file names (after « / », « _ », « . »).
+#: A break opportunity the report puts in long words of table cells (after « / », « _ »,
+#: « . », « | »: render/filters/largeurs-tableaux.lua).
 ZWSP = "\u200b"
-#: A line may end after these without splitting a word (a hyphen, a file name's parts).
-_BREAK_AFTER = ("-", "/", "_", ".")
+#: A line may end after these without splitting a word (a hyphen, a file name's parts, the
+#: alternatives of a pattern).
+_BREAK_AFTER = ("-", "/", "_", ".", "|")
 
 
 @dataclass(frozen=True)

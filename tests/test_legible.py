@@ -100,12 +100,17 @@ def docx_words(path: Path) -> set[str]:
 
 #: Every published document: the 2020 project and both reviews (fictional measurements).
 DOCUMENTS = ["projet-2020", support.PROFILE, "bilan-final"]
+#: The same reviews from an empty workbook (``suivi modele``): other tables, other widths.
+EMPTY = [f"{profile}:vide" for profile in (support.PROFILE, "bilan-final")]
 
 
-@pytest.fixture(scope="module", params=DOCUMENTS)
+@pytest.fixture(scope="module", params=DOCUMENTS + EMPTY)
 def document(request, tmp_path_factory) -> support.Book:
     """Return each published document, built once per pytest process."""
-    return support.shared_book(tmp_path_factory, request.param)
+    profile, _, empty = request.param.partition(":")
+    if empty:
+        return support.shared_empty_review(tmp_path_factory, profile)
+    return support.shared_book(tmp_path_factory, profile)
 
 
 @pytest.fixture(scope="module")

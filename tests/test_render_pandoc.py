@@ -218,7 +218,9 @@ def test_docx_headings_use_word_styles(rendered):
 
 def test_docx_tables_are_word_tables(rendered):
     document = docx.Document(rendered["docx"])
-    assert len(document.tables) == len(TITLES) + 1  # one per chapter, plus the long table
+    # Per chapter: the chart's data as a table (print formats only) and the table; plus the
+    # long table.
+    assert len(document.tables) == 2 * len(TITLES) + 1
     first = document.tables[0]
     assert [c.text for c in first.rows[0].cells] == ["epci", "population"]
     assert normalise(first.rows[1].cells[1].text) == "67 972"

@@ -23,6 +23,8 @@ local function sized(div)
           for i, spec in ipairs(tbl.colspecs) do
             tbl.colspecs[i] = { spec[1], widths[i] }
           end
+          -- largeurs-tableaux.lua, qui suit, garde ces largeurs au lieu de les recalculer.
+          tbl.attributes["pa-largeurs"] = "fixes"
           return tbl
         end,
       })

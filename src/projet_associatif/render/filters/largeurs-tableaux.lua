@@ -2,7 +2,8 @@
 -- la largeur de son mot le plus long ; le reste va aux colonnes qui ont le plus de texte.
 -- Sans largeurs, Pandoc écrit en DOCX <w:tblW w:type="auto" w:w="0"/> (LibreOffice serre
 -- alors le tableau et coupe les mots) et en Typst des colonnes égales.
--- Les noms de fichiers longs (data/…/nom_de_fichier.csv) se coupent après « / », « _ », « . ».
+-- Les noms de fichiers longs (data/…/nom_de_fichier.csv) se coupent après « / », « _ », « . »
+-- et « | ».
 -- En DOCX, le texte des cellules prend le style « Texte de tableau » (plus petit, comme en
 -- PDF ; défini dans le modèle Word par render/docx.py).
 
@@ -46,7 +47,8 @@ local function breakable(text)
   end
   -- Pas après le dernier caractère : « fichier.csv. » garde son point final. Un nom en
   -- « camelCase » (populationMunicipale) se coupe avant sa capitale.
-  text = text:gsub("([/_%.])(.)", "%1" .. ZWSP .. "%2")
+  -- « | » aussi : les motifs (expressions régulières) de l'annexe C en enchaînent.
+  text = text:gsub("([/_%.|])(.)", "%1" .. ZWSP .. "%2")
   return (text:gsub("(%l)(%u)", "%1" .. ZWSP .. "%2"))
 end
 
@@ -111,6 +113,14 @@ function Table(tbl)
       if text ~= s.text then return pandoc.Str(text) end
     end,
   })
+  -- Un tableau dont impression.lua a fixé les largeurs (tableaux du bilan) les garde.
+  if tbl.attributes["pa-largeurs"] == "fixes" then
+    tbl.attributes["pa-largeurs"] = nil
+    if FORMAT == "docx" then
+      tbl = in_table_style(tbl)
+    end
+    return tbl
+  end
   local n = #tbl.colspecs
   local min, want = {}, {}
   for j = 1, n do min[j], want[j] = 1, 1 end
