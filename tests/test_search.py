@@ -58,7 +58,7 @@ def main_heading_ids(page: Path) -> list[str]:
 HOSTILE_BODY = (
     '<h1 id="titre">Éducation &amp; emploi</h1><p>Intro avant&nbsp;tout.</p>'
     '<h2 id="a">Données</h2><p>Valeur &lt;script&gt;alert(1)&lt;/script&gt; &amp; « Œuvre »</p>'
-    '<figure><svg><text>axe-du-graphique</text></svg></figure>'
+    "<figure><svg><text>axe-du-graphique</text></svg></figure>"
     "<h4>Sous-titre</h4><p>reste dans la section</p>"
     "<h2>Sans ancre</h2><p>texte</p>"
 )
@@ -132,37 +132,41 @@ def test_every_chapter_page_loads_the_search_script(book_2020):
 @pytest.mark.browser
 def test_typing_a_word_lists_sections_and_the_first_result_opens_its_page(book_2020):
     _, entries = read_index(book_2020.html_dir)
-    with support.serve(book_2020.html_dir) as base, support.chromium() as browser:
-        with support.offline_page(browser, base, "index.html") as (page, visit):
-            box = page.get_by_role("searchbox", name="Rechercher dans le rapport")
-            assert box.is_visible()
-            # Accents and case do not matter: « bourbonnais » finds « Bourbonnais ».
-            box.press_sequentially("bourbonnais")
-            results = page.locator(".pa-recherche-resultats a")
-            results.first.wait_for()
-            first_href = results.first.get_attribute("href")
-            # Sections whose heading holds the word come first, then the book's order.
-            in_heading = [e for e in entries if "bourbonnais" in e["g"]]
-            expected = (in_heading or [e for e in entries if "bourbonnais" in e["f"]])[0]
-            assert expected["a"], "the expected section has an anchor"
-            assert first_href == f"{base}{expected['p']}#{expected['a']}"
-            assert "Bourbonnais" in results.first.inner_text()
-            assert page.locator(".pa-recherche-etat").inner_text().endswith("résultats")
-            # Keyboard: the arrow reaches the first result, Enter follows it.
-            box.press("ArrowDown")
-            assert page.evaluate("document.activeElement.href") == first_href
-            page.keyboard.press("Enter")
-            page.wait_for_url(first_href)
-            target = page.locator(f"#{expected['a']}")
-            assert target.is_visible() and expected["s"] in target.inner_text()
-            assert "Bourbonnais" in page.locator("main").inner_text()
-            # From that page too, a word with its accents dropped finds its section.
-            box = page.get_by_role("searchbox", name="Rechercher dans le rapport")
-            box.fill("zzqx introuvable")
-            assert page.locator(".pa-recherche-etat").inner_text() == "Aucun résultat"
-            assert page.locator(".pa-recherche-resultats a").count() == 0
-            box.fill("evaluation")
-            page.locator(".pa-recherche-resultats a").first.wait_for()
-            assert "valuation" in page.locator(".pa-recherche-resultats").inner_text()
-            assert visit.external_requests == [] and visit.page_errors == []
-            assert visit.console_errors == []
+    with (
+        support.serve(book_2020.html_dir) as base,
+        support.chromium() as browser,
+        support.offline_page(browser, base, "index.html") as (page, visit),
+    ):
+        box = page.get_by_role("searchbox", name="Rechercher dans le rapport")
+        assert box.is_visible()
+        # Accents and case do not matter: « bourbonnais » finds « Bourbonnais ».
+        box.press_sequentially("bourbonnais")
+        results = page.locator(".pa-recherche-resultats a")
+        results.first.wait_for()
+        first_href = results.first.get_attribute("href")
+        # Sections whose heading holds the word come first, then the book's order.
+        in_heading = [e for e in entries if "bourbonnais" in e["g"]]
+        expected = (in_heading or [e for e in entries if "bourbonnais" in e["f"]])[0]
+        assert expected["a"], "the expected section has an anchor"
+        assert first_href == f"{base}{expected['p']}#{expected['a']}"
+        assert "Bourbonnais" in results.first.inner_text()
+        assert page.locator(".pa-recherche-etat").inner_text().endswith("résultats")
+        # Keyboard: the arrow reaches the first result, Enter follows it.
+        box.press("ArrowDown")
+        assert page.evaluate("document.activeElement.href") == first_href
+        page.keyboard.press("Enter")
+        page.wait_for_url(first_href)
+        target = page.locator(f"#{expected['a']}")
+        assert target.is_visible() and expected["s"] in target.inner_text()
+        assert "Bourbonnais" in page.locator("main").inner_text()
+        # From that page too the box works: nothing found is said, and a word typed
+        # without its accents finds « Évaluation ».
+        box = page.get_by_role("searchbox", name="Rechercher dans le rapport")
+        box.fill("zzqx introuvable")
+        assert page.locator(".pa-recherche-etat").inner_text() == "Aucun résultat"
+        assert page.locator(".pa-recherche-resultats a").count() == 0
+        box.fill("evaluation")
+        page.locator(".pa-recherche-resultats a").first.wait_for()
+        assert "valuation" in page.locator(".pa-recherche-resultats").inner_text()
+        assert visit.external_requests == [] and visit.page_errors == []
+        assert visit.console_errors == []

@@ -735,7 +735,9 @@ def write_html(
 
     The search index of every chapter page goes to ``assets/recherche-index.js``; it is
     made from the page bodies, which Pandoc's memo already remembers, and costs no more
-    than writing the pages (so it is not remembered on its own). ``downloads`` names the other formats of this render ("pdf", "docx"): every chapter
+    than writing the pages (so it is not remembered on its own).
+
+    ``downloads`` names the other formats of this render ("pdf", "docx"): every chapter
     page links to them (they are published next to ``html/``).
     """
     html_dir.mkdir(parents=True, exist_ok=True)
