@@ -35,7 +35,7 @@
     var words = fold(query).split(/\s+/).filter(function (w) { return w.length > 1; });
     if (!words.length) return null;
     var found = [];
-    (window.PA_RECHERCHE || []).forEach(function (entry, order) {
+    window.PA_RECHERCHE.forEach(function (entry, order) {
       var score = 0;
       for (var i = 0; i < words.length; i++) {
         var inHeading = entry.g.indexOf(words[i]) >= 0;
@@ -91,7 +91,8 @@
 
   function setUp() {
     var box = document.querySelector(".pa-recherche");
-    if (!box) return;
+    // Without its index (file missing, script blocked) the box would find nothing: it stays hidden.
+    if (!box || !Array.isArray(window.PA_RECHERCHE)) return;
     var input = box.querySelector("input");
     var list = box.querySelector(".pa-recherche-resultats");
     var status = box.querySelector(".pa-recherche-etat");
