@@ -45,7 +45,7 @@
       found.push({ entry: entry, score: score, order: order, word: words[0] });
     });
     found.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
-    return found.slice(0, MAX_RESULTS);
+    return found;
   }
 
   function excerpt(entry, word) {
@@ -72,10 +72,11 @@
       status.textContent = "";
       return;
     }
-    status.textContent = results.length
-      ? results.length + (results.length > 1 ? " résultats" : " résultat")
-      : "Aucun résultat";
-    results.forEach(function (result) {
+    status.textContent = !results.length
+      ? "Aucun résultat"
+      : results.length + (results.length > 1 ? " résultats" : " résultat") +
+        (results.length > MAX_RESULTS ? " (les " + MAX_RESULTS + " premiers affichés)" : "");
+    results.slice(0, MAX_RESULTS).forEach(function (result) {
       var entry = result.entry;
       var link = document.createElement("a");
       link.href = new URL(entry.p + (entry.a ? "#" + entry.a : ""), root).href;
