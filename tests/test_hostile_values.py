@@ -339,3 +339,15 @@ def test_quarto_reads_the_same_escaped_markdown(hostile_book, tmp_path):
             hidden.decompose()
         assert not soup.find("a", href="http://e.x"), name
         _assert_whole(_normal(soup.get_text(" ")), f"Quarto, {name}")
+
+
+def test_search_index_holds_hostile_values_as_data(hostile_book):
+    # The offline search (render/search.py) indexes the chapter pages: the values are in
+    # its text whole, and the script that carries them writes no <, > or & as such.
+    book, _ = hostile_book
+    script = (book.html_dir / "assets" / "recherche-index.js").read_text(encoding="utf-8")
+    assert not re.search(r"[<>&]", script)
+    entries = json.loads(script.removeprefix("window.PA_RECHERCHE = ").removesuffix(";\n"))
+    text = _normal(" ".join(f"{e['s']} {e['x']}" for e in entries))
+    _assert_whole(text, "recherche-index.js")
+    assert sum(text.count(_normal(v)) for v in HOSTILE) > 50

@@ -393,6 +393,19 @@ def test_quarto_captions_are_the_pandoc_engines(profile):
     assert (crossref["tbl-prefix"], crossref["fig-prefix"]) == ("tableau", "figure")
 
 
+@pytest.mark.parametrize("profile", ["projet-2020", "bilan-intermediaire", "bilan-final"])
+def test_quarto_html_offers_the_pdf_and_the_docx_and_a_search_box(profile):
+    from projet_associatif.render.book import merged_settings
+
+    settings = merged_settings(profile)
+    book = settings["book"]
+    # Quarto's book options: a download button per format on every page, and its search box.
+    assert sorted(book["downloads"]) == ["docx", "pdf"]
+    assert book["search"] is True
+    # The PDF Quarto offers is the one the book renders: Typst, beside DOCX.
+    assert {"typst", "docx", "html"} <= set(settings["format"])
+
+
 def test_quarto_pre_render_runs_the_projects_module():
     import importlib
     import shlex

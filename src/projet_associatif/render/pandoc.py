@@ -31,6 +31,7 @@ from .errors import RenderError
 from .memo import Memo
 from .notebooks import Target, accessible_tables, notebook_html, notebook_markdown
 from .numbering import chapter_labels, number_book
+from .search import INDEX_NAME, SCRIPT_NAME, index_script, search_index
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -643,6 +644,10 @@ def copy_assets(html_dir: Path, root: Path) -> None:
     if not loader.is_file():
         raise RenderError("pa-charts.js introuvable (projet_associatif/assets/).", fmt="html")
     shutil.copyfile(loader, assets / "pa-charts.js")
+    search_script = HERE.parent / "assets" / SCRIPT_NAME
+    if not search_script.is_file():
+        raise RenderError(f"{SCRIPT_NAME} introuvable (projet_associatif/assets/).", fmt="html")
+    shutil.copyfile(search_script, assets / SCRIPT_NAME)
     (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
 
 
@@ -726,7 +731,11 @@ def write_html(
     memo: Memo | None = None,
     downloads: Sequence[str] = (),
 ) -> Path:
-    """Write one page per chapter, the notebook pages and the assets; return index.html.
+    """Write one page per chapter, the notebook pages, the assets; return index.html.
+
+    The search index of every chapter page goes to ``assets/recherche-index.js``; it is
+    made from the page bodies, which Pandoc's memo already remembers, and costs no more
+    than writing the pages (so it is not remembered on its own).
 
     ``downloads`` names the other formats of this render ("pdf", "docx"): every chapter
     page links to them (they are published next to ``html/``).
@@ -741,6 +750,7 @@ def write_html(
             pages.setdefault(ident, chapter.page)
     template = string.Template((TEMPLATES / "page.html").read_text(encoding="utf-8"))
     fields = cover_fields(book.config, meta)
+    indexed: list[tuple[str, str, str]] = []
     for index, chapter in enumerate(book.chapters):
         _relink(chapter.blocks, chapter.page, pages)
         doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": chapter.blocks}
@@ -752,6 +762,7 @@ def write_html(
             memo=memo,
         )
         body = scrolling_tables(accessible_tables(body))
+        indexed.append((chapter.page, chapter.title, body))
         scripts = ""
         if "pa-chart-view" in body:
             scripts = (
@@ -791,4 +802,6 @@ def write_html(
                 )
             except RenderError as exc:
                 raise exc.in_format("html") from exc
+    index = index_script(search_index(indexed))
+    (html_dir / "assets" / INDEX_NAME).write_text(index, encoding="utf-8")
     return html_dir / "index.html"
