@@ -511,9 +511,12 @@ def fiche_markdown(
 
 def annex_source_markdown(data_dir: Path | None = None) -> str:
     """Return the annex's « Source : » line as Markdown."""
-    return source_markdown(
-        [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
-    ) + "\n"
+    return (
+        source_markdown(
+            [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
+        )
+        + "\n"
+    )
 
 
 def show_fiches(
