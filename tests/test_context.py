@@ -41,7 +41,7 @@ def poverty():
     ],
 )
 def test_vintages_are_spelt_out(raw, spelt):
-    assert context.vintage_fr(raw) == spelt
+    assert provenance.vintage_fr(raw) == spelt
 
 
 def test_chapter_sources_are_short_with_the_public_publisher_and_vintage():
