@@ -46,7 +46,7 @@ def test_source_text_cites_public_sources_by_publisher_and_dated_vintage():
             {"title": DOC, "section": "3.", "page": 7, "vintage": "2018-06"},
             {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-06"},
             {"title": "INSEE (cité par le document)", "publisher": "INSEE", "vintage": "2015"},
-            # Same publisher and vintage again: written once.
+            # Same publisher and vintage again: written once; another vintage joins the first.
             {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-06"},
             {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-T2"},
             # No publisher: the title; an undated vintage is left to annex C.
@@ -56,8 +56,8 @@ def test_source_text_cites_public_sources_by_publisher_and_dated_vintage():
         ]
     )
     assert text == (
-        f"projet associatif 2020, p.{N}7 ; DIRECCTE ARA, juin 2018 ; INSEE, 2015 ; "
-        "DIRECCTE ARA, 2e trimestre 2018 ; paquet 1.1.0 ; SPE Moulins du 17/10/2018"
+        f"projet associatif 2020, p.{N}7 ; DIRECCTE ARA, juin 2018 et 2e trimestre 2018 ; "
+        "INSEE, 2015 ; paquet 1.1.0 ; SPE Moulins du 17/10/2018"
     )
 
 

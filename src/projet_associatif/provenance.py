@@ -127,39 +127,43 @@ def _document_places(sources: Iterable[Mapping[str, Any]]) -> str:
     return ", ".join([SOURCE_DOCUMENT_CITED, *places])
 
 
-def _public_entry(source: Mapping[str, Any]) -> str:
+def _public_entry(source: Mapping[str, Any]) -> tuple[str, str | None]:
     name = str(source.get("publisher") or source["title"]).strip()
-    vintage = vintage_fr(str(source.get("vintage") or "").strip())
+    raw = str(source.get("vintage") or "").strip()
+    vintage = vintage_fr(raw)
     year = re.search(r"\d{4}", vintage)
-    if not _DATED.fullmatch(str(source.get("vintage") or "").strip()) or (
-        year and year.group(0) in name
-    ):
+    if not _DATED.fullmatch(raw) or (year and year.group(0) in name):
         # An undated vintage, or one the name already carries, is told in annex C only.
-        return name
-    return f"{name}, {vintage}"
+        return name, None
+    return name, vintage
 
 
 def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
     """Return the short text after « Source : » for descriptor sources.
 
     The source document is cited once with its pages (« projet associatif 2020, p. 7 et 16 »);
-    each public source by its ``publisher`` (else its title) and its vintage when it is a
-    date (« DIRECCTE Auvergne-Rhône-Alpes, juin 2018 »). Entries are deduplicated and joined
-    by « ; »; the full references (title, section, page, vintage) are in annex C.
+    each public source by its ``publisher`` (else its title) and its vintages when they are
+    dates (« DIRECCTE Auvergne-Rhône-Alpes, juin 2018 et 2e trimestre 2018 »). Entries are
+    deduplicated and joined by « ; »; the full references (title, section, page, vintage)
+    are in annex C.
     """
     document: list[Mapping[str, Any]] = []
-    public: list[str] = []
+    public: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
         if title == SOURCE_DOCUMENT:
             document.append(source)
-        elif (entry := _public_entry(source)) not in public:
-            public.append(entry)
+            continue
+        name, vintage = _public_entry(source)
+        vintages = public.setdefault(name, [])
+        if vintage and vintage not in vintages:
+            vintages.append(vintage)
     if not document and not public:
         raise ValueError("Aucune source : un chiffre publié a toujours une source.")
-    return " ; ".join([_document_places(document)] * bool(document) + public)
+    entries = [f"{name}, {_and(v)}" if v else name for name, v in public.items()]
+    return " ; ".join([_document_places(document)] * bool(document) + entries)
 
 
 def source_markdown(sources: Iterable[Mapping[str, Any]]) -> str:
