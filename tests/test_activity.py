@@ -71,9 +71,8 @@ def test_the_public_has_no_year_but_staff_figures_are_2019(chiffres):
 
 def test_source_line_cites_the_section_of_the_figures_only(chiffres):
     text = activity.figures_source(chiffres, [k for k, _ in activity.PUBLIC_FIGURES])
-    assert f"Le public, p.{N}16" in text
-    assert "non précisé par la source" in text
-    assert "Contexte territorial" not in text
+    # Only page 16 (« Le public »): not the pages of the key figures' other sections.
+    assert text == f"projet associatif 2020, p.{N}16"
 
 
 def _half_up(x: Decimal) -> Decimal:

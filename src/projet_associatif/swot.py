@@ -20,10 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from .context import vintage_fr
 from .datapackage import load, resource, sources_of
 from .formatting import NBSP, euros, is_missing, nombre, points, pourcentage
-from .provenance import source_text
+from .provenance import source_text, vintage_fr
 from .tables import column_decimals, escape_markdown, slug
 
 STRENGTH, WEAKNESS = "atout", "point à améliorer"

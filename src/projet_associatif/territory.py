@@ -959,10 +959,10 @@ def commune_map(
 
 def map_source(site_sources: list[Mapping[str, Any]], geo_sources: list[Mapping[str, Any]]) -> str:
     """Return the map's source line: the sites from the source, outlines and town halls public."""
-    from .context import source_line
+    from .provenance import source_text
 
     # The cover page gives only the head office's street address, which the map does not use.
-    sites = source_line(
+    sites = source_text(
         [
             s
             for s in site_sources
@@ -970,7 +970,7 @@ def map_source(site_sources: list[Mapping[str, Any]], geo_sources: list[Mapping[
             and "couverture" not in str(s.get("section", ""))
         ]
     )
-    places = source_line(geo_sources, section=False)
+    places = source_text(geo_sources)
     return f"{sites} ; contours des communes et localisation des mairies : {places}"
 
 
