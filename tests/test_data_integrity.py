@@ -347,6 +347,11 @@ WHERE_LOOKED_FOR = [
     (["correspondances", 3, "fiche"], "reseau-sociaux",
      "« reseau-sociaux » est inconnu dans {root}/strategie/fiches_action.yaml (chemin "
      "fiches[*].id) — vouliez-vous dire « reseaux-sociaux » ?"),
+    # Unknown everywhere, though checked with its « domaine »: unknown, not « pas avec ».
+    (["correspondances", 0, "faiblesses", 1, "theme"], "Maillage du territoir",
+     "« Maillage du territoir » est inconnu dans {root}/analyse/atelier_forces_faiblesses.csv "
+     "(colonne theme, parmi les lignes où categorie = point à améliorer) — vouliez-vous dire "
+     "« Maillage du territoire » ?"),
 ]  # fmt: skip
 
 
@@ -356,6 +361,8 @@ def test_an_unknown_id_says_where_it_was_looked_for(root, where, wrong, message)
     rewrite_document(file_of(root, "correspondances"), _set(where, wrong))
     [problem] = problems_of(root, "correspondances")
     assert problem.message == message.format(root=root)
+    target = message.split("/")[-1].split(".")[0]
+    assert problem.rule == f"renvoi vers {target}"
 
 
 def test_an_item_outside_its_theme_says_which_theme(root):
