@@ -154,7 +154,21 @@ def test_a_minimum_accepts_more_rows_and_refuses_fewer(root):
     assert len(load("historique", root)) == 1  # at least one: met
     write_rows(path, rows[:1])
     [problem] = problems_of(root, "historique")
-    assert "0, il en faut au moins 1" in problem.message
+    assert problem.rule == "lignes : au moins 1"
+    assert problem.message.startswith(
+        "nombre de lignes de données : 0, il en faut au moins 1 (selon la source : repères datés"
+    )
+    # Without « selon », nothing is said about the source.
+    descriptor = discover(root)["historique"].descriptor_path
+    text = descriptor.read_text(encoding="utf-8")
+    start = text.index("lignes: {minimum: 1, selon:")
+    end = text.index("\n", start)
+    descriptor.write_text(text[:start] + "lignes: {minimum: 1}" + text[end:], encoding="utf-8")
+    [problem] = problems_of(root, "historique")
+    assert problem.message == (
+        "nombre de lignes de données : 0, il en faut au moins 1. Le tableau a-t-il été tronqué "
+        "ou des lignes supprimées par erreur ?"
+    )
 
 
 def _empty_declared_lists(document, chemin):
@@ -319,6 +333,36 @@ def test_an_unknown_id_in_a_document_names_file_path_value_and_close_match(
         assert f"vouliez-vous dire « {match} »" in problem.message
     lines = path.read_text(encoding="utf-8").splitlines()
     assert wrong in lines[problem.row - 1]
+
+
+WHERE_LOOKED_FOR = [
+    # (path in correspondances, wrong value, the message after the root folder)
+    (["correspondances", 0, "menaces", 0, "menace"], "M70",
+     "« M70 » est inconnu dans {root}/analyse/swot_externe.yaml (chemin elements[*].id, parmi "
+     "les éléments où type = menace) — vouliez-vous dire « M7 » ?"),
+    (["correspondances", 0, "faiblesses", 3, "element"], "public-ameliorer-4",
+     "« public-ameliorer-4 » est inconnu dans {root}/analyse/atelier_forces_faiblesses.csv "
+     "(colonne id, parmi les lignes où categorie = point à améliorer, theme = (vide)) — "
+     "vouliez-vous dire « public-ameliorer-04 » ?"),
+    (["correspondances", 3, "fiche"], "reseau-sociaux",
+     "« reseau-sociaux » est inconnu dans {root}/strategie/fiches_action.yaml (chemin "
+     "fiches[*].id) — vouliez-vous dire « reseaux-sociaux » ?"),
+    # Unknown everywhere, though checked with its « domaine »: unknown, not « pas avec ».
+    (["correspondances", 0, "faiblesses", 1, "theme"], "Maillage du territoir",
+     "« Maillage du territoir » est inconnu dans {root}/analyse/atelier_forces_faiblesses.csv "
+     "(colonne theme, parmi les lignes où categorie = point à améliorer) — vouliez-vous dire "
+     "« Maillage du territoire » ?"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("where", "wrong", "message"), WHERE_LOOKED_FOR)
+def test_an_unknown_id_says_where_it_was_looked_for(root, where, wrong, message):
+    """The target's file, its column or path, and the filter that narrowed it, word for word."""
+    rewrite_document(file_of(root, "correspondances"), _set(where, wrong))
+    [problem] = problems_of(root, "correspondances")
+    assert problem.message == message.format(root=root)
+    target = message.split("/")[-1].split(".")[0]
+    assert problem.rule == f"renvoi vers {target}"
 
 
 def test_an_item_outside_its_theme_says_which_theme(root):

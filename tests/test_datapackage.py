@@ -215,6 +215,36 @@ def test_pattern_violation(tmp_path):
     assert (p.column, p.rule) == ("code_epci", "pattern")
 
 
+CONSTRAINTS_DESCRIPTOR = """
+name: contraintes_test
+path: contraintes.csv
+schema:
+  fields:
+    - {name: nom, type: string, constraints: {required: true}}
+    - {name: code, type: string, constraints: {pattern: "\\\\d{3}"}}
+    - {name: sigle, type: string, constraints: {minLength: 2, maxLength: 3}}
+    - {name: taux, type: number, constraints: {minimum: 0, maximum: 100}}
+"""
+
+
+def test_each_broken_constraint_has_its_own_french_message(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "contraintes.resource.yaml").write_text(CONSTRAINTS_DESCRIPTOR, encoding="utf-8")
+    rows = ["nom,code,sigle,taux", ",123,ML,5", "a,12a,ML,5", "a,123,M,5", "a,123,MLMR,5"]
+    rows += ["a,123,ML,-1", "a,123,ML,100.5"]
+    (root / "contraintes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    found = [(p.row, p.column, p.rule, p.message) for p in problems_of(root, "contraintes_test")]
+    assert found == [
+        (2, "nom", "required", "valeur obligatoire manquante"),
+        (3, "code", "pattern", "« 12a » ne respecte pas le format attendu (\\d{3})"),
+        (4, "sigle", "minLength", "« M » est trop court (au moins 2 caractères)"),
+        (5, "sigle", "maxLength", "« MLMR » est trop long (au plus 3 caractères)"),
+        (6, "taux", "minimum", "« -1 » est inférieur au minimum autorisé (0)"),
+        (7, "taux", "maximum", "« 100.5 » dépasse le maximum autorisé (100)"),
+    ]
+
+
 def test_missing_required_value(tmp_path):
     root = make_package(tmp_path, replace_line(2, "200071140,,CA,67972,72,58.7,2018-01-01"))
     p = single_problem(root)

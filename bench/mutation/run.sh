@@ -1,7 +1,7 @@
 #!/bin/bash
 # Run mutmut on one module of the project, with only the fast tests that cover it.
 #
-#   bench/mutation/run.sh build|cache|memo|evaluation|audit
+#   bench/mutation/run.sh build|cache|memo|evaluation|audit|markup|validation
 #
 # mutmut is not a project dependency: `pip install mutmut==3.8.1` into the venv first.
 # Its configuration (<module>.cfg here) is copied as setup.cfg into a scratch copy of the
