@@ -124,7 +124,11 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     for descriptor_path in sorted(data.rglob("*.resource.yaml")):
         descriptor = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
         path = descriptor_path.parent / descriptor["path"]
-        fixed.update(v for _, v in _leaves(descriptor.get("sources", [])))
+        # A publisher's name is only displayed (provenance.source_text), never matched: a
+        # table column holding the same name (source_externe) stays free text.
+        fixed.update(
+            v for where, v in _leaves(descriptor.get("sources", [])) if where[-1] != "publisher"
+        )
         if descriptor.get("format") == "csv":
             tables[descriptor["name"]] = (path, descriptor)
         elif descriptor.get("format") == "yaml":
