@@ -98,7 +98,7 @@ def environment(root: Path) -> dict[str, str]:
 def run_build(root: Path, args: argparse.Namespace, *extra: str) -> float:
     """Run the CLI build in a new process on the copy; return its wall time."""
     command = [
-        sys.executable, "-m", "projet_associatif.cli", "build", "--profile", args.profile,
+        sys.executable, "-m", "projet_associatif.cli.main", "build", "--profile", args.profile,
         "--format", args.formats, "--engine", args.engine, *extra,
     ]  # fmt: skip
     if args.jobs:
@@ -168,7 +168,7 @@ import projet_associatif  # first, as in the build's kernels: it skips slow opti
 import nbformat
 from IPython.core.interactiveshell import InteractiveShell
 import pandas, altair, vl_convert  # the libraries every chapter uses
-import projet_associatif.datapackage, projet_associatif.paths
+import projet_associatif.data.package, projet_associatif.core.paths
 imported = time.perf_counter()
 shell = InteractiveShell.instance()
 params = json.loads(sys.argv[1])
@@ -195,7 +195,7 @@ def floor(root: Path, args: argparse.Namespace) -> tuple[float, float, float]:
     env = environment(root)
     code = (
         "import json, sys\n"
-        "from projet_associatif.profiles import chapter_notebooks, resolve_as_of\n"
+        "from projet_associatif.config.profiles import chapter_notebooks, resolve_as_of\n"
         f"profile = {args.profile!r}\n"
         "print(json.dumps([[str(p) for p in chapter_notebooks(profile)],"
         " resolve_as_of(profile, None).isoformat()]))"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from projet_associatif.suivi import (
+from projet_associatif.suivi.reader import (
     FICTIF_BANNER,
     FICTIF_COLUMN,
     SPECS,

@@ -84,7 +84,7 @@ class Book:
 @contextmanager
 def _environment(**values: str) -> Iterator[None]:
     """Set environment variables for a while, and let project_root() see the change."""
-    from projet_associatif.paths import project_root
+    from projet_associatif.core.paths import project_root
 
     previous = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
@@ -106,8 +106,8 @@ def build_through_cli(project: Path, profile: str, suivi: Path | None = None) ->
     All three formats, Pandoc + Typst, two notebooks at a time; the outputs (``html``,
     ``pdf``, ``docx``) are read from the published manifest.
     """
-    from projet_associatif.cli import main
-    from projet_associatif.paths import ROOT_ENV
+    from projet_associatif.cli.main import main
+    from projet_associatif.core.paths import ROOT_ENV
 
     argv = ["build", "--profile", profile, "--format", "html,pdf,docx", "--engine", "pandoc"]
     argv += ["--jobs", "2", *(["--suivi", str(suivi)] if suivi else [])]
@@ -132,8 +132,8 @@ def build_book(
     (its root is passed) before the build. The renderer's ``meta`` is recorded on its way
     through the build's render seam, so that tests can render again from the same inputs.
     """
-    from projet_associatif import build
-    from projet_associatif.paths import project_root
+    from projet_associatif.core.paths import project_root
+    from projet_associatif.pipeline import build
 
     project = base / "projet"
     shutil.copytree(project_root(), project, ignore=_NOT_COPIED)
@@ -161,7 +161,7 @@ EMPTY_SUIVI = "suivi-vide.xlsx"
 
 
 def _write_empty_workbook(project: Path) -> None:
-    from projet_associatif.suivi import write_template
+    from projet_associatif.suivi.reader import write_template
 
     write_template(project / "exemples" / EMPTY_SUIVI, project / "data")
 

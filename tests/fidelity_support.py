@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 from pypdf import PdfReader
 
-from projet_associatif import fidelity
+from projet_associatif.analysis import fidelity
 
 
 class _Text(HTMLParser):

@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from projet_associatif.formatting import NBSP
-from projet_associatif.paths import data_dir, notebooks_dir
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import data_dir, notebooks_dir
 
 CHANGED_PARAMETERS = {"profile": "bilan-intermediaire", "as_of": "2021-09-01"}
 DEFAULT_PARAMETERS = ['data_dir = ""', 'profile = "projet-2020"', 'as_of = ""', 'suivi = ""']

@@ -3,9 +3,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
-from projet_associatif import activity
-from projet_associatif.datapackage import load
-from projet_associatif.formatting import NBSP
+from projet_associatif.chapters import activity
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.data.package import load
 
 N = NBSP
 

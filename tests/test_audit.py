@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.audit import (
+from projet_associatif.analysis.audit import (
     Finding,
     check_context,
     check_public,
@@ -18,8 +18,8 @@ from projet_associatif.audit import (
     run_audit,
     write_audit,
 )
-from projet_associatif.cli import main
-from projet_associatif.paths import data_dir
+from projet_associatif.cli.main import main
+from projet_associatif.core.paths import data_dir
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def test_every_page_of_the_book_was_visited(book, reports):
     notebooks = book.notebook_pages()
     # One page per entry of the profile (parts and appendices included), one notebook page
     # per executed notebook.
-    from projet_associatif.render.book import book_config
+    from projet_associatif.publish.book import book_config
 
     config = book_config(book.meta["profile"])
     assert len(chapters) == len(config.entries)
@@ -127,7 +127,7 @@ def test_every_page_says_the_data_are_fictional(book, reports):
         assert notice.startswith("Données fictives :"), path
         assert support.SUIVI in notice, path
     # The header of the chapter pages names the review, its date and the measurement file.
-    from projet_associatif.render.pandoc import french_date
+    from projet_associatif.publish.pandoc import french_date
 
     for path, report in reports.items():
         if path.startswith("notebooks/"):

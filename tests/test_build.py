@@ -17,17 +17,17 @@ import pytest
 import yaml
 from notebook_support import write_notebook as notebook
 
-from projet_associatif import build as build_module
-from projet_associatif.build import (
+from projet_associatif.config.profiles import add_months, chapter_notebooks, resolve_as_of
+from projet_associatif.core.errors import DataError
+from projet_associatif.core.paths import ROOT_ENV, project_root
+from projet_associatif.pipeline import build as build_module
+from projet_associatif.pipeline.build import (
     BuildError,
     build,
     build_from_args,
     publish,
     recover_interrupted_publish,
 )
-from projet_associatif.errors import DataError
-from projet_associatif.paths import ROOT_ENV, project_root
-from projet_associatif.profiles import add_months, chapter_notebooks, resolve_as_of
 
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:
@@ -89,7 +89,7 @@ def make_project(root: Path) -> Path:
     for name in ("mesures", "autres"):
         notebook(
             root / "notebooks" / f"0{1 if name == 'mesures' else 2}-{name}.ipynb",
-            "from projet_associatif.datapackage import load",
+            "from projet_associatif.data.package import load",
             f'frame = load("{name}", data_dir or None)\n'
             f'print("total {name}", int(frame["valeur"].sum()), profile, as_of)',
         )
@@ -207,7 +207,7 @@ def test_unchanged_build_does_not_render_again_unless_the_book_was_touched(proje
         return fake_render(executed_dir, staging, **kwargs)
 
     monkeypatch.setattr(build_module, "_render", counting)
-    from projet_associatif.render import notebooks as render_notebooks
+    from projet_associatif.publish import notebooks as render_notebooks
 
     warmed = []
     monkeypatch.setattr(render_notebooks, "warm_up", lambda: warmed.append(1))

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from projet_associatif import datapackage
-from projet_associatif.cache import (
+from projet_associatif.data import package as datapackage
+from projet_associatif.data.cache import (
     BOOTSTRAP_MODULES,
     READ_LOG_ENV,
     BuildCache,
@@ -150,7 +150,7 @@ def test_read_hook_records_reads_not_writes(tmp_path):
     log = tmp_path / "reads.log"
     script = f"""
 import os
-from projet_associatif.cache import record_reads
+from projet_associatif.data.cache import record_reads
 record_reads({str(log)!r}, [{str(root)!r}], [{str(root / "build")!r}])
 open({str(read)!r}).read(); open({str(read)!r}).read()
 open({str(outside)!r}).read()
@@ -232,10 +232,11 @@ def test_bootstrap_hash_follows_only_the_kernel_bootstrap_modules(tmp_path):
     package = tmp_path / "pkg"
     package.mkdir()
     for name in BOOTSTRAP_MODULES:
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(f"# {name}\n")
     (package / "autre.py").write_text("x = 1\n")
     before = bootstrap_hash(package)
     (package / "autre.py").write_text("x = 2\n")  # imported later: recorded as a read instead
     assert bootstrap_hash(package) == before
-    (package / "startup.py").write_text("# changé\n")
+    (package / "core" / "startup.py").write_text("# changé\n")
     assert bootstrap_hash(package) != before

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import zipfile
 from html.parser import HTMLParser
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -18,8 +19,8 @@ import pypdf
 import pytest
 import typst
 
-from projet_associatif import charts
-from projet_associatif.formatting import NBSP
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.present import charts
 
 EPCI = pd.DataFrame(
     {
@@ -264,7 +265,7 @@ def test_ids_are_stable_within_and_across_processes(bar, bundle):
     assert again == bundle
     code = (
         "import sys, pandas as pd\n"
-        "from projet_associatif import charts\n"
+        "from projet_associatif.present import charts\n"
         f"frame = pd.DataFrame({EPCI.to_dict(orient='list')!r})\n"
         "chart = charts.bar_chart(frame, 'population', 'epci', x_title='Population',"
         " y_title='EPCI')\n"
@@ -483,7 +484,7 @@ def test_pa_charts_js_swaps_the_static_svg_only_on_success(
     harness.write_text(HARNESS, encoding="utf-8")
     spec_path = tmp_path / "spec.json"
     spec_path.write_text(json.dumps(charts.chart_spec(bar)), encoding="utf-8")
-    source = charts.__file__.replace("charts.py", "assets/pa-charts.js")
+    source = str(Path(charts.__file__).parents[1] / "publish" / "assets" / "pa-charts.js")
     out = subprocess.run(
         [node, str(harness), source, str(spec_path), mode],
         capture_output=True,

@@ -26,10 +26,11 @@ import pytest
 from notebook_support import write_notebook
 from test_build import fake_render, make_project, tree_hashes
 
-from projet_associatif import __version__, argparse_fr
-from projet_associatif import build as build_module
-from projet_associatif.cli import build_parser, main
-from projet_associatif.paths import ROOT_ENV, project_root
+from projet_associatif import __version__
+from projet_associatif.cli import argparse_fr
+from projet_associatif.cli.main import build_parser, main
+from projet_associatif.core.paths import ROOT_ENV, project_root
+from projet_associatif.pipeline import build as build_module
 
 FICTIF = str(project_root() / "exemples" / "suivi-fictif.xlsx")
 SCRIPT = Path(sys.executable).parent / "projet-associatif"

@@ -3,10 +3,11 @@
 import pandas as pd
 import pytest
 
-from projet_associatif import charts, context, provenance
-from projet_associatif.datapackage import load, sources_of
-from projet_associatif.formatting import NBSP
-from projet_associatif.tables import markdown
+from projet_associatif.chapters import context
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.data.package import load, sources_of
+from projet_associatif.present import charts, provenance
+from projet_associatif.present.tables import markdown
 
 N = NBSP
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.datapackage import DataError, load, resource
-from projet_associatif.paths import data_dir
+from projet_associatif.core.paths import data_dir
+from projet_associatif.data.package import DataError, load, resource
 
 TABLES = [
     "produits_2019",

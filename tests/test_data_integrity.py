@@ -8,6 +8,7 @@ traceback.
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -17,11 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projet_associatif import datapackage
-from projet_associatif.cli import main
-from projet_associatif.datapackage import DataError, discover, load
-from projet_associatif.integrity import walk
-from projet_associatif.paths import data_dir
+from projet_associatif.cli.main import main
+from projet_associatif.core.paths import data_dir
+from projet_associatif.data import package as datapackage
+from projet_associatif.data.integrity import walk
+from projet_associatif.data.package import DataError, discover, load
 
 RESOURCES = discover()
 TABLES = sorted(n for n, info in RESOURCES.items() if info.format == "csv")
@@ -418,17 +419,18 @@ def test_the_validation_record_does_not_hide_a_changed_target(root, tmp_path):
 
 
 def test_the_validation_record_is_keyed_on_every_validating_module():
-    lines = Path(datapackage.__file__).read_text(encoding="utf-8").splitlines()
-    imported = {
-        (line.split()[3] if line.startswith("from . import") else line.split()[1].lstrip("."))
-        for line in lines
-        if line.startswith("from .")
-    }
-    assert "integrity" in imported
+    tree = ast.parse(Path(datapackage.__file__).read_text(encoding="utf-8"))
+    package_dir = Path(datapackage.__file__).parents[1]
+    imported = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module.startswith("projet_associatif."):
+            base = node.module.removeprefix("projet_associatif.").replace(".", "/")
+            for alias in node.names:  # ``from package import module`` names a module too
+                module = f"{base}/{alias.name}.py"
+                imported.add(module if (package_dir / module).is_file() else f"{base}.py")
+    assert "data/integrity.py" in imported
     # cache and paths hold no rule; everything else that decides validity is in the key.
-    assert {f"{m}.py" for m in imported} - {"cache.py", "paths.py"} <= set(
-        datapackage.VALIDATING_MODULES
-    )
+    assert imported - {"data/cache.py", "core/paths.py"} <= set(datapackage.VALIDATING_MODULES)
 
 
 def test_cli_validate_reports_each_class_once_with_exit_code_1(root, capsys):
@@ -506,8 +508,8 @@ def project(tmp_path, monkeypatch):
     """The build tests' tiny project, plus a row count, a 3-column table and a document."""
     from test_build import fake_render, make_project
 
-    from projet_associatif import build as build_module
-    from projet_associatif.paths import ROOT_ENV, project_root
+    from projet_associatif.core.paths import ROOT_ENV, project_root
+    from projet_associatif.pipeline import build as build_module
 
     root = make_project(tmp_path / "projet")
     mesures = root / "data" / "a" / "mesures.resource.yaml"

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from projet_associatif.datapackage import discover, load, resource
-from projet_associatif.errors import DataError
-from projet_associatif.paths import data_dir
+from projet_associatif.core.errors import DataError
+from projet_associatif.core.paths import data_dir
+from projet_associatif.data.package import discover, load, resource
 
 PRINCIPES = [
     "Egalité d'accès",

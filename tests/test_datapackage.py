@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.cli import main
-from projet_associatif.datapackage import DataError, load, validate_all
+from projet_associatif.cli.main import main
+from projet_associatif.data.package import DataError, load, validate_all
 
 EPCI_DESCRIPTOR = """
 name: epci_test
@@ -342,7 +342,7 @@ def test_every_table_of_the_real_package_validates():
 
 
 def test_validation_cache_never_hides_a_change(tmp_path):
-    from projet_associatif.datapackage import validate_all_cached
+    from projet_associatif.data.package import validate_all_cached
 
     root = make_package(tmp_path)
     cache = tmp_path / "cache"
@@ -362,8 +362,8 @@ def test_validation_cache_never_hides_a_change(tmp_path):
 
 
 def test_validation_checks_again_only_what_changed(tmp_path, monkeypatch):
-    from projet_associatif import datapackage
-    from projet_associatif.datapackage import validate_all_cached
+    from projet_associatif.data import package as datapackage
+    from projet_associatif.data.package import validate_all_cached
 
     root = make_package(tmp_path)
     cache = tmp_path / "cache"
@@ -391,7 +391,7 @@ def test_validation_checks_again_only_what_changed(tmp_path, monkeypatch):
 
 def test_load_trusts_what_the_build_validated_in_exactly_this_state(tmp_path, monkeypatch):
     """A kernel (another process) does not check again a table the build just validated."""
-    from projet_associatif import datapackage
+    from projet_associatif.data import package as datapackage
 
     root = make_package(tmp_path)
     monkeypatch.setattr(datapackage, "validation_cache", lambda: tmp_path / "cache")

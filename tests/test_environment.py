@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from projet_associatif.paths import project_root
+from projet_associatif.core.paths import project_root
 
 
 def _pip_section(env: dict) -> list[str]:

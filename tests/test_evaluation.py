@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif import evaluation as ev
-from projet_associatif.suivi import empty_frame, load_referentiel
+from projet_associatif.analysis import evaluation as ev
+from projet_associatif.suivi.reader import empty_frame, load_referentiel
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 START = dt.date(2020, 3, 1)

@@ -10,8 +10,8 @@ import nbformat
 import pytest
 from notebook_support import write_notebook as notebook
 
-from projet_associatif.cache import kernel_arguments, read_log
-from projet_associatif.execute import (
+from projet_associatif.data.cache import kernel_arguments, read_log
+from projet_associatif.pipeline.execute import (
     KERNEL_NAME,
     ExecutionError,
     NotebookFailure,
@@ -76,7 +76,7 @@ def test_data_errors_reach_the_message_in_french(tmp_path):
     data.mkdir()
     source = notebook(
         tmp_path / "notebooks" / "01-donnees.ipynb",
-        "from projet_associatif.datapackage import load\nload('inexistante', data_dir)",
+        "from projet_associatif.data.package import load\nload('inexistante', data_dir)",
     )
     with pytest.raises(NotebookFailure, match="Ressource inconnue « inexistante »"):
         execute_notebook(

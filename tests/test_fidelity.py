@@ -1,6 +1,6 @@
 """Every sentence and number of the source reaches every format, or is a listed omission.
 
-The matcher (``projet_associatif.fidelity``) is tested on small texts; the published book
+The matcher (``projet_associatif.analysis.fidelity``) is tested on small texts; the published book
 (the session's shared build of the 2020 project, HTML + PDF + DOCX) is then compared with
 the whole source. The reviews are their own documents and reprint none of it.
 """
@@ -12,7 +12,8 @@ import re
 import fidelity_support
 import pytest
 
-from projet_associatif import fidelity, provenance
+from projet_associatif.analysis import fidelity
+from projet_associatif.present import provenance
 
 NIEVRE = "département de la Nièvre, en région Bourgogne-Franche-Comté"
 

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 import typst
 
-from projet_associatif.formatting import (
+from projet_associatif.core.formatting import (
     MINUS,
     MISSING,
     NBSP,

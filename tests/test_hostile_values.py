@@ -313,7 +313,7 @@ def test_docx_shows_hostile_values_as_text(hostile_book):
 
 def test_quarto_reads_the_same_escaped_markdown(hostile_book, tmp_path):
     """The Quarto engine's staged notebooks, read by Pandoc as Quarto does, make no element."""
-    from projet_associatif.render.quarto import stage_project
+    from projet_associatif.publish.quarto import stage_project
 
     book, _ = hostile_book
     root = book.executed_dir.parents[2]  # the project copy: build/<profil>/notebooks

@@ -14,10 +14,10 @@ import nbformat
 import pytest
 from notebook_support import write_notebook as notebook
 
-from projet_associatif.cache import IGNORED_DIRS, PACKAGE_DIR, kernel_arguments, read_log
-from projet_associatif.execute import KERNEL_NAME, ExecutionError, execute_notebook
-from projet_associatif.kernels import WarmKernel
-from projet_associatif.paths import data_dir, notebooks_dir, project_root
+from projet_associatif.core.paths import data_dir, notebooks_dir, project_root
+from projet_associatif.data.cache import IGNORED_DIRS, PACKAGE_DIR, kernel_arguments, read_log
+from projet_associatif.pipeline.execute import KERNEL_NAME, ExecutionError, execute_notebook
+from projet_associatif.pipeline.kernels import WarmKernel
 
 pytestmark = pytest.mark.slow
 
@@ -91,14 +91,14 @@ def test_nothing_carries_over_from_one_notebook_to_the_next(tmp_path):
         "reste = 'du premier'",
         f"import os, warnings\nos.chdir({str(elsewhere)!r})\n"
         "warnings.warn('une fois', UserWarning)",
-        f"import projet_associatif.formatting\nopen({str(data)!r}).read()",
+        f"import projet_associatif.core.formatting\nopen({str(data)!r}).read()",
     )
     second = notebook(
         root / "notebooks" / "02-second.ipynb",
-        "print('reste' in globals(), 'projet_associatif.formatting' in __import__('sys').modules)",
+        "print('reste' in globals(), 'projet_associatif.core.formatting' in __import__('sys').modules)",
         "import os\nprint(os.getcwd())",
         "import warnings\nwarnings.warn('une fois', UserWarning)",
-        f"from projet_associatif import formatting\nprint(open({str(data)!r}).read())",
+        f"from projet_associatif.core import formatting\nprint(open({str(data)!r}).read())",
     )
     warm = WarmKernel(KERNEL_NAME, [root, PACKAGE_DIR], [root / "build"])
     try:

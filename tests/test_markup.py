@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-from projet_associatif import tables
-from projet_associatif.markup import escape_markdown, escape_paragraphs, one_line
+from projet_associatif.core.markup import escape_markdown, escape_paragraphs, one_line
+from projet_associatif.present import tables
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -131,9 +131,9 @@ def test_a_cell_escaped_by_its_caller_keeps_its_pipes_inside_the_cell():
 
 def test_commission_answers_from_the_measurement_file_are_text(monkeypatch):
     """The commission's answers (free text typed in the workbook) reach the review as text."""
-    from projet_associatif import review
-    from projet_associatif.evaluation import review_context
-    from projet_associatif.paths import project_root
+    from projet_associatif.analysis.evaluation import review_context
+    from projet_associatif.chapters import review
+    from projet_associatif.core.paths import project_root
 
     bilan = review_context(
         "bilan-intermediaire", "", str(project_root() / "exemples" / "suivi-fictif.xlsx"), ""

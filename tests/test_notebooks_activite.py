@@ -19,8 +19,8 @@ from notebook_support import (
     text_of,
 )
 
-from projet_associatif.formatting import NBSP
-from projet_associatif.paths import data_dir
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import data_dir
 
 pytestmark = pytest.mark.slow
 

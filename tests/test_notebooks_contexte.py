@@ -21,7 +21,7 @@ from notebook_support import (
     text_of,
 )
 
-from projet_associatif.formatting import NBSP
+from projet_associatif.core.formatting import NBSP
 
 N = NBSP
 NOTEBOOKS = ("01-valeurs", "03-1-contexte-territorial", "03-2-contexte-socio-economique")

@@ -21,10 +21,10 @@ from notebook_support import (
     text_of,
 )
 
-from projet_associatif.datapackage import load
-from projet_associatif.formatting import NBSP
-from projet_associatif.paths import notebooks_dir
-from projet_associatif.tables import escape_markdown
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import notebooks_dir
+from projet_associatif.data.package import load
+from projet_associatif.present.tables import escape_markdown
 
 N = NBSP
 NOTEBOOKS = ("04-analyse-swot", "05-strategie", "a1-fiches-action")

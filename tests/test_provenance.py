@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from projet_associatif import audit, provenance
-from projet_associatif.datapackage import discover, load
-from projet_associatif.formatting import MINUS, NBSP
-from projet_associatif.markup import escape_markdown
-from projet_associatif.paths import data_dir, project_root
+from projet_associatif.analysis import audit
+from projet_associatif.core.formatting import MINUS, NBSP
+from projet_associatif.core.markup import escape_markdown
+from projet_associatif.core.paths import data_dir, project_root
+from projet_associatif.data.package import discover, load
+from projet_associatif.present import provenance
 
 N = NBSP
 DOC = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"

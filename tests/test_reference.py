@@ -21,9 +21,9 @@ try:
 except ImportError as exc:  # a clear failure, not a skip: the extract must stay checked
     raise ImportError("shapely manque : pip install -e '.[reference]'") from exc
 
-from projet_associatif import reference
-from projet_associatif.datapackage import DataError, load
-from projet_associatif.paths import data_dir
+from projet_associatif.core.paths import data_dir
+from projet_associatif.data import reference
+from projet_associatif.data.package import DataError, load
 
 REFERENCE = data_dir() / "reference"
 GENERATED = [

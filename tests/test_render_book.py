@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projet_associatif.paths import project_root
-from projet_associatif.render import RenderError
-from projet_associatif.render.book import book_config, merge_configs, profiles
+from projet_associatif.core.paths import project_root
+from projet_associatif.publish import RenderError
+from projet_associatif.publish.book import book_config, merge_configs, profiles
 
 # Report order of docs/architecture.md (« Chapters and file names »).
 PROJET_2020 = [

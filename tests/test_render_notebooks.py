@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from projet_associatif.render import RenderError
-from projet_associatif.render.notebooks import (
+from projet_associatif.publish import RenderError
+from projet_associatif.publish.notebooks import (
     notebook_html,
     notebook_markdown,
     remote_resources,
@@ -228,7 +228,7 @@ def executed_with_injected_cell(path: Path, cell_id: str, root: Path) -> Path:
 
 
 def test_notebook_page_does_not_depend_on_papermill_ids_or_the_checkout(tmp_path: Path):
-    from projet_associatif.paths import project_root
+    from projet_associatif.core.paths import project_root
 
     root = project_root()
     first = executed_with_injected_cell(tmp_path / "a.ipynb", "d5f2d67d", root)

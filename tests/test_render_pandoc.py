@@ -13,9 +13,9 @@ import pandas as pd
 import pypdf
 import pytest
 
-from projet_associatif import charts, tables
-from projet_associatif.render import RenderError, render_book
-from projet_associatif.render.book import book_config
+from projet_associatif.present import charts, tables
+from projet_associatif.publish import RenderError, render_book
+from projet_associatif.publish.book import book_config
 
 pytestmark = pytest.mark.slow
 

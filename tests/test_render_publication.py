@@ -14,7 +14,7 @@ import docx
 import pypdf
 import pytest
 
-from projet_associatif.render.pandoc import french_date
+from projet_associatif.publish.pandoc import french_date
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from projet_associatif.render import RenderError, choose_engine, render_book
-from projet_associatif.render import pandoc as pandoc_module
-from projet_associatif.render.book import book_config
+from projet_associatif.publish import RenderError, choose_engine, render_book
+from projet_associatif.publish import pandoc as pandoc_module
+from projet_associatif.publish.book import book_config
 
 # A stand-in for the quarto CLI: logs what it was asked and what the staging project
 # held, then writes the outputs a real `quarto render` would write.
@@ -164,7 +164,7 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
 
 
 def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path, monkeypatch):
-    from projet_associatif.render import quarto
+    from projet_associatif.publish import quarto
 
     project = tmp_path / "projet"
     names = quarto.stage_project(executed, project, "bilan-intermediaire")
@@ -233,7 +233,7 @@ def test_missing_executed_notebook_is_named(fake_quarto, executed, tmp_path):
 
 
 def test_fictional_measurements_reach_quarto_as_pa_fictif():
-    from projet_associatif.render.quarto import metadata_args
+    from projet_associatif.publish.quarto import metadata_args
 
     args = metadata_args({**META, "fictif": True})
     values = [args[i + 1] for i, a in enumerate(args) if a == "-M"]
@@ -256,7 +256,7 @@ def chart_notebook(folder: Path, name: str, extra_output: dict | None = None) ->
     import altair as alt
     import pandas as pd
 
-    from projet_associatif import charts
+    from projet_associatif.present import charts
 
     frame = pd.DataFrame({"epci": ["Moulins Communauté", "Bocage"], "population": [67972, 14030]})
     chart = alt.Chart(frame).mark_bar().encode(x="population:Q", y="epci:N")
@@ -282,7 +282,7 @@ def chart_notebook(folder: Path, name: str, extra_output: dict | None = None) ->
 def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_for(
     fake_quarto, executed, tmp_path
 ):
-    from projet_associatif.render import quarto
+    from projet_associatif.publish import quarto
 
     chart_notebook(executed, "03-1-contexte-territorial.ipynb")
     project = tmp_path / "projet"
@@ -314,7 +314,7 @@ def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_fo
 
 
 def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, executed, tmp_path):
-    from projet_associatif.render import quarto
+    from projet_associatif.publish import quarto
 
     frame_html = {"data": {"text/html": "<table><tr><td>1</td></tr></table>", "text/plain": "1"}}
     chart_notebook(executed, "05-strategie.ipynb", extra_output=frame_html)
@@ -327,7 +327,7 @@ def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, execu
 
 
 def test_prerender_uses_quartos_active_profile_else_the_default(monkeypatch):
-    from projet_associatif.quarto_prerender import active_profile
+    from projet_associatif.pipeline.quarto_prerender import active_profile
 
     monkeypatch.delenv("QUARTO_PROFILE", raising=False)
     assert active_profile() == "projet-2020"
@@ -338,8 +338,8 @@ def test_prerender_uses_quartos_active_profile_else_the_default(monkeypatch):
 def test_prerender_places_quarto_ready_notebooks_and_rewrites_only_changes(
     fake_quarto, executed, tmp_path
 ):
-    from projet_associatif.paths import project_root
-    from projet_associatif.quarto_prerender import place_executed
+    from projet_associatif.core.paths import project_root
+    from projet_associatif.pipeline.quarto_prerender import place_executed
 
     root = tmp_path / "depot"
     (root / "notebooks").mkdir(parents=True)
@@ -363,13 +363,13 @@ def test_prerender_places_quarto_ready_notebooks_and_rewrites_only_changes(
 
 
 def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch):
-    from projet_associatif import quarto_prerender
-    from projet_associatif.render.quarto import STAGED_ENV
+    from projet_associatif.pipeline import quarto_prerender
+    from projet_associatif.publish.quarto import STAGED_ENV
 
     def fail(*_args, **_kwargs):
         raise AssertionError("le pré-rendu a lancé la construction")
 
-    monkeypatch.setattr("projet_associatif.cli.main", fail)
+    monkeypatch.setattr("projet_associatif.cli.main.main", fail)
     monkeypatch.setenv(STAGED_ENV, "1")
     assert quarto_prerender.main([]) == 0
 
@@ -379,8 +379,8 @@ def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch)
 
 @pytest.mark.parametrize("profile", ["projet-2020", "bilan-final"])
 def test_quarto_captions_are_the_pandoc_engines(profile):
-    from projet_associatif.render.book import merged_settings
-    from projet_associatif.render.numbering import label
+    from projet_associatif.publish.book import merged_settings
+    from projet_associatif.publish.numbering import label
 
     crossref = merged_settings(profile)["crossref"]
     # Chapter-based numbers, the rule render/numbering.py applies for the Pandoc engine.
@@ -395,7 +395,7 @@ def test_quarto_captions_are_the_pandoc_engines(profile):
 
 @pytest.mark.parametrize("profile", ["projet-2020", "bilan-intermediaire", "bilan-final"])
 def test_quarto_html_offers_the_pdf_and_the_docx_and_a_search_box(profile):
-    from projet_associatif.render.book import merged_settings
+    from projet_associatif.publish.book import merged_settings
 
     settings = merged_settings(profile)
     book = settings["book"]
@@ -410,7 +410,7 @@ def test_quarto_pre_render_runs_the_projects_module():
     import importlib
     import shlex
 
-    from projet_associatif.render.book import merged_settings
+    from projet_associatif.publish.book import merged_settings
 
     command = shlex.split(merged_settings("projet-2020")["project"]["pre-render"])
     assert command[:2] == ["python", "-m"]
@@ -429,8 +429,8 @@ dofile("{filter}")
 
 def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
     """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
-    from projet_associatif.paths import project_root
-    from projet_associatif.render.pandoc import run_pandoc
+    from projet_associatif.core.paths import project_root
+    from projet_associatif.publish.pandoc import run_pandoc
 
     harness = tmp_path / "harnais.lua"
     lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"
@@ -455,7 +455,7 @@ def test_quarto_filter_puts_the_fictional_notice_first(tmp_path):
 
 
 def test_post_render_writes_the_notebook_pages_quarto_links_to(executed, tmp_path):
-    from projet_associatif.quarto_prerender import write_pages
+    from projet_associatif.pipeline.quarto_prerender import write_pages
 
     output = tmp_path / "_book"
     (output / "notebooks").mkdir(parents=True)

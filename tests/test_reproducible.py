@@ -20,14 +20,14 @@ from pathlib import Path
 import browser_support as support
 import pytest
 
-from projet_associatif.paths import ROOT_ENV
+from projet_associatif.core.paths import ROOT_ENV
 
 pytestmark = pytest.mark.slow
 
 SECOND_RENDER = """
 import json, sys
 from pathlib import Path
-from projet_associatif.render import render_book
+from projet_associatif.publish import render_book
 executed, staging, profile, meta = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 memo = Path(sys.argv[5]) if len(sys.argv) > 5 else None
 render_book(Path(executed), Path(staging), profile=profile,
@@ -128,7 +128,7 @@ def test_dates_come_from_source_date_epoch_not_the_clock(book):
 
 
 def test_no_build_path_leaks_into_the_outputs(book):
-    from projet_associatif.paths import project_root
+    from projet_associatif.core.paths import project_root
 
     copy = book.published_dir.parent.parent
     leaks = [str(copy), str(book.executed_dir), str(project_root()), "/tmp/"]

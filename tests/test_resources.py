@@ -3,9 +3,10 @@ import re
 import pandas as pd
 import pytest
 
-from projet_associatif import charts, resources, tables
-from projet_associatif.datapackage import load
-from projet_associatif.formatting import NBSP
+from projet_associatif.chapters import resources
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.data.package import load
+from projet_associatif.present import charts, tables
 
 N = NBSP
 

@@ -8,9 +8,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from projet_associatif import review
-from projet_associatif.evaluation import review_context
-from projet_associatif.paths import notebooks_dir, project_root
+from projet_associatif.analysis.evaluation import review_context
+from projet_associatif.chapters import review
+from projet_associatif.core.paths import notebooks_dir, project_root
 
 FICTIF = str(project_root() / "exemples" / "suivi-fictif.xlsx")
 

@@ -13,10 +13,10 @@ import subprocess
 
 import pytest
 
-from projet_associatif import review_document as doc
-from projet_associatif.evaluation import review_context
-from projet_associatif.paths import project_root
-from projet_associatif.render.pandoc import PRINT_FILTER, pandoc_path
+from projet_associatif.analysis.evaluation import review_context
+from projet_associatif.chapters import review_document as doc
+from projet_associatif.core.paths import project_root
+from projet_associatif.publish.pandoc import PRINT_FILTER, pandoc_path
 
 FICTIF = "exemples/suivi-fictif.xlsx"
 # A status badge: [[symbol]{.pa-symbole} words]{.pa-statut .pa-statut-kind}
@@ -150,7 +150,7 @@ def _print(markdown: str, fmt: str) -> str:
 
 def test_print_filter_sizes_review_tables_colours_statuses_and_relinks(mid):
     table = doc.status_grid(mid).head(3)
-    from projet_associatif import tables
+    from projet_associatif.present import tables
 
     text = "::: {.pa-bilan-tableau .pa-grille}\n\n"
     text += tables.markdown(table, title="T", source="S", formats=doc.GRID_FORMATS) + "\n:::\n"

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from browser_support import Book, shared_book
 
-from projet_associatif.profiles import get_profile
+from projet_associatif.config.profiles import get_profile
 
 
 def pdf_text(path: Path) -> tuple[str, list[str]]:

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 import browser_support as support
 import pytest
 
-from projet_associatif.render.search import fold, index_script, page_sections, search_index
+from projet_associatif.publish.search import fold, index_script, page_sections, search_index
 
 PREFIX = "window.PA_RECHERCHE = "
 

@@ -7,9 +7,10 @@ import re
 import pypandoc
 import pytest
 
-from projet_associatif import charts, strategy
-from projet_associatif.datapackage import load
-from projet_associatif.formatting import NBSP
+from projet_associatif.chapters import strategy
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.data.package import load
+from projet_associatif.present import charts
 
 SKIPPED_KEYS = {"note_transcription", "id", "numero", "objectif_operationnel"}
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from projet_associatif.cli import main
-from projet_associatif.errors import DataError
-from projet_associatif.suivi import read_suivi, write_template
-from projet_associatif.suivi_fusion import merge
+from projet_associatif.cli.main import main
+from projet_associatif.core.errors import DataError
+from projet_associatif.suivi.fusion import merge
+from projet_associatif.suivi.reader import read_suivi, write_template
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 AS_OF = dt.date(2021, 9, 1)

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from projet_associatif.errors import DataError
-from projet_associatif.suivi import read_suivi, write_template
+from projet_associatif.core.errors import DataError
+from projet_associatif.suivi.reader import read_suivi, write_template
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 FINAL = dt.date(2023, 3, 1)

@@ -8,10 +8,10 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from projet_associatif import swot
-from projet_associatif.datapackage import load, resource
-from projet_associatif.formatting import NBSP
-from projet_associatif.paths import project_root
+from projet_associatif.chapters import swot
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import project_root
+from projet_associatif.data.package import load, resource
 
 SOURCE_FILE = "source/projet-associatif-mission-locale-moulins-2020.txt"
 WEAK = "point à améliorer"

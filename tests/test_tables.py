@@ -2,8 +2,8 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from projet_associatif import tables
-from projet_associatif.formatting import MINUS, NBSP
+from projet_associatif.core.formatting import MINUS, NBSP
+from projet_associatif.present import tables
 
 S = NBSP
 

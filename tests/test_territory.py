@@ -6,10 +6,11 @@ from itertools import pairwise
 import pandas as pd
 import pytest
 
-from projet_associatif import charts, territory
-from projet_associatif.datapackage import load, sources_of
-from projet_associatif.formatting import NBSP
-from projet_associatif.tables import markdown
+from projet_associatif.chapters import territory
+from projet_associatif.core.formatting import NBSP
+from projet_associatif.data.package import load, sources_of
+from projet_associatif.present import charts
+from projet_associatif.present.tables import markdown
 
 N = NBSP
 

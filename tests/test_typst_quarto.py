@@ -25,8 +25,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from projet_associatif.paths import project_root
-from projet_associatif.render.pandoc import pandoc_path
+from projet_associatif.core.paths import project_root
+from projet_associatif.publish.pandoc import pandoc_path
 
 PARTIALS = project_root() / "report" / "typst"
 

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from projet_associatif import values
-from projet_associatif.datapackage import load
-from projet_associatif.tables import markdown
+from projet_associatif.chapters import values
+from projet_associatif.data.package import load
+from projet_associatif.present.tables import markdown
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,12 @@
 -- quarto.doc.add_html_dependency copie les scripts dans site_libs/ et écrit des chemins
 -- relatifs corrects pour chaque page du livre ; aucun CDN n'est utilisé.
 -- vega-bundle.js et pa-charts.js sont écrits dans build/ à côté de ce fichier avant le rendu
--- (projet_associatif.render.quarto.write_filter_assets : projet de mise en scène de
+-- (projet_associatif.publish.quarto.write_filter_assets : projet de mise en scène de
 -- `build --engine quarto`, ou étape pre-render de `quarto render` à la racine).
 -- Quand la métadonnée pa-fictif est donnée (fichier de mesures d'exemple), chaque page
 -- commence par l'avertissement « Données fictives ». La page d'un chapitre-notebook finit
 -- par le lien « Voir le notebook » vers <nom>.notebook.html, page écrite après le rendu
--- (projet_associatif.quarto_prerender --post-render, ou render.quarto pour la mise en scène).
+-- (projet_associatif.pipeline.quarto_prerender --post-render, ou render.quarto pour la mise en scène).
 
 function Meta(meta)
   if quarto.doc.is_format("html") then

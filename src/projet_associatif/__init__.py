@@ -1,6 +1,6 @@
 """Projet associatif reproductible de la Mission Locale de Moulins et sa région."""
 
-from .startup import skip_slow_optional_imports
+from projet_associatif.core.startup import skip_slow_optional_imports
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,454 @@
+"""Socio-economic context (chapter 3.2): its tables, charts and sentences.
+
+The figures are the source document's, as printed (tables of page 7: DIRECCTE
+Auvergne-Rhône-Alpes, INSEE 2015); this module only reshapes them for tables and charts,
+computes what the text says about them (sums, differences) and words the sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from projet_associatif.core.formatting import NBSP, nombre, pourcentage
+from projet_associatif.core.markup import escape_markdown
+from projet_associatif.present import charts
+from projet_associatif.present.provenance import ordinal_fr, vintage_fr
+
+# --- titles carrying the data's own dates ---------------------------------------------------
+
+
+def education_title(levels: pd.DataFrame) -> str:
+    """Return the education chart's title with its month."""
+    months = ", ".join(vintage_fr(str(p)) for p in dict.fromkeys(levels["periode"]))
+    return f"Niveau de formation des demandeurs d'emploi, {months}"
+
+
+def unemployment_title(rates: pd.DataFrame) -> str:
+    """Return the unemployment chart's title with its first and last quarters."""
+    ordered = rates.assign(debut=rates["periode"].map(quarter_start)).sort_values("debut")
+    labels = ordered["periode_libelle"]
+    return f"Taux de chômage, {labels.iloc[0]} à {labels.iloc[-1]}"
+
+
+def poverty_title(poverty: pd.DataFrame) -> str:
+    """Return the poverty chart's title with its year."""
+    years = ", ".join(str(y) for y in dict.fromkeys(poverty["annee"]))
+    return f"Taux de pauvreté (INSEE, {years})"
+
+
+def rsa_title(rsa: pd.DataFrame) -> str:
+    """Return the RSA table's title with its quarter."""
+    quarters = ", ".join(vintage_fr(str(p)) for p in dict.fromkeys(rsa["periode"]))
+    return f"Part des bénéficiaires du RSA dans la demande d'emploi ABC, {quarters}"
+
+
+# --- 3.2 education level of job seekers ----------------------------------------------------
+
+
+def education_frame(levels: pd.DataFrame) -> pd.DataFrame:
+    """Return the education levels in the source's order, one row per level and territory."""
+    frame = levels.sort_values(["ordre", "territoire"], kind="stable")
+    return frame[["niveau", "territoire", "part_pct"]].reset_index(drop=True)
+
+
+def column_totals(levels: pd.DataFrame) -> dict[str, float]:
+    """Return the sum of the printed percentages of each territory's column."""
+    totals = levels.groupby("territoire", sort=False)["part_pct"].sum()
+    return {str(k): float(v) for k, v in totals.items()}
+
+
+def education_totals_markdown(levels: pd.DataFrame) -> str:
+    """Return the sentence saying what each column of printed percentages adds up to."""
+    totals = column_totals(levels)
+    parts = [f"{escape_markdown(name)} {pourcentage(total, 0)}" for name, total in totals.items()]
+    off = [escape_markdown(name) for name, total in totals.items() if round(total, 6) != 100]
+    text = "Les pourcentages imprimés totalisent, par colonne : " + " ; ".join(parts) + "."
+    if off:
+        columns = " et ".join(off)
+        text += (
+            f" La colonne {columns} ne fait pas 100{NBSP}% (arrondis de la source) :"
+            " les valeurs sont reproduites telles qu'imprimées."
+        )
+    return text
+
+
+def education_chart(levels: pd.DataFrame) -> alt.LayerChart:
+    """Return horizontal grouped bars of the levels, each labelled with its territory and value.
+
+    The territory's name is written beside each bar: colour is never the only way to tell
+    the Allier from the region (WCAG 1.4.1), in grey print or for colour-blind readers.
+    """
+    frame = education_frame(levels)
+    bars = charts.grouped_bar_chart(
+        frame,
+        "part_pct",
+        "niveau",
+        "territoire",
+        x_title="Part des demandeurs d'emploi (%)",
+        y_title="Niveau de formation",
+        group_title="Territoire",
+    )
+    text = (
+        bars.transform_calculate(
+            etiquette=f"datum.territoire + ' ' + format(datum.part_pct, ',.0f') + '{NBSP}%'"
+        )
+        .mark_text(align="left", baseline="middle", dx=3)
+        .encode(text="etiquette:N", color=alt.value(charts.TEXT_COLOR))
+    )
+    return alt.layer(bars, text)
+
+
+def education_alt(levels: pd.DataFrame) -> str:
+    """Return the alt text of the education chart, every value included."""
+    frame = education_frame(levels)
+    by_level = []
+    for level, rows in frame.groupby("niveau", sort=False):
+        values = ", ".join(
+            f"{t} {pourcentage(v, 0)}"
+            for t, v in zip(rows["territoire"], rows["part_pct"], strict=True)
+        )
+        by_level.append(f"{level} : {values}")
+    return (
+        "Barres groupées, part des demandeurs d'emploi par niveau de formation, le nom du "
+        "territoire et la valeur écrits au bout de chaque barre. " + " ; ".join(by_level) + "."
+    )
+
+
+# --- 3.2 unemployment --------------------------------------------------------------------------
+
+
+def quarter_start(period: str) -> pd.Timestamp:
+    """Return the first day of a quarter written AAAA-Tn."""
+    match = re.fullmatch(r"(\d{4})-T([1-4])", period)
+    if not match:
+        raise ValueError(f"Trimestre illisible : {period!r} (attendu AAAA-Tn)")
+    year, quarter = int(match.group(1)), int(match.group(2))
+    return pd.Timestamp(year=year, month=3 * quarter - 2, day=1)
+
+
+def unemployment_frame(rates: pd.DataFrame) -> pd.DataFrame:
+    """Return the rates with a date per quarter, so that time is spaced honestly on an axis."""
+    frame = rates[["territoire", "periode", "taux_pct"]].copy()
+    frame["trimestre"] = frame["periode"].map(quarter_start)
+    # Stable sort: the territories keep the source's order (France, ARA, Allier).
+    return frame[["trimestre", "territoire", "taux_pct"]].sort_values(
+        "trimestre", kind="stable", ignore_index=True
+    )
+
+
+GAP_LABELS = {
+    False: "trait plein : trimestres distants d'un an au plus",
+    True: "pointillés : plus d'un an sans donnée dans la source",
+}
+
+
+def unemployment_segments(rates: pd.DataFrame) -> pd.DataFrame:
+    """Return each pair of consecutive quarters of a series, marked when over a year apart."""
+    frame = unemployment_frame(rates)
+    rows = []
+    for territory, series in frame.groupby("territoire", sort=False):
+        points = list(series.itertuples(index=False))
+        for index, (start, end) in enumerate(pairwise(points)):
+            long_gap = (end.trimestre - start.trimestre).days > 366
+            for point in (start, end):
+                rows.append(
+                    {
+                        "trimestre": point.trimestre,
+                        "taux_pct": point.taux_pct,
+                        "territoire": territory,
+                        "segment": f"{territory}-{index}",
+                        "trace": GAP_LABELS[long_gap],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def unemployment_chart(rates: pd.DataFrame) -> alt.LayerChart:
+    """Return the rates as points on a time axis, joined by lines dashed across data gaps.
+
+    The four quarters are nine years apart, then a few months: a temporal axis keeps that
+    spacing; a dashed segment says that nothing is known in between.
+    """
+    frame = unemployment_frame(rates)
+    groups = list(dict.fromkeys(frame["territoire"]))
+    # Whole years on the axis, so that every year gets a tick at the same spacing.
+    first, last = frame["trimestre"].min().year, frame["trimestre"].max().year + 1
+    domain = [alt.DateTime(year=first, month=1, date=1), alt.DateTime(year=last, month=1, date=1)]
+    x = alt.X(
+        "trimestre",
+        type="temporal",
+        timeUnit="yearquarter",
+        title="Trimestre (position dans le temps)",
+        scale=alt.Scale(domain=domain),
+        axis=alt.Axis(format="%Y", labelAngle=0, tickCount={"interval": "year", "step": 1}),
+    )
+    y = alt.Y("taux_pct", type="quantitative", title="Taux de chômage (%)")
+    legend = alt.Legend(direction="vertical")
+    # The same explicit domain on both channels lets Vega-Lite merge them into one legend.
+    scale = alt.Scale(domain=groups)
+    color = alt.Color("territoire", type="nominal", title="Territoire", scale=scale, legend=legend)
+    shape = alt.Shape("territoire", type="nominal", title="Territoire", scale=scale, legend=legend)
+    points = (
+        charts.line_chart(
+            frame,
+            "trimestre",
+            "taux_pct",
+            color="territoire",
+            period="trimestre",
+            x_title="Trimestre",
+            y_title="Taux de chômage (%)",
+            color_title="Territoire",
+        )
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(x=x, y=y, color=color, shape=shape)
+        .properties(width=440, height=260)
+    )
+    segments = (
+        alt.Chart(unemployment_segments(rates))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            # One legend for colour and shape, drawn from the points layer.
+            color=alt.Color("territoire", type="nominal", scale=scale, legend=None),
+            detail=alt.Detail("segment", type="nominal"),
+            strokeDash=alt.StrokeDash(
+                "trace",
+                type="nominal",
+                title="Tracé",
+                sort=[GAP_LABELS[False], GAP_LABELS[True]],
+                scale=alt.Scale(range=[[1, 0], [5, 4]]),
+                legend=alt.Legend(direction="vertical"),
+            ),
+        )
+    )
+    last = frame[frame["trimestre"] == frame["trimestre"].max()]
+    labels = (
+        alt.Chart(last)
+        .transform_calculate(
+            etiquette=f"datum.territoire + ' ' + format(datum.taux_pct, ',.1f') + '{NBSP}%'"
+        )
+        .mark_text(align="left", dx=8, baseline="middle")
+        .encode(x=x, y=y, text="etiquette:N", color=alt.value(charts.TEXT_COLOR))
+    )
+    return alt.layer(points, segments, labels)
+
+
+def unemployment_alt(rates: pd.DataFrame) -> str:
+    """Return the alt text of the unemployment chart, every value included."""
+    series = []
+    for territory, rows in rates.groupby("territoire", sort=False):
+        values = ", ".join(
+            f"{label} {pourcentage(v)}"
+            for label, v in zip(rows["periode_libelle"], rows["taux_pct"], strict=True)
+        )
+        series.append(f"{territory} : {values}")
+    return (
+        "Taux de chômage trimestriels sur un axe du temps (trimestres inégalement espacés). "
+        + " ; ".join(series)
+        + "."
+    )
+
+
+def evolutions_table(
+    rates: pd.DataFrame, stated: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Return the stated evolutions beside the differences the quarterly rates give.
+
+    The source does not say which quarters it compares: the latest quarter minus the
+    same quarter a year before, and minus the first quarter of the series, are shown.
+    """
+    wide = rates.pivot(index="territoire", columns="periode", values="taux_pct")
+    periods = sorted(wide.columns, key=quarter_start)
+    latest, first = periods[-1], periods[0]
+    year_before = f"{int(latest[:4]) - 1}{latest[4:]}"
+    labels = dict(zip(rates["periode"], rates["periode_libelle"], strict=True))
+    annual_title = f"{labels[latest]} − {labels.get(year_before, year_before)} (calculé)"
+    long_title = f"{labels[latest]} − {labels[first]} (calculé)"
+    rows = []
+    for row in stated.itertuples(index=False):
+        rates_of = wide.loc[row.territoire]
+        annual = rates_of[latest] - rates_of[year_before] if year_before in wide else None
+        rows.append(
+            {
+                "Territoire": row.territoire,
+                "Évolution annuelle (énoncée)": float(row.evolution_annuelle_points),
+                annual_title: round(float(annual), 6) if annual is not None else None,
+                "Évolution 2018-2008 (énoncée)": float(row.evolution_2008_2018_points),
+                long_title: round(float(rates_of[latest] - rates_of[first]), 6),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame, {c: "points" for c in frame.columns if c != "Territoire"}
+
+
+def evolutions_note(rates: pd.DataFrame) -> str:
+    """Return the note saying how the computed columns are obtained."""
+    return (
+        "Les colonnes « énoncée » sont celles de la source, qui ne précise pas les trimestres "
+        "comparés ; les colonnes « calculé » sont les différences des taux trimestriels du "
+        "graphique (dernier trimestre moins le même trimestre un an avant, et moins le premier "
+        "trimestre de la série)."
+    )
+
+
+RSA_NOTE = (
+    "La dernière colonne porte sur une part : la source l'imprime avec un signe % "
+    "(« + 0,6% ») ; elle est lue comme une évolution en points de pourcentage. DEFM : "
+    "demandeurs d'emploi en fin de mois (catégories A, B, C)."
+)
+
+
+# --- 3.2 poverty, over-indebtedness, RSA ---------------------------------------------------
+
+POVERTY_LABELS = {
+    ("Allier", "ensemble"): "Allier",
+    ("Auvergne-Rhône-Alpes", "ensemble"): "Auvergne-Rhône-Alpes",
+    ("France métropolitaine", "ensemble"): "France métropolitaine",
+    ("Allier", "moins de 30 ans"): "Moins de 30 ans (Allier)",
+    ("Moulins", "ensemble"): "Ville de Moulins",
+}
+
+
+def poverty_frame(poverty: pd.DataFrame) -> pd.DataFrame:
+    """Return one labelled row per poverty rate, in the source's order."""
+    labels = [
+        POVERTY_LABELS.get((t, p), f"{t} ({p})")
+        for t, p in zip(poverty["territoire"], poverty["population"], strict=True)
+    ]
+    return pd.DataFrame({"perimetre": labels, "taux_pct": poverty["taux_pct"].astype(float)})
+
+
+def poverty_chart(poverty: pd.DataFrame) -> alt.LayerChart:
+    """Return horizontal bars of the poverty rates, values written on the bars."""
+    return charts.bar_chart(
+        poverty_frame(poverty),
+        "taux_pct",
+        "perimetre",
+        x_title="Taux de pauvreté (%)",
+        y_title="Périmètre",
+    )
+
+
+def poverty_alt(poverty: pd.DataFrame) -> str:
+    """Return the alt text of the poverty chart, every value included."""
+    frame = poverty_frame(poverty)
+    values = " ; ".join(
+        f"{p} {pourcentage(v)}" for p, v in zip(frame["perimetre"], frame["taux_pct"], strict=True)
+    )
+    year = poverty["annee"].iloc[0]
+    return f"Barres horizontales, taux de pauvreté (INSEE, {year}) : {values}."
+
+
+def _rate(poverty: pd.DataFrame, ident: str) -> float:
+    rows = poverty.loc[poverty["id"] == ident, "taux_pct"]
+    if rows.empty:
+        raise KeyError(f"Taux de pauvreté absent des données : {ident!r}")
+    return float(rows.iloc[0])
+
+
+def poverty_notes(poverty: pd.DataFrame) -> str:
+    """Return the data's remarks on the poverty rates (territory inferred, implied ranking)."""
+    notes = poverty[poverty["note"].notna()]
+    items = []
+    for row in notes.itertuples(index=False):
+        label = POVERTY_LABELS.get((row.territoire, row.population), row.id)
+        note = str(row.note)
+        items.append(
+            f"- *{escape_markdown(label)}* : {escape_markdown(note[:1].lower() + note[1:])}"
+        )
+    return "Remarques sur la source :\n\n" + "\n".join(items) if items else ""
+
+
+def poverty_markdown(poverty: pd.DataFrame) -> str:
+    """Return the source's poverty paragraph, with the rates taken from the data."""
+    year = int(poverty["annee"].iloc[0])
+    allier = _rate(poverty, "allier_ensemble")
+    ara = _rate(poverty, "ara_ensemble")
+    france = _rate(poverty, "france_metropolitaine_ensemble")
+    young = _rate(poverty, "allier_moins_30_ans")
+    moulins = _rate(poverty, "moulins_ensemble")
+    comparison = (
+        "plus élevé que la Région Auvergne-Rhône-Alpes et que la France métropolitaine"
+        if allier > ara and allier > france
+        else "à comparer à celui de la Région Auvergne-Rhône-Alpes et de la France métropolitaine"
+    )
+    return (
+        f"Selon l'INSEE (année {year}), l'Allier a un taux de pauvreté {comparison} "
+        f"(soit respectivement {pourcentage(allier)} vs {pourcentage(ara)} vs "
+        f"{pourcentage(france)}).\n\n"
+        "Si on regarde par âge, les moins de 30 ans sont les plus impactés avec un taux égal à "
+        f"{pourcentage(young)}. La ville de Moulins est impactée à hauteur de "
+        f"{pourcentage(moulins)} (deuxième après Montluçon)."
+    )
+
+
+def stated_value(figures: pd.DataFrame, ident: str) -> float:
+    """Return the value of one row of ``chiffres_cles`` by its id."""
+    rows = figures.loc[figures["id"] == ident, "valeur"]
+    if rows.empty:
+        raise KeyError(f"Chiffre absent de chiffres_cles : {ident!r}")
+    return float(rows.iloc[0])
+
+
+def debt_markdown(figures: pd.DataFrame) -> str:
+    """Return the source's over-indebtedness sentence with its rank and mean amount."""
+    from projet_associatif.core.formatting import euros
+
+    rank = int(stated_value(figures, "surendettement_rang_national"))
+    amount = stated_value(figures, "surendettement_montant_moyen_eur")
+    return (
+        f"L'Allier est le {ordinal_fr(rank)} département, au niveau national, "
+        "où le surendettement est le plus présent (montant moyen d'endettement : "
+        f"{euros(amount)})."
+    )
+
+
+def _signed_percent(value: object) -> str:
+    text = pourcentage(value)
+    return text if text.startswith("−") or not any(c in "123456789" for c in text) else f"+{text}"
+
+
+def rsa_table(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Return the RSA table with French headers and the formats of its columns."""
+    frame = pd.DataFrame(
+        {
+            "Territoire": rsa["territoire"],
+            "DEFM bénéficiaires du RSA": rsa["defm_brsa_nombre"],
+            "Évolution annuelle du nombre": rsa["evolution_annuelle_pct"],
+            "Part RSA / DEFM": rsa["part_rsa_defm_pct"],
+            "Évolution annuelle de la part": rsa["evolution_part_points"],
+        }
+    )
+    formats = {
+        "DEFM bénéficiaires du RSA": "nombre",
+        "Évolution annuelle du nombre": _signed_percent,
+        "Part RSA / DEFM": "pourcentage",
+        "Évolution annuelle de la part": "points",
+    }
+    return frame, formats
+
+
+def rsa_markdown(rsa: pd.DataFrame) -> str:
+    """Return a sentence comparing the Allier's share of RSA recipients with the others."""
+    rows = rsa.set_index("territoire")
+    allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
+    others = [
+        f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
+        if t != "France"
+        else f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
+        for t in rows.index
+        if t != "Allier"
+    ]
+    count = nombre(int(rows.loc["Allier", "defm_brsa_nombre"]))
+    return (
+        f"Dans l'Allier, {count} demandeurs d'emploi (catégories A, B, C) sont bénéficiaires "
+        f"du RSA, soit {pourcentage(allier)} des demandeurs d'emploi, contre "
+        + " et ".join(others)
+        + "."
+    )

@@ -1,0 +1,130 @@
+"""Charts and text blocks of the review chapter (bilan intermédiaire, bilan final)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from projet_associatif.analysis.evaluation import ReviewContext, measures_as_of
+from projet_associatif.core.formatting import date_fr, nombre
+from projet_associatif.core.markup import escape_markdown
+from projet_associatif.present import charts
+
+#: Status order of the indicators, from best to worst, then the states without a verdict.
+STATUS_ORDER = (
+    "cible atteinte",
+    "en bonne voie",
+    "en retard",
+    "sans cible",
+    "mesuré",
+    "non mesuré",
+)
+
+
+def source_line(bilan: ReviewContext) -> str:
+    """Return the « Source : … » text of the review's tables and charts."""
+    fichier = bilan.suivi_fichier or "aucun fichier de suivi"
+    line = (
+        f"commission de suivi, {fichier}, situation au {date_fr(bilan.as_of)} ; "
+        "indicateurs des fiches-action du projet associatif 2020 (annexe 1)"
+    )
+    if bilan.fictif:
+        line = "DONNÉES FICTIVES — " + line
+    return line
+
+
+def title(text: str, bilan: ReviewContext) -> str:
+    """Return a chart or table title, flagged « données fictives » when the file is fictional."""
+    return f"{text} (données fictives)" if bilan.fictif else text
+
+
+def status_counts(bilan: ReviewContext) -> pd.DataFrame:
+    """Return the number of indicators per status, in :data:`STATUS_ORDER`."""
+    counts = bilan.indicateurs()["Statut"].value_counts()
+    rows = [(status, int(counts.get(status, 0))) for status in STATUS_ORDER]
+    return pd.DataFrame(rows, columns=["Statut", "Indicateurs"])
+
+
+def status_chart(bilan: ReviewContext) -> alt.Chart:
+    """Return a bar chart of the indicators per status, each bar labelled with its count."""
+    frame = status_counts(bilan)
+    return charts.bar_chart(frame, "Indicateurs", "Statut", sort=list(STATUS_ORDER))
+
+
+def status_alt(bilan: ReviewContext) -> str:
+    """Return the alt text of :func:`status_chart`, saying every count."""
+    parts = [
+        f"{status} : {nombre(n)}" for status, n in status_counts(bilan).itertuples(index=False)
+    ]
+    return (
+        f"Diagramme en barres du nombre d'indicateurs par statut au {date_fr(bilan.as_of)} — "
+        + " ; ".join(parts)
+        + "."
+    )
+
+
+def trajectories(bilan: ReviewContext) -> pd.DataFrame:
+    """Return the measurements up to the as-of date of indicators measured at least twice."""
+    catalogue = bilan.referentiel.indicateurs.set_index("id")
+    measures = measures_as_of(bilan.suivi.mesures, bilan.as_of).dropna(subset=["valeur"])
+    counts = measures["indicateur"].value_counts()
+    kept = measures[measures["indicateur"].isin(counts[counts >= 2].index)].copy()
+    kept["Indicateur"] = [
+        f"{i} — {catalogue.loc[i, 'libelle'][:60]}" if i in catalogue.index else i
+        for i in kept["indicateur"]
+    ]
+    kept["Date"] = pd.to_datetime(kept["date"])
+    kept["Valeur"] = kept["valeur"].astype(float)
+    return kept[["Indicateur", "Date", "Valeur"]].sort_values(["Indicateur", "Date"])
+
+
+def trajectories_chart(bilan: ReviewContext) -> alt.FacetChart | None:
+    """Return one small line chart per indicator measured twice or more (own y scale each)."""
+    frame = trajectories(bilan)
+    if frame.empty:
+        return None
+    base = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("Date:T", title="Date de mesure", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("Valeur:Q", title="Valeur"),
+        )
+        .properties(width=420, height=120)
+    )
+    return base.facet(row=alt.Row("Indicateur:N", title=None, header=alt.Header(labelAngle=0,
+                      labelAlign="left", labelAnchor="start", labelOrient="top"))).resolve_scale(
+        y="independent"
+    )  # fmt: skip
+
+
+def trajectories_alt(bilan: ReviewContext) -> str:
+    """Return the alt text of :func:`trajectories_chart`, with first and last values."""
+    frame = trajectories(bilan)
+    parts = []
+    for name, group in frame.groupby("Indicateur", sort=True):
+        first, last = group.iloc[0], group.iloc[-1]
+        parts.append(
+            f"{name} : {nombre(first['Valeur'])} ({date_fr(first['Date'], 'mois')}) puis "
+            f"{nombre(last['Valeur'])} ({date_fr(last['Date'], 'mois')})"
+        )
+    return "Évolution des indicateurs mesurés au moins deux fois — " + " ; ".join(parts) + "."
+
+
+def answers_markdown(bilan: ReviewContext) -> str:
+    """Return the commission's answers grouped by fiche, as Markdown (a plain sentence if none)."""
+    answers = bilan.reponses()
+    if answers.empty:
+        return (
+            "La commission n'a enregistré aucune réponse aux questions d'évaluation à cette date."
+        )
+    blocks = []
+    for (numero, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
+        title = next((f["titre"] for f in bilan.referentiel.fiches if f["id"] == fiche), fiche)
+        lines = [f"### Fiche {numero} — {escape_markdown(title)}", ""]
+        for row in group.itertuples(index=False):
+            when = date_fr(row.Date) if pd.notna(row.Date) else "date non renseignée"
+            question = f"{escape_markdown(row.Question)} — {escape_markdown(row[3])}"
+            lines.append(f"- **{question}** {escape_markdown(row.Réponse)} *({when})*")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

@@ -1,0 +1,1 @@
+"""The ``projet-associatif`` command line, in French."""

@@ -1,0 +1,1 @@
+"""What a build is configured by: the documents (profiles) and their dates."""

@@ -1,0 +1,1 @@
+"""The one door to data/: descriptors, validation, the validation cache, reference extracts."""

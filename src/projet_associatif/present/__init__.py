@@ -1,0 +1,1 @@
+"""Presentation: tables, charts and maps, source lines under figures."""
