@@ -211,7 +211,7 @@ def slug(text: str) -> str:
 
 
 def markdown(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | None,
     *,
     title: str,
     source: str,
@@ -219,21 +219,21 @@ def markdown(
     note: str | None = None,
     label: str | None = None,
     align: Mapping[str, Align] | None = None,
+    body: str | None = None,
 ) -> str:
     """Return the table, its caption, an optional note and the source line as Markdown.
 
     ``label`` defaults to ``tbl-`` + the slug of the title; pass another one when two tables
-    of the same document share a title, and ``""`` for no identifier.
+    of the same document share a title, and ``""`` for no identifier. ``body``, a Markdown
+    table composed by the caller, replaces the one built from ``frame``.
     """
     if not title.strip() or not source.strip():
         raise ValueError("Un tableau publié a toujours un titre et une source.")
     if label is None:
         label = f"tbl-{slug(title)}"
     anchor = f" {{#{label}}}" if label else ""
-    parts = [
-        markdown_table(frame, formats=formats, align=align),
-        f": {escape_markdown(title)}{anchor}",
-    ]
+    table = body if body is not None else markdown_table(frame, formats=formats, align=align)
+    parts = [table, f": {escape_markdown(title)}{anchor}"]
     if note:
         parts.append(f"Note\u00a0: {escape_markdown(note)}")
     parts.append(f"Source\u00a0: {escape_markdown(source)}")
