@@ -126,16 +126,28 @@ def points(x: object, decimales: int = 1) -> str:
     return f"+{text}{NBSP}pt"
 
 
+def to_date(value: object) -> dt.date | None:
+    """Return the plain date a value holds (date, Timestamp, ISO text), None if missing.
+
+    The one date parser of the package: text must be ISO (AAAA-MM-JJ, time ignored); anything
+    else raises ``ValueError`` (``TypeError`` for a non-date type) for the caller to word.
+    """
+    if is_missing(value) or value == "":
+        return None
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip()[:10])
+    raise TypeError(f"Date attendue, reçu {type(value).__name__} : {value!r}")
+
+
 def _as_date(d: object) -> dt.date:
-    if isinstance(d, pd.Timestamp):
-        return d.date()
-    if isinstance(d, dt.datetime):
-        return d.date()
-    if isinstance(d, dt.date):
-        return d
-    if isinstance(d, str):
-        return dt.date.fromisoformat(d[:10])
-    raise TypeError(f"Date attendue, reçu {type(d).__name__} : {d!r}")
+    day = to_date(d)
+    if day is None:
+        raise TypeError(f"Date attendue, reçu {d!r}")
+    return day
 
 
 def date_fr(d: object, style: DateStyle = "jour") -> str:
