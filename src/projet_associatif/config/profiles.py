@@ -114,6 +114,43 @@ def project_start(data_dir: Path | None = None) -> dt.date:
     )
 
 
+def review_months(data_dir: Path | None = None) -> dict[str, int]:
+    """Return each review profile's delay in months, as the evaluation framework states it.
+
+    Read from the framework's ``bilans`` list (``id`` = profile name, ``duree_mois``): the
+    one home of the delays (« un bilan intermédiaire à 18 mois et […] un bilan final à 3
+    ans », section 6 of the source).
+    """
+    from projet_associatif.data.package import load, resource
+
+    framework = load(FRAMEWORK_RESOURCE, data_dir)
+    reviews = framework.get("bilans") if isinstance(framework, Mapping) else None
+    months = {
+        entry.get("id"): entry.get("duree_mois")
+        for entry in reviews or []
+        if isinstance(entry, Mapping)
+    }
+    missing = [
+        name
+        for name in ("bilan-intermediaire", "bilan-final")
+        if not isinstance(months.get(name), int)
+    ]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    relative(resource(FRAMEWORK_RESOURCE, data_dir).path),
+                    "liste « bilans » incomplète : il faut une entrée « id: "
+                    + " » et une entrée « id: ".join(missing)
+                    + " » avec sa durée « duree_mois » (nombre de mois après le début du projet)",
+                    column="bilans",
+                    rule="échéances des bilans",
+                )
+            ]
+        )
+    return {name: int(value) for name, value in months.items() if isinstance(value, int)}
+
+
 def resolve_as_of(
     profile: str, as_of: str | dt.date | None, data_dir: Path | None = None
 ) -> dt.date:
