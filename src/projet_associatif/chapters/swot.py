@@ -214,14 +214,14 @@ def matrix_markdown(atelier: pd.DataFrame, factors: Sequence[Factor], width: int
     link_workshop = f"Liste complète{NBSP}: [l'atelier, domaine par domaine](#{ANCHOR_WORKSHOP})."
     link_external = f"Constats et preuves{NBSP}: [opportunités et menaces](#{ANCHOR_EXTERNAL})."
 
-    def quadrant(title: str, categorie: str) -> list[str]:
+    def quadrant(title: str, categorie: Category) -> list[str]:
         n = int((atelier["categorie"] == categorie).sum())
         heading = (
             f"**{title}** — internes, atelier des salariés ({_count(n, 'élément', 'éléments')})"
         )
         return _cell_lines(heading, internal_quadrant(atelier, categorie), link_workshop, width)
 
-    def external(title: str, kind: str) -> list[str]:
+    def external(title: str, kind: FactorKind) -> list[str]:
         chosen = [f for f in factors if f.type == kind]
         bullets = [f"{f.id} {escape_markdown(f.libelle)}" for f in chosen]
         heading = f"**{title}** — externes, diagnostic du territoire ({nombre(len(chosen))})"
