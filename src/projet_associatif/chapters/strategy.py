@@ -348,18 +348,28 @@ def _sub_rows(label: str, rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n\n".join(items)
 
 
-def step_markdown(step: Mapping[str, Any]) -> str:
-    """Return one step: its printed label, its four columns, its sub-steps and any note."""
-    parts = [f"**{escape_markdown(step['etape'])}**"]
-    subs = step.get("sous_etapes") or []
-    if not (subs and _empty_row(step)):
-        parts.append(row_markdown(step))
+def _row_block(
+    head: str, row: Mapping[str, Any], subs: Sequence[Mapping[str, Any]], sub: str
+) -> str:
+    """Return a labelled row with its four columns, its sub-rows and its transcription note.
+
+    The four columns are left out when the row itself is empty and only its sub-rows are filled.
+    """
+    parts = [head]
+    if not (subs and _empty_row(row)):
+        parts.append(row_markdown(row))
     if subs:
-        parts.append(_sub_rows("Sous-étape", subs))
-    note = note_markdown(step.get("note_transcription"))
+        parts.append(_sub_rows(sub, subs))
+    note = note_markdown(row.get("note_transcription"))
     if note:
         parts.append(note)
     return "\n\n".join(parts)
+
+
+def step_markdown(step: Mapping[str, Any]) -> str:
+    """Return one step: its printed label, its four columns, its sub-steps and any note."""
+    head = f"**{escape_markdown(step['etape'])}**"
+    return _row_block(head, step, step.get("sous_etapes") or [], "Sous-étape")
 
 
 def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
@@ -370,15 +380,7 @@ def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
     lines = row.get("lignes") or []
     if not lines and _empty_row(row):
         return f"{head}{NBSP}: ligne imprimée vide dans la source."
-    parts = [head]
-    if not (lines and _empty_row(row)):
-        parts.append(row_markdown(row))
-    if lines:
-        parts.append(_sub_rows("Rangée", lines))
-    note = note_markdown(row.get("note_transcription"))
-    if note:
-        parts.append(note)
-    return "\n\n".join(parts)
+    return _row_block(head, row, lines, "Rangée")
 
 
 def _target(indicator: Mapping[str, Any]) -> str:
