@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
+from projet_associatif.analysis import key_figures
 from projet_associatif.chapters import activity
 from projet_associatif.core.formatting import NBSP
 from projet_associatif.data.package import load
@@ -24,11 +25,11 @@ def with_value(chiffres, key, value):
 
 
 def test_figures_are_read_from_the_data(chiffres):
-    assert activity.figure(chiffres, "jeunes_accompagnes_2019") == 2089
-    assert activity.figure(chiffres, "evenements_2019") == 34140
-    assert activity.figure(chiffres, "entretiens_2019") == 15704
+    assert key_figures.figure(chiffres, "jeunes_accompagnes_2019") == 2089
+    assert key_figures.figure(chiffres, "evenements_2019") == 34140
+    assert key_figures.figure(chiffres, "entretiens_2019") == 15704
     with pytest.raises(KeyError, match="absent"):
-        activity.figure(chiffres, "jeunes_2031")
+        key_figures.figure(chiffres, "jeunes_2031")
 
 
 @pytest.mark.parametrize(
@@ -46,7 +47,7 @@ def test_format_figure_prints_as_the_source(value, unit, label, expected):
 
 
 def test_key_figures_panel_shows_every_figure_of_the_infographic(chiffres):
-    table = activity.figures_table(chiffres, activity.PUBLIC_FIGURES)
+    table = activity.figures_frame(chiffres, activity.PUBLIC_FIGURES)
     assert list(table.columns) == ["Indicateur", "Valeur"]
     assert table["Valeur"].tolist() == [
         f"2{N}089",
@@ -84,16 +85,16 @@ def test_compatible_counts_match_a_brute_force_search(total, pct):
     expected = [
         n for n in range(total + 1) if _half_up(Decimal(100 * n) / Decimal(total)) == Decimal(pct)
     ]
-    assert activity.compatible_counts(total, pct) == (expected[0], expected[-1])
+    assert key_figures.compatible_counts(total, pct) == (expected[0], expected[-1])
 
 
 def test_compatible_counts_from_the_source():
-    assert activity.compatible_counts(2089, 8) == (157, 177)
-    assert activity.compatible_counts(23, 87) == (20, 20)
+    assert key_figures.compatible_counts(2089, 8) == (157, 177)
+    assert key_figures.compatible_counts(23, 87) == (20, 20)
     # 15/200 = 7,5 % rounds half up to 8 %: included; 17/200 = 8,5 % rounds to 9 %: excluded.
-    assert activity.compatible_counts(200, 8) == (15, 16)
+    assert key_figures.compatible_counts(200, 8) == (15, 16)
     with pytest.raises(ValueError):
-        activity.compatible_counts(0, 8)
+        key_figures.compatible_counts(0, 8)
 
 
 def test_derived_figures_are_computed_from_the_stated_ones(chiffres):
@@ -125,37 +126,45 @@ def test_derived_figures_follow_the_data(chiffres):
 
 
 def test_derived_table_has_formula_and_comparison(chiffres):
-    table = activity.derived_table(activity.public_derived(chiffres))
+    table = activity.derived_frame(activity.public_derived(chiffres))
     assert list(table.columns) == ["Indicateur", "Formule", "Résultat", "Précision ou comparaison"]
     assert len(table) == 8
 
 
 def test_approximation_sentence(chiffres):
-    text = activity.approximation_sentence(chiffres)
+    text = activity.approximation_sentence(chiffres).markdown
     assert f"8{N}% de 2{N}089 jeunes font environ 167 mineurs (calculé)" in text
     assert "de 157 à 177 mineurs" in text
     assert "approchés" in text
 
 
 def test_interviews_sentence_agrees_or_not(chiffres):
-    text = activity.interviews_sentence(chiffres)
+    text = activity.interviews_sentence(chiffres).markdown
     assert "7,5 entretiens par jeune (calculé)" in text
     assert "ce qui concorde avec" in text
     changed = with_value(chiffres, "entretiens_2019", 20000.0)
-    text = activity.interviews_sentence(changed)
+    text = activity.interviews_sentence(changed).markdown
     assert "9,6" in text  # 20 000 / 2 089 = 9,57
     assert "ne concorde pas" in text
 
 
-def test_show_key_figures_emits_a_sourced_markdown_table(chiffres, monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
-    activity.show_key_figures(chiffres)
-    ((args, kwargs),) = shown
-    text = args[0]["text/markdown"]
+def test_key_figures_table_is_a_sourced_markdown_table(chiffres):
+    table = activity.key_figures_table(chiffres)
+    bundle, meta = table._repr_mimebundle_()
+    text = bundle["text/markdown"]
     assert f"2{N}089" in text and f"Source{N}:" in text
     assert "année non précisée par la source" in text
-    assert kwargs["metadata"]["pa"]["kind"] == "table"
+    assert meta["pa"]["kind"] == "table" and meta["pa"]["label"] == "tbl-public-chiffres-cles"
+    assert table.frame["Indicateur"].tolist() == [label for _, label in activity.PUBLIC_FIGURES]
+
+
+def test_computed_figures_table_follows_the_data(chiffres):
+    table = activity.computed_figures_table(chiffres)
+    assert table.label == "tbl-public-calculs"
+    assert "environ 167" in table.markdown
+    changed = with_value(chiffres, "jeunes_accompagnes_2019", 2000.0)
+    assert "environ 160" in activity.computed_figures_table(changed).markdown
+    assert table.source.endswith("; calculs à partir des chiffres énoncés")
 
 
 def test_a_frame_without_sources_is_refused():

@@ -39,7 +39,7 @@ def changed_income(produits, **values):
 
 
 def test_staff_table_states_then_computes_the_cdi(chiffres):
-    table = resources.staff_table(chiffres)
+    table = resources.staff_frame(chiffres)
     assert table["Valeur"].tolist() == ["23", f"87{N}%", f"11,75{N}ans", "environ 20"]
     assert table["Indicateur"].tolist()[:2] == [
         "Salariés (2019)",
@@ -61,7 +61,7 @@ def test_cdi_count_range_follows_the_data(chiffres):
     assert exact == pytest.approx(200.1)
     # 198/230 = 86,09 % ; 199/230 = 86,52 % ; 201/230 = 87,39 % ; 202/230 = 87,83 %
     assert (low, high) == (199, 201)
-    assert "de 199 à 201" in resources.staff_table(changed).iloc[3]["Origine"]
+    assert "de 199 à 201" in resources.staff_frame(changed).iloc[3]["Origine"]
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def test_list_item_bolds_the_verb_and_escapes_markdown():
 
 
 def test_staff_needs_list_in_source_order():
-    text = resources.staff_needs_markdown(load("besoins_salaries"))
+    text = resources.staff_needs_text(load("besoins_salaries")).markdown
     bullets = [line for line in text.splitlines() if line.startswith("- ")]
     assert bullets[0] == "- **S'OUTILLER** avec un plan de formation adapté"
     assert [b.split("**")[1] for b in bullets] == [
@@ -88,7 +88,7 @@ def test_staff_needs_list_in_source_order():
 
 
 def test_funders_needs_are_those_of_the_financial_section(partenaires):
-    text = resources.funders_needs_markdown(partenaires)
+    text = resources.funders_needs_text(partenaires).markdown
     assert "### LES FINANCEURS DONNEUR D'ORDRE" in text
     assert "L'Etat, le Conseil Régional, le Conseil Départemental" in text
     assert "- **REPENDRE** aux objectifs de diminution du chômage" in text  # typo kept
@@ -98,7 +98,7 @@ def test_funders_needs_are_those_of_the_financial_section(partenaires):
 
 
 def test_partners_needs_are_the_three_other_categories(partenaires):
-    text = resources.partners_needs_markdown(partenaires)
+    text = resources.partners_needs_text(partenaires).markdown
     headings = re.findall(r"^### (.+)$", text, re.M)
     assert headings == [
         "Les entreprises – le monde économique",
@@ -112,14 +112,14 @@ def test_partners_needs_are_the_three_other_categories(partenaires):
 
 
 def test_public_needs_seven_types():
-    text = resources.public_needs_markdown(load("besoins_publics"))
+    text = resources.public_needs_text(load("besoins_publics")).markdown
     assert len(re.findall(r"^### ", text, re.M)) == 7
     assert "- De vêtue" in text
     assert "**ECOUTER et APPORTER** un soutien moral" in text
 
 
 def test_means_six_categories_with_rubrics():
-    text = resources.means_markdown(load("moyens"))
+    text = resources.means_text(load("moyens")).markdown
     assert re.findall(r"^### (.+)$", text, re.M) == [
         "MOYENS MATERIELS",
         "MOYENS FINANCIERS",
@@ -136,7 +136,7 @@ def test_means_six_categories_with_rubrics():
 
 
 def test_income_table_has_every_row_and_column(produits):
-    table = resources.income_table(produits)
+    table = resources.income_frame(produits)
     assert list(table.columns) == [
         "Libellé",
         "Reprise de fonds dédiés 2018",
@@ -161,7 +161,7 @@ def test_income_table_has_every_row_and_column(produits):
 
 def test_income_markdown_keeps_bold_and_escapes_nothing_else(produits):
     text = tables.markdown(
-        resources.income_table(produits),
+        resources.income_frame(produits),
         title="Produits 2019",
         source="s",
         formats=resources.INCOME_FORMATS,
@@ -196,7 +196,7 @@ def test_funder_shares_follow_the_data(produits):
 
 def test_funders_sum_note_and_sentence(produits):
     assert "égale au « Total subventions » imprimé" in resources.funders_sum_note(produits)
-    sentence = resources.main_funder_sentence(produits)
+    sentence = resources.main_funder_sentence(produits).markdown
     assert sentence.startswith("Le premier financeur est « Etat »")
     assert f"52,1{N}%" in sentence
     assert f"853{N}591{N}€ ÷ 1{N}637{N}478{N}€" in sentence
@@ -237,8 +237,46 @@ def test_no_funder_row_is_an_error(produits):
 
 def test_colleges_table_and_sentence():
     colleges = load("colleges")
-    table = resources.colleges_table(colleges)
+    table = resources.colleges_frame(colleges)
     assert table["Collège"].tolist()[0] == "Collège des élus"
     assert table["Voix"].tolist() == ["délibératif", "consultatif", "délibératif", "délibératif"]
-    sentence = resources.colleges_sentence(colleges)
+    sentence = resources.colleges_sentence(colleges).markdown
     assert f"4 collèges{N}: 3 à voix délibérative et 1 à voix consultative" in sentence
+
+
+# --- what the notebook displays -------------------------------------------------------------
+
+
+def test_income_table_keeps_bold_totals_and_its_note(produits):
+    table = resources.income_table(produits)
+    bundle, meta = table._repr_mimebundle_()
+    text = bundle["text/markdown"]
+    assert "| **Total des produits** " in text and r"\*\*" not in text
+    assert ": Produits 2019 (en euros) {#tbl-produits-2019}" in text
+    assert meta["pa"]["label"] == "tbl-produits-2019"
+    assert meta["pa"]["note"].startswith("lignes et colonnes telles qu'imprimées")
+
+
+def test_funders_figure_follows_the_data(produits):
+    changed = changed_income(produits, subvention_2019_eur=805004.0, total_2019_eur=953591.0)
+    bundle, meta = resources.funders_figure(changed)._repr_mimebundle_()
+    assert meta["pa"]["kind"] == "chart"
+    assert meta["pa"]["source"].endswith("; parts calculées")
+    assert f"953{N}591{N}€ (54,9{N}%)" in re.findall(
+        r"<text[^>]*>([^<]*)</text>", bundle["image/svg+xml"]
+    )
+
+
+def test_staff_and_colleges_tables_carry_their_labels(chiffres):
+    staff = resources.staff_table(chiffres)
+    assert staff.label == "tbl-salaries" and staff.frame.equals(resources.staff_frame(chiffres))
+    assert "environ 20" in staff.markdown
+    colleges = resources.colleges_table(load("colleges"))
+    assert colleges._repr_mimebundle_()[1]["pa"]["label"] == "tbl-colleges"
+    sentence = resources.staff_sentence(chiffres).markdown
+    assert "comptabilisait 23 salariés" in sentence.replace(N, " ")
+
+
+def test_row_kinds_and_voices_are_the_data_values(produits):
+    assert set(produits["type_ligne"]) >= {resources.IncomeLine.FUNDER, resources.IncomeLine.TOTAL}
+    assert set(load("colleges")["voix"]) == set(resources.Voice)

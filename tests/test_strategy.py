@@ -7,6 +7,7 @@ import re
 import pypandoc
 import pytest
 
+from projet_associatif.analysis import strategy_tree
 from projet_associatif.chapters import strategy
 from projet_associatif.core.formatting import NBSP
 from projet_associatif.data.package import load
@@ -52,8 +53,8 @@ def source_texts(value):
 
 
 def test_tree_has_2_general_6_operational_and_18_actions(objectifs, fiches):
-    assert strategy.tree_counts(objectifs) == (2, 6, 18)
-    tree = strategy.objectives_tree_markdown(objectifs, fiches)
+    assert strategy_tree.tree_counts(objectifs) == (2, 6, 18)
+    tree = strategy.objectives_tree_text(objectifs, fiches).markdown
     levels = [len(m.group(1)) for m in re.finditer(r"^( *)- ", tree, re.MULTILINE)]
     assert levels.count(0) == 2
     assert levels.count(2) == 6
@@ -64,7 +65,7 @@ def test_tree_has_2_general_6_operational_and_18_actions(objectifs, fiches):
 
 
 def test_tree_follows_part_5_order_and_numbering(objectifs, fiches):
-    tree = unescape(strategy.objectives_tree_markdown(objectifs, fiches))
+    tree = unescape(strategy.objectives_tree_text(objectifs, fiches).markdown)
     assert tree.index("Objectif général 1 — Être connu") < tree.index("Objectif général 2 —")
     assert "Objectif opérationnel 2.3 — *Développer l'ingénierie et l'expertise*" in tree
     positions = [tree.index(f"n°{NBSP}{n}{NBSP}:") for n in range(1, 19)]
@@ -72,31 +73,31 @@ def test_tree_follows_part_5_order_and_numbering(objectifs, fiches):
 
 
 def test_tree_renders_as_nested_lists_in_pandoc(objectifs, fiches):
-    markdown = strategy.objectives_tree_markdown(objectifs, fiches)
+    markdown = strategy.objectives_tree_text(objectifs, fiches).markdown
     ast = json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))
     assert [b["t"] for b in ast["blocks"]] == ["BulletList"]
     assert pypandoc.convert_text(markdown, "html", format="markdown").count("<li>") == 26
 
 
 def test_tree_sentence_counts(objectifs):
-    sentence = strategy.tree_sentence(objectifs)
+    sentence = strategy.tree_sentence(objectifs).markdown
     assert "2 objectifs généraux" in sentence and "6 objectifs opérationnels" in sentence
     assert "18 plans" in sentence
 
 
 def test_check_strategy_finds_mismatches(objectifs, fiches):
-    assert strategy.check_strategy(objectifs, fiches) == []
+    assert strategy_tree.check_strategy(objectifs, fiches) == []
     moved = copy.deepcopy(fiches)
     moved[0]["objectif_operationnel"] = "OG2-OO3"
-    assert any("camion-mobile" in p for p in strategy.check_strategy(objectifs, moved))
+    assert any("camion-mobile" in p for p in strategy_tree.check_strategy(objectifs, moved))
     extra = [*copy.deepcopy(fiches), {**fiches[0], "id": "nouvelle-fiche", "numero": 19}]
-    assert any("nouvelle-fiche" in p for p in strategy.check_strategy(objectifs, extra))
+    assert any("nouvelle-fiche" in p for p in strategy_tree.check_strategy(objectifs, extra))
     with pytest.raises(ValueError, match="incohérents"):
-        strategy.fiches_in_order(objectifs, moved)
+        strategy_tree.fiches_in_order(objectifs, moved)
 
 
 def test_introduction_quotes_part_5_and_both_definitions(objectifs):
-    text = unescape(strategy.introduction_markdown(objectifs))
+    text = unescape(strategy.introduction_text(objectifs).markdown)
     part = objectifs["section_5"]
     for item in part["questions"]:
         assert item["question"] in text and " ".join(item["texte"].split()) in text
@@ -111,7 +112,7 @@ def test_fiche_and_annex_source_lines_are_short(fiches, indicateurs):
         f"Source{NBSP}: projet associatif 2020, annexe 1, fiche n°{NBSP}{fiches[0]['numero']} ; "
         "indicateurs : catalogue d'évaluation du projet"
     )
-    assert strategy.annex_source_markdown() == (
+    assert strategy.annex_source_text().markdown == (
         f"Source{NBSP}: projet associatif 2020, p.{NBSP}30, annexe 1\n"
     )
 
@@ -148,7 +149,7 @@ def test_actions_chart_writes_the_general_objective_on_each_panel(objectifs):
 
 
 def test_summary_table_lists_the_18_actions_in_order(objectifs, fiches):
-    table = strategy.summary_table(objectifs, fiches)
+    table = strategy.summary_frame(objectifs, fiches)
     assert list(table["N°"]) == list(range(1, 19))
     assert list(table.columns) == [
         "N°",
@@ -169,8 +170,8 @@ def test_summary_table_lists_the_18_actions_in_order(objectifs, fiches):
 
 
 def test_summary_table_splits_by_general_objective(objectifs, fiches):
-    first = strategy.summary_table(objectifs, fiches, "OG1")
-    second = strategy.summary_table(objectifs, fiches, "OG2")
+    first = strategy.summary_frame(objectifs, fiches, "OG1")
+    second = strategy.summary_frame(objectifs, fiches, "OG2")
     assert list(first["N°"]) == list(range(1, 10))
     assert list(second["N°"]) == list(range(10, 19))
     assert all(unescape(v).startswith("2.") for v in second["Objectif opérationnel"])
@@ -276,8 +277,42 @@ def test_fiche_markdown_parses_as_lists_not_code(fiches, indicateurs, objectifs)
     assert [h["c"][1][0] for h in headers] == [f"fiche-{f['id']}" for f in fiches]
 
 
-def test_fiche_texts_skips_notes_and_identifiers(fiches):
-    texts = list(strategy.fiche_texts(fiches[0]))
+def test_fiche_source_texts_skip_notes_and_identifiers(fiches):
+    texts = list(strategy_tree.fiche_source_texts(fiches[0]))
     assert fiches[0]["titre"] in texts
     assert fiches[0]["etapes"][0]["note_transcription"] not in texts
     assert fiches[0]["id"] not in texts
+
+
+# --- what the notebooks display -------------------------------------------------------------
+
+
+def test_summary_tables_one_per_general_objective_with_caption_and_source(objectifs, fiches):
+    tables = strategy.summary_tables(objectifs, fiches)
+    assert [t.frame["N°"].tolist() for t in tables] == [list(range(1, 10)), list(range(10, 19))]
+    first = tables[0]
+    assert first.title.startswith("Les plans d'action de l'objectif général 1 — Être connu")
+    bundle, meta = first._repr_mimebundle_()
+    assert "[voir l'annexe A](#fiche-camion-mobile)" in bundle["text/markdown"]
+    assert bundle["text/markdown"].endswith(f"Source{NBSP}: {first.source}\n")
+    assert meta["pa"]["kind"] == "table" and meta["pa"]["note"] == first.note
+    assert first.source.startswith("projet associatif 2020, p.")
+
+
+def test_actions_figure_follows_the_chart_contract(objectifs):
+    figure = strategy.actions_figure(objectifs)
+    bundle, meta = figure._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith("<svg")
+    assert meta["pa"]["kind"] == "chart"
+    assert meta["pa"]["title"] == "Nombre de plans d'action par objectif opérationnel"
+    assert meta["pa"]["source"].endswith("; nombres comptés sur l'arbre des objectifs")
+    assert "1.1 Aller vers (Objectif général 1) : 5" in meta["pa"]["alt"]
+
+
+def test_fiche_texts_one_per_fiche_in_order(fiches, indicateurs, objectifs):
+    texts = strategy.fiche_texts(list(reversed(fiches)), indicateurs, objectifs)
+    assert [t.markdown.split("\n", 1)[0] for t in texts] == [
+        f"## {f['numero']} — {strategy.escape_markdown(f['titre'])} {{#fiche-{f['id']}}}"
+        for f in sorted(fiches, key=lambda f: f["numero"])
+    ]
+    assert texts[0].markdown == strategy.fiche_markdown(fiches[0], indicateurs, objectifs)

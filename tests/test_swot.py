@@ -8,7 +8,9 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from projet_associatif.chapters import swot
+from projet_associatif.analysis import swot_coverage
+from projet_associatif.analysis.swot_coverage import Category, FactorKind, Scope
+from projet_associatif.chapters import swot, swot_external
 from projet_associatif.core.formatting import NBSP
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.package import load, resource
@@ -34,7 +36,7 @@ def externe():
 
 @pytest.fixture(scope="module")
 def factors(externe):
-    return swot.external_factors(externe)
+    return swot_external.external_factors(externe)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +57,7 @@ def links(mapping, fiches, atelier, factors):
 @pytest.fixture(scope="module")
 def source_text():
     raw = (project_root() / SOURCE_FILE).read_text(encoding="utf-8")
-    return swot.normalise_source(raw)
+    return swot_coverage.normalise_source(raw)
 
 
 def unescape(markdown: str) -> str:
@@ -72,20 +74,20 @@ def unescape(markdown: str) -> str:
 
 def test_normalise_source_drops_bold_and_superscripts():
     text = "au 1^{er} janvier, les **deux Maisons**\n  France"
-    assert swot.normalise_source(text) == "au 1er janvier, les deux Maisons France"
+    assert swot_coverage.normalise_source(text) == "au 1er janvier, les deux Maisons France"
 
 
 def test_counts_sentence_matches_the_table(atelier):
     strengths = int((atelier["categorie"] == "atout").sum())
     weaknesses = int((atelier["categorie"] == WEAK).sum())
-    sentence = swot.counts_sentence(atelier)
+    sentence = swot.counts_sentence(atelier).markdown
     assert f"{len(atelier)} éléments" in sentence
     assert f"{atelier['domaine'].nunique()} domaines" in sentence
     assert f"{strengths} atouts" in sentence and f"{weaknesses} points à améliorer" in sentence
 
 
 def test_workshop_lists_every_item_theme_and_note(atelier, notes):
-    text = unescape(swot.workshop_markdown(atelier, notes))
+    text = unescape(swot.workshop_text(atelier, notes).markdown)
     for element in atelier["element"]:
         assert element in text
     for theme in atelier["theme"].dropna().unique():
@@ -96,7 +98,7 @@ def test_workshop_lists_every_item_theme_and_note(atelier, notes):
 
 
 def test_workshop_keeps_the_grouping_theme_then_items(atelier, notes):
-    markdown = swot.workshop_markdown(atelier, notes)
+    markdown = swot.workshop_text(atelier, notes).markdown
     rows = atelier[(atelier["domaine"] == "Le territoire") & (atelier["theme"] == "Chômage")]
     block = f"- **Chômage** ({len(rows)} éléments)\n" + "\n".join(
         f"  - {e}" for e in rows.sort_values("ordre")["element"]
@@ -105,9 +107,9 @@ def test_workshop_keeps_the_grouping_theme_then_items(atelier, notes):
 
 
 def test_workshop_headings_carry_stable_anchors(atelier, notes):
-    markdown = swot.workshop_markdown(atelier, notes)
+    markdown = swot.workshop_text(atelier, notes).markdown
     for domaine in atelier["domaine"].unique():
-        assert f"{{#atelier-{swot.domain_prefix(atelier, domaine)}}}" in markdown
+        assert f"{{#atelier-{swot_coverage.domain_prefix(atelier, domaine)}}}" in markdown
     assert "{#atelier-territoire}" in markdown
 
 
@@ -160,49 +162,54 @@ def test_evidence_reads_the_value_from_the_table():
         "cle": {"territoire": "Allier", "periode": "2018-T1"},
         "champ": "taux_pct",
     }
-    evidence = swot.resolve_evidence(proof)
+    evidence = swot_external.resolve_evidence(proof)
     assert evidence.value == expected == f"9,8{NBSP}%"
     assert "Allier" in evidence.text and "1er trimestre 2018" in evidence.text
 
 
 def test_format_cell_uses_the_unit_of_the_row_or_of_the_column():
     figures = load("chiffres_cles").set_index("id", drop=False)
-    assert swot.format_cell(figures.loc["surendettement_rang_national"], "valeur") == "6e"
-    assert swot.format_cell(figures.loc["surendettement_montant_moyen_eur"], "valeur") == (
+    assert swot_external.format_cell(figures.loc["surendettement_rang_national"], "valeur") == "6e"
+    assert swot_external.format_cell(figures.loc["surendettement_montant_moyen_eur"], "valeur") == (
         f"37{NBSP}351{NBSP}€"
     )
-    assert swot.format_cell(figures.loc["densite_region"], "valeur") == f"111{NBSP}hab./km²"
+    assert (
+        swot_external.format_cell(figures.loc["densite_region"], "valeur") == f"111{NBSP}hab./km²"
+    )
     rsa = load("rsa_demandeurs").set_index("territoire", drop=False)
-    assert swot.format_cell(rsa.loc["Allier"], "evolution_part_points") == f"+0,6{NBSP}pt"
-    assert swot.format_cell(rsa.loc["France"], "evolution_part_points") == f"\u22120,1{NBSP}pt"
-    assert swot.format_cell(rsa.loc["Allier"], "evolution_annuelle_pct") == f"+4,7{NBSP}%"
+    assert swot_external.format_cell(rsa.loc["Allier"], "evolution_part_points") == f"+0,6{NBSP}pt"
+    assert (
+        swot_external.format_cell(rsa.loc["France"], "evolution_part_points")
+        == f"\u22120,1{NBSP}pt"
+    )
+    assert swot_external.format_cell(rsa.loc["Allier"], "evolution_annuelle_pct") == f"+4,7{NBSP}%"
     epci = load("epci").set_index("code_epci", drop=False)
     # A code made of digits is text: never « 200 071 389 ».
-    assert swot.format_cell(epci.loc["200071389"], "code_epci") == "200071389"
+    assert swot_external.format_cell(epci.loc["200071389"], "code_epci") == "200071389"
 
 
 def test_select_row_refuses_ambiguous_or_missing_keys():
     frame = load("taux_chomage")
     with pytest.raises(ValueError, match="plusieurs champs"):
-        swot.select_row(frame, "Allier", ["territoire", "periode"])
+        swot_external.select_row(frame, "Allier", ["territoire", "periode"])
     with pytest.raises(ValueError, match="4 ligne"):
-        swot.select_row(frame, {"territoire": "Allier"}, ["territoire", "periode"])
+        swot_external.select_row(frame, {"territoire": "Allier"}, ["territoire", "periode"])
     with pytest.raises(ValueError, match="0 ligne"):
-        swot.select_row(frame, {"territoire": "Cantal", "periode": "2018-T1"}, [])
+        swot_external.select_row(frame, {"territoire": "Cantal", "periode": "2018-T1"}, [])
     with pytest.raises(ValueError, match="pas de colonne"):
-        swot.select_row(frame, {"departement": "Allier"}, [])
+        swot_external.select_row(frame, {"departement": "Allier"}, [])
 
 
 def test_duplicate_factor_ids_are_refused(externe):
     doubled = copy.deepcopy(externe)
     doubled["elements"].append(doubled["elements"][0])
     with pytest.raises(ValueError, match="double"):
-        swot.external_factors(doubled)
+        swot_external.external_factors(doubled)
 
 
 def test_external_markdown_shows_findings_data_and_source(factors):
     poverty = load("taux_pauvrete").set_index("id")
-    text = unescape(swot.external_markdown(factors))
+    text = unescape(swot_external.external_factors_text(factors).markdown)
     for factor in factors:
         assert factor.libelle in text
     for ident in ("allier_ensemble", "allier_moins_30_ans"):
@@ -313,14 +320,14 @@ def test_every_justification_quotes_the_fiche(mapping, fiches):
 
 def test_check_correspondances_reports_each_kind_of_mistake(mapping, fiches, atelier, factors):
     threats = [f.id for f in factors if f.type == "menace"]
-    assert swot.check_correspondances(mapping, fiches, atelier, threats) == []
+    assert swot_coverage.check_correspondances(mapping, fiches, atelier, threats) == []
     broken = copy.deepcopy(mapping)
     first = broken["correspondances"][0]
     first["faiblesses"][0]["citation"] = "texte absent de la fiche"
     first["faiblesses"][1]["elements"] = ["public-ameliorer-01"]
     first["menaces"][0]["menace"] = "M99"
     broken["correspondances"].append({"fiche": "fiche-inexistante", "faiblesses": []})
-    problems = "\n".join(swot.check_correspondances(broken, fiches, atelier, threats))
+    problems = "\n".join(swot_coverage.check_correspondances(broken, fiches, atelier, threats))
     assert "citation absente" in problems
     assert "hors du thème" in problems
     assert "M99" in problems
@@ -341,14 +348,14 @@ def test_uncovered_weaknesses_are_all_units_minus_the_targeted_ones(mapping, ate
             else:
                 targeted.add(("theme", link["domaine"], link["theme"]))
     expected = units - targeted
-    found = swot.uncovered_units(atelier, links)
+    found = swot_coverage.uncovered_units(atelier, links)
     got = {
         ("element", r.unite) if pd.isna(r.theme) else ("theme", r.domaine, r.theme)
         for r in found.itertuples()
     }
     assert got == expected
     assert 0 < len(expected) < len(units)
-    text = unescape(swot.uncovered_markdown(atelier, links))
+    text = unescape(swot.uncovered_text(atelier, links).markdown)
     for unit in expected:
         label = unit[2] if unit[0] == "theme" else weak.set_index("id").loc[unit[1], "element"]
         assert label in text
@@ -366,16 +373,16 @@ def test_uncovered_items_and_threats_computed_independently(mapping, atelier, fa
             else:
                 mask = (weak["domaine"] == link["domaine"]) & (weak["theme"] == link["theme"])
                 reached |= set(weak.loc[mask, "id"])
-    assert set(swot.uncovered_items(atelier, links)["id"]) == set(weak["id"]) - reached
+    assert set(swot_coverage.uncovered_items(atelier, links)["id"]) == set(weak["id"]) - reached
     targeted = {m["menace"] for e in mapping["correspondances"] for m in e.get("menaces", [])}
     all_threats = {f.id for f in factors if f.type == "menace"}
     assert {f.id for f in swot.uncovered_threats(factors, links)} == all_threats - targeted
 
 
 def test_coverage_sentence_and_counts_agree(atelier, factors, links):
-    units = swot.weakness_units(atelier)
-    missing = swot.uncovered_units(atelier, links)
-    sentence = swot.coverage_sentence(atelier, links, factors)
+    units = swot_coverage.weakness_units(atelier)
+    missing = swot_coverage.uncovered_units(atelier, links)
+    sentence = swot.coverage_sentence(atelier, links, factors).markdown
     assert f"Sur {len(units)} points à améliorer" in sentence
     assert f"{len(units) - len(missing)} sont visés" in sentence
     assert f"{len(missing)} ne le sont par aucune" in sentence
@@ -384,11 +391,11 @@ def test_coverage_sentence_and_counts_agree(atelier, factors, links):
     assert total["Points à améliorer"] == len(units)
     assert total["Points non visés"] == len(missing)
     assert total["Éléments notés"] == int((atelier["categorie"] == WEAK).sum())
-    assert total["Éléments non visés"] == len(swot.uncovered_items(atelier, links))
+    assert total["Éléments non visés"] == len(swot_coverage.uncovered_items(atelier, links))
 
 
 def test_coverage_table_has_every_fiche_in_order_with_links(links, fiches):
-    table = swot.coverage_table(links, fiches)
+    table = swot.coverage_frame(links, fiches)
     assert list(table["N°"]) == sorted(f["numero"] for f in fiches)
     for fiche, cell in zip(
         sorted(fiches, key=lambda f: f["numero"]), table["Fiche-action"], strict=True
@@ -402,22 +409,22 @@ def test_coverage_table_has_every_fiche_in_order_with_links(links, fiches):
 def test_a_link_to_a_theme_wording_reaches_none_of_its_items(links, fiches, atelier):
     referent = links[(links["fiche"] == "jeune-referent") & (links["portee"] == "libellé")]
     assert len(referent) == 1 and referent.iloc[0]["elements"] == []
-    table = swot.coverage_table(links, [f for f in fiches if f["id"] == "jeune-referent"])
+    table = swot.coverage_frame(links, [f for f in fiches if f["id"] == "jeune-referent"])
     assert "(libellé du thème)" in table.iloc[0]["Points à améliorer visés"]
     # « Psychologue » is only ever reached through theme wordings: no fiche targets it.
     weak = atelier[atelier["categorie"] == WEAK]
     psychologue = weak.loc[weak["element"] == "Psychologue", "id"].item()
-    assert psychologue in set(swot.uncovered_items(atelier, links)["id"])
+    assert psychologue in set(swot_coverage.uncovered_items(atelier, links)["id"])
 
 
 def test_general_objectives_split_the_fiches(fiches, links):
-    assert swot.general_objectives(fiches) == ["OG1", "OG2"]
+    assert swot_coverage.general_objectives(fiches) == ["OG1", "OG2"]
     first = [f for f in fiches if f["objectif_operationnel"].startswith("OG1-")]
-    assert list(swot.coverage_table(links, first)["N°"]) == list(range(1, 10))
+    assert list(swot.coverage_frame(links, first)["N°"]) == list(range(1, 10))
 
 
 def test_details_quote_each_link(links, fiches):
-    text = unescape(swot.details_markdown(links, fiches))
+    text = unescape(swot.details_text(links, fiches).markdown)
     for quote in links["citation"]:
         assert quote in text
     assert "Remarque du projet" in text
@@ -425,7 +432,7 @@ def test_details_quote_each_link(links, fiches):
 
 
 def test_external_source_groups_the_vintages_of_one_publisher():
-    text = swot.external_source(
+    text = swot_external.external_source(
         ["niveau_formation_demandeurs", "rsa_demandeurs", "taux_chomage", "taux_pauvrete"]
     )
     assert text == (
@@ -434,4 +441,76 @@ def test_external_source_groups_the_vintages_of_one_publisher():
         "DIRECCTE Auvergne-Rhône-Alpes (Source SPE Moulins du 17/10/2018) ; INSEE, 2015"
     )
     # Sources of the document the tables also declare are not repeated, nor their packages.
-    assert swot.external_source(["sites"]) == f"projet associatif 2020, p.{NBSP}7 et 16, annexe 1"
+    assert (
+        swot_external.external_source(["sites"])
+        == f"projet associatif 2020, p.{NBSP}7 et 16, annexe 1"
+    )
+
+
+# --- what the notebook displays -------------------------------------------------------------
+
+
+def test_matrix_table_is_a_captioned_grid_table(atelier, factors):
+    table = swot.matrix_table(atelier, factors)
+    assert table.frame is None and table.body == swot.matrix_markdown(atelier, factors)
+    bundle, meta = table._repr_mimebundle_()
+    text = bundle["text/markdown"]
+    title = "Matrice forces, faiblesses, opportunités, menaces"
+    assert text.startswith(table.body + "\n\n")
+    assert f": {title} {{#tbl-matrice-forces-faiblesses-opportunites-menaces}}" in text
+    assert f"Note{NBSP}: Forces et faiblesses" in text
+    assert text.endswith(f"Source{NBSP}: {table.source}\n")
+    assert meta["pa"]["kind"] == "table" and meta["pa"]["title"] == title
+    assert meta["pa"]["label"] == "tbl-matrice-forces-faiblesses-opportunites-menaces"
+    assert meta["pa"]["note"].startswith("Forces et faiblesses")
+
+
+def test_coverage_tables_one_per_general_objective(links, fiches):
+    tables = swot.coverage_tables(links, fiches)
+    assert [t.title[-1] for t in tables] == ["1", "2"]
+    rows = [r for t in tables for r in t.markdown.splitlines() if re.match(r"\|\s+\d+ \|", r)]
+    assert [int(r.split("|")[1]) for r in rows] == sorted(f["numero"] for f in fiches)
+    # Cells are Markdown already: the links to the fiches are kept, not escaped.
+    assert "](#fiche-camion-mobile)" in tables[0].markdown
+    assert all(t._repr_mimebundle_()[1]["pa"]["kind"] == "table" for t in tables)
+
+
+def test_uncovered_counts_table_carries_the_counts(atelier, links):
+    table = swot.uncovered_counts_table(atelier, links)
+    assert table.frame.equals(swot.uncovered_counts(atelier, links))
+    assert "| Total" in table.markdown and f"Source{NBSP}:" in table.markdown
+
+
+def test_texts_are_markdown_outputs(atelier, notes):
+    block = swot.counts_sentence(atelier)
+    bundle, meta = block._repr_mimebundle_()
+    assert bundle["text/markdown"] == block.markdown and meta == {}
+
+
+# --- control values are enums with the data's French values --------------------------------
+
+
+def test_categories_and_kinds_keep_the_data_values(atelier, externe, factors, links):
+    assert set(atelier["categorie"]) == {Category.STRENGTH, Category.WEAKNESS}
+    assert {e["type"] for e in externe["elements"]} == set(FactorKind)
+    assert all(isinstance(f.type, FactorKind) for f in factors)
+    assert set(links["type"]) == {Category.WEAKNESS, FactorKind.THREAT}
+    assert set(links["portee"]) <= set(Scope)
+    assert Scope.WORDING in set(links["portee"])
+
+
+def test_unknown_factor_kind_is_refused(externe):
+    changed = copy.deepcopy(externe)
+    changed["elements"][0]["type"] = "risque"
+    with pytest.raises(ValueError, match="type « risque » inconnu"):
+        swot_external.external_factors(changed)
+
+
+def test_uncovered_threat_ids_keep_the_given_order(links):
+    targeted = set(links.loc[links["type"] == FactorKind.THREAT, "unite"])
+    assert swot_coverage.uncovered_threat_ids(["M99", *sorted(targeted), "M98"], links) == [
+        "M99",
+        "M98",
+    ]
+    empty = pd.DataFrame()
+    assert swot_coverage.uncovered_threat_ids(["M1"], empty) == ["M1"]

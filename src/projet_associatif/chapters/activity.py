@@ -3,21 +3,26 @@
 The source prints the figures of its « Le public » infographic without a year; the data keeps
 them without vintage and so does every title here (« année non précisée par la source »).
 Figures computed from stated ones are labelled « calculé » with their formula; counts derived
-from whole percentages are approximate, and :func:`compatible_counts` gives the range of
-counts that the rounded percentage allows.
+from whole percentages are approximate, and ``analysis.key_figures.compatible_counts`` gives
+the range of counts that the rounded percentage allows.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import pandas as pd
 
+from projet_associatif.analysis.key_figures import (
+    compatible_counts,
+    figure,
+    figure_row,
+    share_count,
+)
 from projet_associatif.core.formatting import NBSP, euros, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.present.blocks import Table, Text
 from projet_associatif.present.provenance import select_sources, source_text
 from projet_associatif.present.tables import column_decimals
 
@@ -51,20 +56,7 @@ PER_YOUNG = "entretiens_par_jeune"
 NO_YEAR = "année non précisée par la source"
 
 
-# --- reading the long table of key figures ---------------------------------------------------
-
-
-def figure_row(chiffres: pd.DataFrame, key: str) -> pd.Series:
-    """Return the row of one key figure, with a clear error when the data lacks it."""
-    rows = chiffres[chiffres["id"] == key]
-    if rows.empty:
-        raise KeyError(f"Chiffre « {key} » absent de la table chiffres_cles.")
-    return rows.iloc[0]
-
-
-def figure(chiffres: pd.DataFrame, key: str) -> float:
-    """Return the stated value of one key figure."""
-    return float(figure_row(chiffres, key)["valeur"])
+# --- stated figures, as printed ---------------------------------------------------------------
 
 
 def format_figure(value: float, unite: str, libelle: str = "") -> str:
@@ -90,7 +82,7 @@ def stated(chiffres: pd.DataFrame, key: str) -> str:
     return format_figure(float(row["valeur"]), str(row["unite"]), str(row["libelle"]))
 
 
-def figures_table(chiffres: pd.DataFrame, figures: Sequence[tuple[str, str]]) -> pd.DataFrame:
+def figures_frame(chiffres: pd.DataFrame, figures: Sequence[tuple[str, str]]) -> pd.DataFrame:
     """Return the « Indicateur | Valeur » panel of the given figures, values as printed."""
     return pd.DataFrame(
         [{"Indicateur": label, "Valeur": stated(chiffres, key)} for key, label in figures],
@@ -118,27 +110,6 @@ def figures_source(chiffres: pd.DataFrame, keys: Sequence[str]) -> str:
 
 
 # --- computed figures -------------------------------------------------------------------------
-
-
-def share_count(total: float, pct: float) -> float:
-    """Return the count that a share of a total stands for (not rounded)."""
-    return total * pct / 100
-
-
-def compatible_counts(total: int, pct: float, decimals: int = 0) -> tuple[int, int]:
-    """Return the smallest and largest whole counts whose share of ``total`` rounds to ``pct``.
-
-    Rounding is half up at ``decimals`` decimals (the French convention of formatting.py):
-    a count n is compatible when pct − h ≤ 100 n / total < pct + h, with h half a unit.
-    Exact fractions avoid float edges (e.g. 7,5 % of 2 000 is exactly 150).
-    """
-    if total <= 0:
-        raise ValueError(f"Effectif total non positif : {total}")
-    half = Fraction(1, 2) / 10**decimals
-    share = Fraction(str(pct))
-    low = math.ceil(Fraction(total) * (share - half) / 100)
-    high = math.ceil(Fraction(total) * (share + half) / 100) - 1
-    return max(low, 0), min(high, total)
 
 
 @dataclass(frozen=True)
@@ -199,7 +170,7 @@ def public_derived(chiffres: pd.DataFrame) -> list[Derived]:
     return derived
 
 
-def derived_table(derived: Sequence[Derived]) -> pd.DataFrame:
+def derived_frame(derived: Sequence[Derived]) -> pd.DataFrame:
     """Return computed figures as a table: indicator, formula, result, comparison."""
     return pd.DataFrame(
         [
@@ -215,13 +186,13 @@ def derived_table(derived: Sequence[Derived]) -> pd.DataFrame:
     )
 
 
-def approximation_sentence(chiffres: pd.DataFrame) -> str:
+def approximation_sentence(chiffres: pd.DataFrame) -> Text:
     """Return the sentence saying why the counts derived from percentages are approximate."""
     young = figure(chiffres, YOUNG)
     key, noun, _ = PUBLIC_SHARES[0]
     pct = figure(chiffres, key)
     low, high = compatible_counts(int(young), pct)
-    return (
+    return Text(
         "Les pourcentages de l'infographie sont des nombres entiers, donc arrondis : les "
         "effectifs qui en sont déduits sont approchés. Ainsi "
         f"{stated(chiffres, key)} de {stated(chiffres, YOUNG)} jeunes font environ "
@@ -231,7 +202,7 @@ def approximation_sentence(chiffres: pd.DataFrame) -> str:
     )
 
 
-def interviews_sentence(chiffres: pd.DataFrame) -> str:
+def interviews_sentence(chiffres: pd.DataFrame) -> Text:
     """Return the sentence comparing interviews per young person with the stated « +7 »."""
     young, interviews = figure(chiffres, YOUNG), figure(chiffres, INTERVIEWS)
     per_young = figure_row(chiffres, PER_YOUNG)
@@ -240,23 +211,21 @@ def interviews_sentence(chiffres: pd.DataFrame) -> str:
     # « +7 » reads « more than 7 »: the quotient agrees when it lies in [7, 8).
     agrees = stated_value <= quotient < stated_value + 1
     verdict = "ce qui concorde avec" if agrees else "ce qui ne concorde pas avec"
-    return (
+    return Text(
         f"{stated(chiffres, INTERVIEWS)} entretiens pour {stated(chiffres, YOUNG)} jeunes "
         f"accompagnés font en moyenne {nombre(quotient, 1)} entretiens par jeune (calculé), "
         f"{verdict} le « {escape_markdown(per_young['libelle'])} » de l'infographie."
     )
 
 
-# --- displays ---------------------------------------------------------------------------------
+# --- tables ----------------------------------------------------------------------------------
 
 
-def show_key_figures(chiffres: pd.DataFrame) -> None:
-    """Display the infographic's figures as a two-column table with title and source."""
-    from projet_associatif.present import tables
-
+def key_figures_table(chiffres: pd.DataFrame) -> Table:
+    """Return the infographic's figures as a two-column table with title and source."""
     keys = [k for k, _ in PUBLIC_FIGURES]
-    tables.show(
-        figures_table(chiffres, PUBLIC_FIGURES),
+    return Table(
+        figures_frame(chiffres, PUBLIC_FIGURES),
         title=f"Le public et l'activité : chiffres clés ({vintage_label(chiffres, keys)})",
         source=figures_source(chiffres, keys),
         align={"Valeur": "right"},
@@ -266,13 +235,11 @@ def show_key_figures(chiffres: pd.DataFrame) -> None:
     )
 
 
-def show_public_derived(chiffres: pd.DataFrame) -> None:
-    """Display the figures computed from the infographic, each with its formula."""
-    from projet_associatif.present import tables
-
+def computed_figures_table(chiffres: pd.DataFrame) -> Table:
+    """Return the figures computed from the infographic, each with its formula."""
     keys = [k for k, _ in PUBLIC_FIGURES]
-    tables.show(
-        derived_table(public_derived(chiffres)),
+    return Table(
+        derived_frame(public_derived(chiffres)),
         title="Chiffres calculés à partir de l'infographie « Le public »",
         source=f"{figures_source(chiffres, keys)} ; calculs à partir des chiffres énoncés",
         align={"Résultat": "right"},

@@ -8,23 +8,22 @@ sum of the funders' rows, and said to be computed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 import altair as alt
 import pandas as pd
 
-from projet_associatif.chapters.activity import (
+from projet_associatif.analysis.key_figures import (
     compatible_counts,
     figure,
     figure_row,
-    figures_source,
     share_count,
-    stated,
 )
+from projet_associatif.chapters.activity import NO_YEAR, figures_source, stated
 from projet_associatif.core.formatting import MISSING, NBSP, euros, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import frame_source
-
-NO_YEAR = "année non précisée par la source"
 
 #: Staff figures of « Ressources humaines », with the label shown to readers.
 STAFF_FIGURES: tuple[tuple[str, str], ...] = (
@@ -37,6 +36,21 @@ STAFF, CDI = "salaries_2019", "cdi_pct"
 #: Sections of the source where the partners' needs are listed (column ``section``).
 FUNDERS_SECTION = "3. Descriptif de l'existant — Les ressources financières"
 PARTNERS_SECTION = "3. Descriptif de l'existant — Les partenaires"
+
+
+class IncomeLine(StrEnum):
+    """Kinds of rows of « PRODUITS 2019 », as the data writes them (column ``type_ligne``)."""
+
+    FUNDER = "financeur"
+    TOTAL = "total"
+
+
+class Voice(StrEnum):
+    """The voice of a college at the general assembly (column ``voix`` of ``colleges``)."""
+
+    DELIBERATIVE = "délibératif"
+    CONSULTATIVE = "consultatif"
+
 
 #: Columns of the income table: data name → header (the source's own headers).
 INCOME_COLUMNS = {
@@ -61,7 +75,7 @@ def cdi_count(chiffres: pd.DataFrame) -> tuple[float, int, int]:
     return share_count(staff, cdi), low, high
 
 
-def staff_table(chiffres: pd.DataFrame) -> pd.DataFrame:
+def staff_frame(chiffres: pd.DataFrame) -> pd.DataFrame:
     """Return the staff figures as stated, then the number of CDI computed from them."""
     rows = [
         {
@@ -93,23 +107,22 @@ def staff_table(chiffres: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Origine"])
 
 
-def staff_markdown(chiffres: pd.DataFrame) -> str:
+def staff_sentence(chiffres: pd.DataFrame) -> Text:
     """Return the source's sentences on the staff, with their figures taken from the data."""
     year = figure_row(chiffres, STAFF)["millesime"]
     seniority = stated(chiffres, "anciennete_moyenne_annees")
-    return (
+    # The organisation's name is the source's wording inside a sentence with figures.
+    return Text(
         f"En {escape_markdown(str(year))}, la Mission Locale de Moulins comptabilisait "
         f"{stated(chiffres, STAFF)} "
         f"salariés ({stated(chiffres, CDI)} en CDI). En moyenne {seniority} d'ancienneté."
     )
 
 
-def show_staff(chiffres: pd.DataFrame) -> None:
-    """Display the staff figures with their source."""
-    from projet_associatif.present import tables
-
-    tables.show(
-        staff_table(chiffres),
+def staff_table(chiffres: pd.DataFrame) -> Table:
+    """Return the staff figures with their source."""
+    return Table(
+        staff_frame(chiffres),
         title="Les salariés de la Mission Locale",
         source=figures_source(chiffres, [k for k, _ in STAFF_FIGURES]),
         align={"Valeur": "right"},
@@ -140,11 +153,11 @@ def with_source(markdown: str, source: str) -> str:
     return f"{markdown.rstrip()}\n\nSource{NBSP}: {escape_markdown(source)}\n"
 
 
-def staff_needs_markdown(besoins: pd.DataFrame) -> str:
+def staff_needs_text(besoins: pd.DataFrame) -> Text:
     """Return the staff's needs (S'OUTILLER…) as a Markdown list with its source."""
     ordered = besoins.sort_values("ordre")
     items = [list_item(r.verbe, r.texte) for r in ordered.itertuples()]
-    return with_source(bullet_list(items), frame_source(besoins))
+    return Text(with_source(bullet_list(items), frame_source(besoins)))
 
 
 def _groups(frame: pd.DataFrame, order: str, key: str) -> list[pd.DataFrame]:
@@ -178,17 +191,17 @@ def partner_needs_markdown(besoins: pd.DataFrame, section: str) -> str:
     return with_source("\n\n".join(blocks), frame_source(rows))
 
 
-def funders_needs_markdown(besoins: pd.DataFrame) -> str:
+def funders_needs_text(besoins: pd.DataFrame) -> Text:
     """Return the needs of the funders and intercommunalities (« Les ressources financières »)."""
-    return partner_needs_markdown(besoins, FUNDERS_SECTION)
+    return Text(partner_needs_markdown(besoins, FUNDERS_SECTION))
 
 
-def partners_needs_markdown(besoins: pd.DataFrame) -> str:
+def partners_needs_text(besoins: pd.DataFrame) -> Text:
     """Return the needs of the other partners (« Les partenaires »)."""
-    return partner_needs_markdown(besoins, PARTNERS_SECTION)
+    return Text(partner_needs_markdown(besoins, PARTNERS_SECTION))
 
 
-def public_needs_markdown(besoins: pd.DataFrame) -> str:
+def public_needs_text(besoins: pd.DataFrame) -> Text:
     """Return the seven types of needs answered, each with its sentence and list."""
     blocks = []
     for group in _groups(besoins, "besoin_ordre", "besoin_id"):
@@ -197,7 +210,7 @@ def public_needs_markdown(besoins: pd.DataFrame) -> str:
         parts += [p for p in (_paragraph(first["introduction"]),) if p]
         parts.append(bullet_list([list_item(r.verbe, r.texte) for r in group.itertuples()]))
         blocks.append("\n\n".join(parts))
-    return with_source("\n\n".join(blocks), frame_source(besoins))
+    return Text(with_source("\n\n".join(blocks), frame_source(besoins)))
 
 
 def means_item(rubrique: object, element: object) -> str:
@@ -208,14 +221,14 @@ def means_item(rubrique: object, element: object) -> str:
     return f"**{escape_markdown(str(rubrique))}**{NBSP}: {text}"
 
 
-def means_markdown(moyens: pd.DataFrame) -> str:
+def means_text(moyens: pd.DataFrame) -> Text:
     """Return « Nos moyens » category by category (offers of service included)."""
     blocks = []
     for group in _groups(moyens, "categorie_ordre", "categorie_id"):
         title = escape_markdown(group.iloc[0]["categorie"])
         items = [means_item(r.rubrique, r.element) for r in group.itertuples()]
         blocks.append(f"### {title}\n\n{bullet_list(items)}")
-    return with_source("\n\n".join(blocks), frame_source(moyens))
+    return Text(with_source("\n\n".join(blocks), frame_source(moyens)))
 
 
 # --- income 2019 ------------------------------------------------------------------------------
@@ -228,7 +241,7 @@ def _amount(value: object, bold: bool) -> str:
     return f"**{text}**" if bold else text
 
 
-def income_table(produits: pd.DataFrame) -> pd.DataFrame:
+def income_frame(produits: pd.DataFrame) -> pd.DataFrame:
     """Return the PRODUITS 2019 table with every row and column, totals rows in bold.
 
     Cells are Markdown already (bold totals): show it with :data:`INCOME_FORMATS`, which tells
@@ -239,7 +252,7 @@ def income_table(produits: pd.DataFrame) -> pd.DataFrame:
         raise KeyError(f"Colonnes absentes de produits_2019 : {sorted(missing)}")
     rows = []
     for row in produits.sort_values("ordre").itertuples():
-        bold = row.type_ligne == "total"
+        bold = row.type_ligne == IncomeLine.TOTAL
         label = escape_markdown(str(row.libelle))
         line = {"Libellé": f"**{label}**" if bold else label}
         for column, header in INCOME_COLUMNS.items():
@@ -256,12 +269,10 @@ def _trusted(text: object) -> str:
 INCOME_FORMATS = {name: _trusted for name in ["Libellé", *INCOME_COLUMNS.values()]}
 
 
-def show_income_table(produits: pd.DataFrame) -> None:
-    """Display the income 2019 table as printed by the source, with its source line."""
-    from projet_associatif.present import tables
-
-    tables.show(
-        income_table(produits),
+def income_table(produits: pd.DataFrame) -> Table:
+    """Return the income 2019 table as printed by the source, with its source line."""
+    return Table(
+        income_frame(produits),
         title="Produits 2019 (en euros)",
         source=frame_source(produits),
         formats=INCOME_FORMATS,
@@ -275,7 +286,9 @@ def show_income_table(produits: pd.DataFrame) -> None:
 
 def funder_shares(produits: pd.DataFrame) -> pd.DataFrame:
     """Return the funders' 2019 totals, largest first, with their share of the funders' sum."""
-    funders = produits[produits["type_ligne"] == "financeur"].dropna(subset=["total_2019_eur"])
+    funders = produits[produits["type_ligne"] == IncomeLine.FUNDER].dropna(
+        subset=["total_2019_eur"]
+    )
     if funders.empty:
         raise ValueError("Aucune ligne « financeur » avec un total 2019 dans produits_2019.")
     frame = pd.DataFrame(
@@ -298,7 +311,7 @@ def funders_sum_note(produits: pd.DataFrame) -> str:
     """Return how the shares' denominator (sum of the funders) compares with the stated total."""
     shares = funder_shares(produits)
     computed = shares["total_2019_eur"].sum()
-    totals = produits[produits["type_ligne"] == "total"].sort_values("ordre")
+    totals = produits[produits["type_ligne"] == IncomeLine.TOTAL].sort_values("ordre")
     base = (
         f"parts calculées sur la somme des totaux 2019 des {nombre(len(shares))} financeurs, "
         f"{euros(computed)}"
@@ -357,12 +370,10 @@ def funder_chart_data(shares: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def show_funder_chart(produits: pd.DataFrame) -> None:
-    """Display the chart of the funders' 2019 totals (SVG, PNG, HTML figure)."""
-    from projet_associatif.present import charts
-
+def funders_figure(produits: pd.DataFrame) -> Figure:
+    """Return the chart of the funders' 2019 totals (SVG, PNG, HTML figure)."""
     shares = funder_shares(produits)
-    charts.show(
+    return Figure(
         funder_chart(shares),
         title="Total 2019 des subventions par financeur",
         source=f"{frame_source(produits)} ; parts calculées",
@@ -371,13 +382,13 @@ def show_funder_chart(produits: pd.DataFrame) -> None:
     )
 
 
-def main_funder_sentence(produits: pd.DataFrame) -> str:
+def main_funder_sentence(produits: pd.DataFrame) -> Text:
     """Return the sentence naming the first funder and its computed share."""
     shares = funder_shares(produits)
     first = shares.iloc[0]
     total = shares["total_2019_eur"].sum()
     note = funders_sum_note(produits)
-    return (
+    return Text(
         f"Le premier financeur est « {escape_markdown(first['financeur'])} »{NBSP}: "
         f"{euros(first['total_2019_eur'])} en 2019 (reprise de fonds dédiés comprise), soit "
         f"{pourcentage(first['part_pct'], 1)} des {euros(total)} apportés par les "
@@ -389,7 +400,7 @@ def main_funder_sentence(produits: pd.DataFrame) -> str:
 # --- governance -------------------------------------------------------------------------------
 
 
-def colleges_table(colleges: pd.DataFrame) -> pd.DataFrame:
+def colleges_frame(colleges: pd.DataFrame) -> pd.DataFrame:
     """Return the colleges in the source's order, with their voice as printed."""
     ordered = colleges.sort_values("ordre")
     return pd.DataFrame(
@@ -397,24 +408,22 @@ def colleges_table(colleges: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def colleges_sentence(colleges: pd.DataFrame) -> str:
+def colleges_sentence(colleges: pd.DataFrame) -> Text:
     """Return the sentence counting the colleges and their voices (counted from the table)."""
     counts = colleges["voix"].value_counts()
-    deliberative = int(counts.get("délibératif", 0))
-    consultative = int(counts.get("consultatif", 0))
-    return (
+    deliberative = int(counts.get(Voice.DELIBERATIVE, 0))
+    consultative = int(counts.get(Voice.CONSULTATIVE, 0))
+    return Text(
         f"L'association est constituée de {nombre(len(colleges))} collèges{NBSP}: "
         f"{nombre(deliberative)} à voix délibérative et {nombre(consultative)} à voix "
         "consultative (décompte du tableau ci-dessous)."
     )
 
 
-def show_colleges(colleges: pd.DataFrame) -> None:
-    """Display the colleges table with its source."""
-    from projet_associatif.present import tables
-
-    tables.show(
-        colleges_table(colleges),
+def colleges_table(colleges: pd.DataFrame) -> Table:
+    """Return the colleges table with its source."""
+    return Table(
+        colleges_frame(colleges),
         title="Les collèges de l'association",
         source=frame_source(colleges),
         label="tbl-colleges",

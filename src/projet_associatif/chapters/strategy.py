@@ -4,21 +4,30 @@ The objectives tree, the summary of the 18 actions and each fiche are rendered f
 ``objectifs`` and ``fiches_action`` documents as Markdown that Jupyter, Pandoc and Quarto read
 alike: nested lists (no wide tables for long text, which PDF pages cannot hold). Every text is
 the source's, escaped for Markdown; the project's transcription notes are labelled as such.
+The tree itself (order, checks, counts) is read in :mod:`~projet_associatif.analysis.strategy_tree`;
+the notebooks display the texts, tables and figure this module returns.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
+from projet_associatif.analysis.strategy_tree import (
+    fiches_in_order,
+    operational_objectives,
+    tree_counts,
+)
+from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
+from projet_associatif.present.blocks import Figure, Table, Text
+from projet_associatif.present.charts import PALETTE, TEXT_COLOR
 from projet_associatif.present.provenance import SOURCE_DOCUMENT_CITED, source_markdown, source_text
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
@@ -35,7 +44,6 @@ HEADER_FIELDS = (
 )
 EVALUATION_LABEL = "Evaluations, résultats facteur de réussite et d'échec, suivi (qui ? et comment)"
 PERSPECTIVES_LABEL = "Perspectives-Evolutions"
-EMPTY = "—"
 NOT_SET = "non définie par la source"
 ANNEX = "l'annexe A"
 
@@ -48,60 +56,7 @@ def fiche_anchor(fiche_id: str) -> str:
 # --- objectives ---------------------------------------------------------------------------------
 
 
-def operational_objectives(objectifs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return the operational objectives in part 5 order, each with its general objective."""
-    rows = []
-    for og in sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"]):
-        for oo in og["objectifs_operationnels"]:
-            rows.append({**oo, "general": og, "code": f"{og['numero']}.{oo['numero']}"})
-    return rows
-
-
-def check_strategy(objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Return every inconsistency between the objectives tree and the fiches (empty if none)."""
-    problems = []
-    by_id = {f["id"]: f for f in fiches}
-    listed: list[str] = []
-    for oo in operational_objectives(objectifs):
-        for ident in oo["fiches"]:
-            listed.append(ident)
-            fiche = by_id.get(ident)
-            if fiche is None:
-                problems.append(f"{oo['id']} : fiche inconnue « {ident} »")
-            elif fiche["objectif_operationnel"] != oo["id"]:
-                problems.append(
-                    f"fiche « {ident} » : rattachée à {fiche['objectif_operationnel']} mais "
-                    f"listée sous {oo['id']}"
-                )
-    missing = [f["id"] for f in fiches if f["id"] not in listed]
-    if missing:
-        problems.append(f"fiches absentes de l'arbre des objectifs : {', '.join(missing)}")
-    ordered = [f["id"] for f in sorted(fiches, key=lambda f: f["numero"])]
-    if not problems and listed != ordered:
-        problems.append("l'ordre des fiches diffère entre la partie 5 et l'annexe")
-    return problems
-
-
-def fiches_in_order(
-    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
-) -> list[Mapping[str, Any]]:
-    """Return the fiches in the source's order, after checking them against the tree."""
-    problems = check_strategy(objectifs, fiches)
-    if problems:
-        raise ValueError("Objectifs et fiches incohérents :\n- " + "\n- ".join(problems))
-    return sorted(fiches, key=lambda f: f["numero"])
-
-
-def tree_counts(objectifs: Mapping[str, Any]) -> tuple[int, int, int]:
-    """Return the number of general objectives, operational objectives and actions."""
-    general = objectifs["objectifs_generaux"]
-    operational = operational_objectives(objectifs)
-    return len(general), len(operational), sum(len(oo["fiches"]) for oo in operational)
-
-
-def objectives_tree_markdown(
-    objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]
-) -> str:
+def objectives_tree_text(objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]]) -> Text:
     """Return the tree general objective → operational objective → action as nested lists."""
     by_id = {f["id"]: f for f in fiches_in_order(objectifs, fiches)}
     lines = []
@@ -117,20 +72,20 @@ def objectives_tree_markdown(
                     f"    - Plan d'action n°{NBSP}{fiche['numero']}{NBSP}: "
                     f"[{title}](#{fiche_anchor(ident)})"
                 )
-    return "\n".join(lines) + "\n"
+    return Text("\n".join(lines) + "\n")
 
 
-def tree_sentence(objectifs: Mapping[str, Any]) -> str:
+def tree_sentence(objectifs: Mapping[str, Any]) -> Text:
     """Return the size of the tree in one sentence."""
     general, operational, actions = tree_counts(objectifs)
-    return (
+    return Text(
         f"La stratégie compte {nombre(general)} objectifs généraux, déclinés en "
         f"{nombre(operational)} objectifs opérationnels, que réalisent {nombre(actions)} plans "
         "d'action (fiches-action)."
     )
 
 
-def introduction_markdown(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> str:
+def introduction_text(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> Text:
     """Return part 5's questions, texts and the definitions of criteria and indicators."""
     part = objectifs["section_5"]
     blocks = []
@@ -143,16 +98,20 @@ def introduction_markdown(objectifs: Mapping[str, Any], data_dir: Path | None = 
         f"> \\*{escape_markdown(definitions['criteres'])}\n>\n"
         f"> \\*{escape_markdown(definitions['indicateurs'])}"
     )
-    blocks.append(f"Source{NBSP}: {escape_markdown(strategy_source(data_dir))}")
-    return "\n\n".join(blocks) + "\n"
+    blocks.append(source_markdown(strategy_sources(data_dir)))
+    return Text("\n\n".join(blocks) + "\n")
+
+
+def strategy_sources(data_dir: Path | None = None) -> list[Mapping[str, Any]]:
+    """Return the sources of part 5: the sections of ``objectifs`` that belong to it."""
+    return [
+        s for s in sources_of("objectifs", data_dir) if str(s.get("section", "")).startswith("5.")
+    ]
 
 
 def strategy_source(data_dir: Path | None = None) -> str:
-    """Return the source line of part 5 (the sections of ``objectifs`` that belong to it)."""
-    chosen = [
-        s for s in sources_of("objectifs", data_dir) if str(s.get("section", "")).startswith("5.")
-    ]
-    return source_text(chosen)
+    """Return the text after « Source : » of part 5."""
+    return source_text(strategy_sources(data_dir))
 
 
 # --- actions per operational objective (table and chart) ------------------------------------
@@ -181,8 +140,6 @@ def actions_chart(frame: pd.DataFrame) -> alt.VConcatChart:
     Each panel is titled with its general objective, number and wording: the grouping is
     written, not only coloured (WCAG 1.4.1); the colour repeats it, so no legend is needed.
     """
-    from projet_associatif.present.charts import PALETTE, TEXT_COLOR
-
     generals = list(dict.fromkeys(frame["objectif_general_libelle"]))
     # Explicit domain and range: every panel gives a general objective the same colour.
     color = alt.Color(
@@ -251,12 +208,10 @@ def actions_chart_data(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def show_actions_chart(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> None:
-    """Display the chart of the number of actions per operational objective."""
-    from projet_associatif.present import charts
-
+def actions_figure(objectifs: Mapping[str, Any], data_dir: Path | None = None) -> Figure:
+    """Return the chart of the number of actions per operational objective."""
     frame = actions_per_objective(objectifs)
-    charts.show(
+    return Figure(
         actions_chart(frame),
         title="Nombre de plans d'action par objectif opérationnel",
         source=f"{strategy_source(data_dir)} ; nombres comptés sur l'arbre des objectifs",
@@ -265,7 +220,7 @@ def show_actions_chart(objectifs: Mapping[str, Any], data_dir: Path | None = Non
     )
 
 
-def summary_table(
+def summary_frame(
     objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]], general: str | None = None
 ) -> pd.DataFrame:
     """Return the actions in the source's order: n°, title, objective, calendar, coordination.
@@ -291,34 +246,36 @@ def summary_table(
     return pd.DataFrame(rows)
 
 
-def show_summary_tables(
+def summary_tables(
     objectifs: Mapping[str, Any], fiches: Sequence[Mapping[str, Any]], data_dir: Path | None = None
-) -> None:
-    """Display the actions, one table per general objective as in part 5 (p. 31 and p. 32).
+) -> list[Table]:
+    """Return the actions, one table per general objective as in part 5 (p. 31 and p. 32).
 
     Cells are escaped Markdown already (links to the annex kept); one table of 18 tall rows
     would not fit a printed page.
     """
-    from projet_associatif.present import tables
-
+    tables = []
     for og in sorted(objectifs["objectifs_generaux"], key=lambda o: o["ordre_section_5"]):
-        frame = summary_table(objectifs, fiches, og["id"])
+        frame = summary_frame(objectifs, fiches, og["id"])
         sources = [
             s
             for s in sources_of("objectifs", data_dir)
             if str(s.get("section", "")).startswith(f"5. Objectif général {og['numero']} ")
         ]
-        tables.show(
-            frame,
-            title=f"Les plans d'action de l'objectif général {og['numero']} — {og['libelle']}",
-            source=source_text([*sources, *sources_of("fiches_action", data_dir)]),
-            formats={"N°": "nombre", **{c: str for c in frame.columns if c != "N°"}},
-            note=(
-                "Intitulés de la partie 5 ; calendrier et coordination tels qu'imprimés dans les "
-                "fiches. Objectif opérationnel « 1.2 » : objectif général 1, objectif "
-                "opérationnel 2."
-            ),
+        tables.append(
+            Table(
+                frame,
+                title=f"Les plans d'action de l'objectif général {og['numero']} — {og['libelle']}",
+                source=source_text([*sources, *sources_of("fiches_action", data_dir)]),
+                formats={"N°": "nombre", **{c: str for c in frame.columns if c != "N°"}},
+                note=(
+                    "Intitulés de la partie 5 ; calendrier et coordination tels qu'imprimés "
+                    "dans les fiches. Objectif opérationnel « 1.2 » : objectif général 1, "
+                    "objectif opérationnel 2."
+                ),
+            )
         )
+    return tables
 
 
 # --- one fiche ----------------------------------------------------------------------------------
@@ -362,7 +319,7 @@ def labelled_item(label: str, content: Any) -> str:
     mark = "" if label.endswith("?") else f"{NBSP}:"
     head = f"- **{escape_markdown(label)}{mark}**"
     if not blocks:
-        return f"{head} {EMPTY}"
+        return f"{head} {MISSING}"
     if len(blocks) == 1 and isinstance(content, str):
         return f"{head} {blocks[0]}"
     return head + "\n\n" + "\n\n".join(_indent(b, 2) for b in blocks)
@@ -391,18 +348,28 @@ def _sub_rows(label: str, rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n\n".join(items)
 
 
-def step_markdown(step: Mapping[str, Any]) -> str:
-    """Return one step: its printed label, its four columns, its sub-steps and any note."""
-    parts = [f"**{escape_markdown(step['etape'])}**"]
-    subs = step.get("sous_etapes") or []
-    if not (subs and _empty_row(step)):
-        parts.append(row_markdown(step))
+def _row_block(
+    head: str, row: Mapping[str, Any], subs: Sequence[Mapping[str, Any]], sub: str
+) -> str:
+    """Return a labelled row with its four columns, its sub-rows and its transcription note.
+
+    The four columns are left out when the row itself is empty and only its sub-rows are filled.
+    """
+    parts = [head]
+    if not (subs and _empty_row(row)):
+        parts.append(row_markdown(row))
     if subs:
-        parts.append(_sub_rows("Sous-étape", subs))
-    note = note_markdown(step.get("note_transcription"))
+        parts.append(_sub_rows(sub, subs))
+    note = note_markdown(row.get("note_transcription"))
     if note:
         parts.append(note)
     return "\n\n".join(parts)
+
+
+def step_markdown(step: Mapping[str, Any]) -> str:
+    """Return one step: its printed label, its four columns, its sub-steps and any note."""
+    head = f"**{escape_markdown(step['etape'])}**"
+    return _row_block(head, step, step.get("sous_etapes") or [], "Sous-étape")
 
 
 def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
@@ -413,15 +380,7 @@ def line_markdown(label: str, row: Mapping[str, Any] | None) -> str:
     lines = row.get("lignes") or []
     if not lines and _empty_row(row):
         return f"{head}{NBSP}: ligne imprimée vide dans la source."
-    parts = [head]
-    if not (lines and _empty_row(row)):
-        parts.append(row_markdown(row))
-    if lines:
-        parts.append(_sub_rows("Rangée", lines))
-    note = note_markdown(row.get("note_transcription"))
-    if note:
-        parts.append(note)
-    return "\n\n".join(parts)
+    return _row_block(head, row, lines, "Rangée")
 
 
 def _target(indicator: Mapping[str, Any]) -> str:
@@ -509,9 +468,9 @@ def fiche_markdown(
     return "\n\n".join(parts) + "\n"
 
 
-def annex_source_markdown(data_dir: Path | None = None) -> str:
-    """Return the annex's « Source : » line as Markdown."""
-    return (
+def annex_source_text(data_dir: Path | None = None) -> Text:
+    """Return the annex's « Source : » line."""
+    return Text(
         source_markdown(
             [*sources_of("fiches_action", data_dir), *sources_of("indicateurs", data_dir)]
         )
@@ -519,30 +478,13 @@ def annex_source_markdown(data_dir: Path | None = None) -> str:
     )
 
 
-def show_fiches(
+def fiche_texts(
     fiches: Sequence[Mapping[str, Any]],
     indicateurs: pd.DataFrame,
     objectifs: Mapping[str, Any],
-) -> None:
-    """Display each fiche as its own Markdown output, in the source's order."""
-    from IPython.display import Markdown, display
-
-    for fiche in fiches_in_order(objectifs, fiches):
-        display(Markdown(fiche_markdown(fiche, indicateurs, objectifs)))
-
-
-def fiche_texts(fiche: Mapping[str, Any]) -> Iterable[str]:
-    """Yield every source text of a fiche (transcription notes excluded), for checks."""
-
-    def walk(value: Any) -> Iterable[str]:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, Mapping):
-            for key, sub in value.items():
-                if key not in ("note_transcription", "id", "numero", "objectif_operationnel"):
-                    yield from walk(sub)
-        elif isinstance(value, list):
-            for sub in value:
-                yield from walk(sub)
-
-    yield from walk(fiche)
+) -> list[Text]:
+    """Return each fiche as its own text, in the source's order."""
+    return [
+        Text(fiche_markdown(fiche, indicateurs, objectifs))
+        for fiche in fiches_in_order(objectifs, fiches)
+    ]

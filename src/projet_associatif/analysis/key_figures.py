@@ -1,0 +1,47 @@
+"""Read the long table of key figures (``chiffres_cles``) and compute counts from shares.
+
+The source prints many figures as whole percentages of a stated total: the count a share
+stands for is then only approximate, and :func:`compatible_counts` gives every whole count
+that the rounded percentage allows. Pure computations: chapters word and format them.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pandas as pd
+
+
+def figure_row(chiffres: pd.DataFrame, key: str) -> pd.Series:
+    """Return the row of one key figure, with a clear error when the data lacks it."""
+    rows = chiffres[chiffres["id"] == key]
+    if rows.empty:
+        raise KeyError(f"Chiffre « {key} » absent de la table chiffres_cles.")
+    return rows.iloc[0]
+
+
+def figure(chiffres: pd.DataFrame, key: str) -> float:
+    """Return the stated value of one key figure."""
+    return float(figure_row(chiffres, key)["valeur"])
+
+
+def share_count(total: float, pct: float) -> float:
+    """Return the count that a share of a total stands for (not rounded)."""
+    return total * pct / 100
+
+
+def compatible_counts(total: int, pct: float, decimals: int = 0) -> tuple[int, int]:
+    """Return the smallest and largest whole counts whose share of ``total`` rounds to ``pct``.
+
+    Rounding is half up at ``decimals`` decimals (the French convention of formatting.py):
+    a count n is compatible when pct − h ≤ 100 n / total < pct + h, with h half a unit.
+    Exact fractions avoid float edges (e.g. 7,5 % of 2 000 is exactly 150).
+    """
+    if total <= 0:
+        raise ValueError(f"Effectif total non positif : {total}")
+    half = Fraction(1, 2) / 10**decimals
+    share = Fraction(str(pct))
+    low = math.ceil(Fraction(total) * (share - half) / 100)
+    high = math.ceil(Fraction(total) * (share + half) / 100) - 1
+    return max(low, 0), min(high, total)
