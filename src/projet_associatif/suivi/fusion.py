@@ -192,9 +192,7 @@ def merge(
         read.append((rows, is_fictional))
     if problems:
         raise DataError(problems)
-    merged: dict[str, dict[tuple[Any, ...], MergedRow]] = {
-        kind: {} for kind in sheet_schemas()
-    }
+    merged: dict[str, dict[tuple[Any, ...], MergedRow]] = {kind: {} for kind in sheet_schemas()}
     fictional = False
     for rows, is_fictional in read:
         fictional = fictional or is_fictional

@@ -113,9 +113,10 @@ class RowReader:
         from_csv = self.table.sheet is None
         number = parse_number(value, from_csv=from_csv)
         if number is None:
+            hint = _hint(value, from_csv)
             self.problem(
                 name,
-                f"« {value} » n'est pas un nombre (texte dans une cellule numérique).{_hint(value, from_csv)}",
+                f"« {value} » n'est pas un nombre (texte dans une cellule numérique).{hint}",
                 "nombre",
             )
             return None
@@ -132,7 +133,9 @@ class RowReader:
             if normalise(value) == normalise(option):
                 return option
         choices = ", ".join(f"« {a} »" for a in allowed)
-        self.problem(name, f"« {value} » n'est pas une valeur permise : {choices}", f"{name} permise")
+        self.problem(
+            name, f"« {value} » n'est pas une valeur permise : {choices}", f"{name} permise"
+        )
         return None
 
     def check_id(self, name: str, id_list: IdList, known: set[str]) -> None:

@@ -246,8 +246,7 @@ def _header_problems(
         problems.append(
             problem(
                 str(raw[index].value),
-                f"colonne inconnue « {raw[index].value} » (attendues : "
-                f"{', '.join(schema.names)})",
+                f"colonne inconnue « {raw[index].value} » (attendues : {', '.join(schema.names)})",
             )
         )
     return problems
