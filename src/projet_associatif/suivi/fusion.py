@@ -20,7 +20,7 @@ from typing import Any
 
 from projet_associatif.core.errors import DataError, Problem
 from projet_associatif.core.formatting import to_date
-from projet_associatif.suivi.cells import normalise, parse_date, parse_number
+from projet_associatif.suivi.cells import is_blank, normalise, parse_date, parse_number
 from projet_associatif.suivi.reader import read_raw, read_suivi, skipped, validate_table
 from projet_associatif.suivi.referentiel import Referentiel, load_referentiel
 from projet_associatif.suivi.schema import FieldType, sheet_schemas
@@ -51,7 +51,7 @@ class MergedRow:
 
 def _value(kind: str, column: str, raw: Any, from_csv: bool) -> Any:
     """Return a comparable value of a raw cell (dates as dates, numbers as floats)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if is_blank(raw):
         return None
     kind_of = sheet_schemas()[kind].field(column).type
     if kind_of == FieldType.DATE:
