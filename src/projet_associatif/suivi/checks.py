@@ -10,19 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from projet_associatif.suivi.cells import is_blank, normalise
-from projet_associatif.suivi.referentiel import Referentiel
+from projet_associatif.suivi.referentiel import Nature, Referentiel
 from projet_associatif.suivi.rows import RowReader, is_percent_cell
-
-
-class Nature(StrEnum):
-    """Nature of an indicator (column ``nature`` of ``data/evaluation/indicateurs.csv``)."""
-
-    NUMBER = "nombre"
-    RATE = "taux"
-    QUALITATIVE = "qualitatif"
 
 
 @dataclass(frozen=True)

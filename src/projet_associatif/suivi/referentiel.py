@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,14 @@ from projet_associatif.data.package import load
 
 #: Key of the evaluation framework saying how sure the start date is (« hypothèse »).
 START_STATUS_KEY = f"{START_KEY}_statut"
+
+
+class Nature(StrEnum):
+    """Nature of an indicator (column ``nature`` of ``data/evaluation/indicateurs.csv``)."""
+
+    NUMBER = "nombre"
+    RATE = "taux"
+    QUALITATIVE = "qualitatif"
 
 
 @dataclass
