@@ -25,14 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from projet_associatif.suivi.reader import (
-    FICTIF_BANNER,
-    FICTIF_COLUMN,
-    SPECS,
-    build_workbook,
-    load_referentiel,
-    read_suivi,
-)
+from projet_associatif.suivi.reader import read_suivi
+from projet_associatif.suivi.referentiel import load_referentiel
+from projet_associatif.suivi.schema import sheet_schemas
+from projet_associatif.suivi.sheets import FICTIONAL_COLUMN
+from projet_associatif.suivi.template import FICTIONAL_BANNER, build_workbook
 
 HERE = Path(__file__).resolve().parent
 XLSX = HERE / "suivi-fictif.xlsx"
@@ -204,11 +201,11 @@ Essayer : `projet-associatif build --profile bilan-intermediaire --suivi exemple
 
 def write_workbook(path: Path) -> None:
     """Fill the template (with its « DONNÉES FICTIVES » banners) and save it reproducibly."""
-    wb = build_workbook(load_referentiel(), banner=FICTIF_BANNER)
+    wb = build_workbook(load_referentiel(), banner=FICTIONAL_BANNER)
     first = 3  # row 1: banner, row 2: header
     for kind, rows in ROWS.items():
-        spec = SPECS[kind]
-        ws = wb[spec.sheet]
+        schema = sheet_schemas()[kind]
+        ws = wb[schema.sheet]
         if kind == "jalons":
             targets = {
                 (ws.cell(r, 1).value, ws.cell(r, 2).value): r
@@ -217,13 +214,13 @@ def write_workbook(path: Path) -> None:
             }
             for row in rows:
                 r = targets[(row["fiche"], row["etape"])]  # pre-filled by the template
-                for c, col in enumerate(spec.columns, start=1):
-                    if col.name in row:
-                        ws.cell(r, c, row[col.name])
+                for c, name in enumerate(schema.names, start=1):
+                    if name in row:
+                        ws.cell(r, c, row[name])
             continue
         for r, row in enumerate(rows, start=first):
-            for c, col in enumerate(spec.columns, start=1):
-                ws.cell(r, c, row.get(col.name))
+            for c, name in enumerate(schema.names, start=1):
+                ws.cell(r, c, row.get(name))
     wb.properties.created = wb.properties.modified = FIXED_TIME
     wb.properties.creator = "projet_associatif (exemple fictif)"
     buffer = io.BytesIO()
@@ -252,9 +249,9 @@ def write_csv_dir(path: Path) -> None:
     """Write the same rows as CSV files (UTF-8, comma, ISO dates), each row marked fictif."""
     path.mkdir(exist_ok=True)
     for kind, rows in ROWS.items():
-        spec = SPECS[kind]
-        names = [c.name for c in spec.columns if c.in_header] + [FICTIF_COLUMN]
-        with open(path / spec.csv, "w", encoding="utf-8", newline="") as handle:
+        schema = sheet_schemas()[kind]
+        names = [*schema.header_names, FICTIONAL_COLUMN]
+        with open(path / schema.csv, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(names)
             for row in rows:
@@ -277,7 +274,7 @@ def main() -> None:
     write_csv_dir(CSV_DIR)
     from_xlsx = read_suivi(XLSX, as_of="2021-09-01")
     from_csv = read_suivi(CSV_DIR, as_of="2021-09-01")
-    assert from_xlsx.fictif and from_csv.fictif
+    assert from_xlsx.fictional and from_csv.fictional
     for kind in ROWS:
         pd.testing.assert_frame_equal(getattr(from_xlsx, kind), getattr(from_csv, kind))
     print(f"écrit : {XLSX.relative_to(HERE.parent)} et {CSV_DIR.relative_to(HERE.parent)}/")

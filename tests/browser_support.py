@@ -161,7 +161,7 @@ EMPTY_SUIVI = "suivi-vide.xlsx"
 
 
 def _write_empty_workbook(project: Path) -> None:
-    from projet_associatif.suivi.reader import write_template
+    from projet_associatif.suivi.template import write_template
 
     write_template(project / "exemples" / EMPTY_SUIVI, project / "data")
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from projet_associatif.analysis import evaluation as ev
-from projet_associatif.suivi.reader import empty_frame, load_referentiel
+from projet_associatif.suivi.reader import empty_frame
+from projet_associatif.suivi.referentiel import load_referentiel
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 START = dt.date(2020, 3, 1)

@@ -11,15 +11,10 @@ import pytest
 
 from projet_associatif.cli.main import main
 from projet_associatif.core.errors import DataError
-from projet_associatif.suivi.reader import (
-    FICTIF_BANNER,
-    build_workbook,
-    load_referentiel,
-    parse_date,
-    parse_number,
-    read_suivi,
-    write_template,
-)
+from projet_associatif.suivi.cells import parse_date, parse_number
+from projet_associatif.suivi.reader import read_suivi
+from projet_associatif.suivi.referentiel import load_referentiel
+from projet_associatif.suivi.template import FICTIONAL_BANNER, build_workbook, write_template
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 MID = dt.date(2021, 9, 1)
@@ -130,7 +125,7 @@ def test_template_instructions_and_reference_sheets_are_in_french(template):
 
 def test_empty_template_reads_as_an_empty_suivi(template):
     suivi = read_suivi(template, data_dir=DATA, as_of=MID)
-    assert suivi.vide and not suivi.fictif
+    assert suivi.empty and not suivi.fictional
     assert list(suivi.mesures.columns)[:3] == ["indicateur", "date", "periode_debut"]
 
 
@@ -203,7 +198,7 @@ def test_round_trip_gives_the_values_back(template):
     assert c.loc["camion-accueils", "cible"] == 100.0
     assert c.loc["reseaux-rejets", "valeur_reference"] == 30.0
     assert pd.isna(c.loc["reseaux-rejets", "date_cible"])
-    assert suivi.path == template and not suivi.vide
+    assert suivi.path == template and not suivi.empty
 
 
 def write_csv_dir(path: Path, *, readme: str | None = None) -> Path:
@@ -242,14 +237,14 @@ def test_csv_directory_equals_workbook(template, tmp_path):
     from_csv = read_suivi(write_csv_dir(tmp_path / "csv"), data_dir=DATA, as_of=MID)
     for kind in ("mesures", "jalons", "reponses", "cibles"):
         pd.testing.assert_frame_equal(getattr(from_xlsx, kind), getattr(from_csv, kind))
-    assert not from_csv.fictif
+    assert not from_csv.fictional
 
 
 # ---------------------------------------------------------------- fictional marker
 
 
 def test_fictional_workbook_is_flagged_and_read_below_its_banner(tmp_path):
-    wb = build_workbook(load_referentiel(DATA), banner=FICTIF_BANNER)
+    wb = build_workbook(load_referentiel(DATA), banner=FICTIONAL_BANNER)
     path = tmp_path / "fictif.xlsx"
     wb.save(path)
     assert wb.sheetnames[0] == "Avertissement"
@@ -258,20 +253,20 @@ def test_fictional_workbook_is_flagged_and_read_below_its_banner(tmp_path):
     assert wb["Mesures"].freeze_panes == "A3"
     fill(path, {"Mesures": [["camion-accueils", "2021-06-01", None, None, 70]]}, first_row=3)
     suivi = read_suivi(path, data_dir=DATA, as_of=MID)
-    assert suivi.fictif
+    assert suivi.fictional
     assert suivi.mesures.loc[0, "valeur"] == 70.0
 
 
 def test_fictional_csv_directory_is_flagged_by_readme_or_column(tmp_path):
     marked = write_csv_dir(tmp_path / "a", readme="# DONNÉES FICTIVES\n")
-    assert read_suivi(marked, data_dir=DATA, as_of=MID).fictif
+    assert read_suivi(marked, data_dir=DATA, as_of=MID).fictional
     plain = write_csv_dir(tmp_path / "b")
     (plain / "reponses.csv").write_text(
         "fiche,question,reponse,date,fictif\ncamion-mobile,R1,Oui,2021-06-15,DONNÉES FICTIVES\n",
         encoding="utf-8",
     )
     suivi = read_suivi(plain, data_dir=DATA, as_of=MID)
-    assert suivi.fictif
+    assert suivi.fictional
     assert "fictif" not in suivi.reponses.columns
 
 
@@ -434,7 +429,7 @@ def test_template_from_the_real_data_package(tmp_path):
     steps = sum(len(f["etapes"]) for f in ref.fiches)
     assert wb["Jalons"].cell(steps + 1, 1).value == ref.fiche_ids[-1]
     assert wb["Jalons"].cell(steps + 2, 1).value is None
-    assert read_suivi(path, as_of=MID).vide
+    assert read_suivi(path, as_of=MID).empty
 
 
 def load_generator():
@@ -477,7 +472,7 @@ def test_fictional_example_declares_itself_everywhere():
     assert "DONNÉES FICTIVES" in (csv_dir / "README.md").read_text(encoding="utf-8")
     from_xlsx = read_suivi(xlsx, as_of=MID)
     from_csv = read_suivi(csv_dir, as_of=MID)
-    assert from_xlsx.fictif and from_csv.fictif
+    assert from_xlsx.fictional and from_csv.fictional
     for kind in ("mesures", "jalons", "reponses", "cibles"):
         pd.testing.assert_frame_equal(getattr(from_xlsx, kind), getattr(from_csv, kind))
 
@@ -488,27 +483,27 @@ def test_fictional_example_declares_itself_everywhere():
 def test_dates_after_today_are_warnings_naming_sheet_row_and_column(template):
     # Read on 2021-06-10: two measurements, a period's end and an answer lie ahead.
     suivi = read_suivi(filled(template), data_dir=DATA, as_of=MID, today=dt.date(2021, 6, 10))
-    where = sorted((p.sheet, p.row, p.column) for p in suivi.dates_futures)
+    where = sorted((p.sheet, p.row, p.column) for p in suivi.future_dates)
     assert where == [
         ("Mesures", 3, "date"),
         ("Mesures", 4, "periode_fin"),
         ("Mesures", 5, "date"),
         ("Réponses", 2, "date"),
     ]  # planned dates (2021-12-31) and target dates (2022-03-01) may lie ahead: not listed
-    assert suivi.lignes_dates_futures == 4
-    text = str(next(p for p in suivi.dates_futures if p.row == 3))
+    assert suivi.future_date_rows == 4
+    text = str(next(p for p in suivi.future_dates if p.row == 3))
     assert "feuille « Mesures », ligne 3, colonne « date »" in text
     assert "2022-06-01 postérieure à aujourd'hui (2021-06-10)" in text
     # The rows stay in the data: a review ignores what follows its as-of date anyway.
     assert len(suivi.mesures) == len(MESURES)
     later = read_suivi(filled(template), data_dir=DATA, as_of=MID, today=dt.date(2022, 6, 1))
-    assert later.dates_futures == [] and later.lignes_dates_futures == 0
+    assert later.future_dates == [] and later.future_date_rows == 0
 
 
 def test_a_step_done_after_today_is_a_warning_when_the_as_of_date_is_later(template):
     path = fill(template, {"Jalons": [["camion-mobile", "Etape 0", None, None, "2021-08-01"]]})
     suivi = read_suivi(path, data_dir=DATA, as_of=MID, today=dt.date(2021, 7, 1))
-    assert [(p.sheet, p.row, p.column) for p in suivi.dates_futures] == [
+    assert [(p.sheet, p.row, p.column) for p in suivi.future_dates] == [
         ("Jalons", 2, "date_realisee")
     ]
 
@@ -535,7 +530,7 @@ def test_the_review_notes_count_the_rows_dated_after_today(tmp_path):
     with (folder / "mesures.csv").open("a", encoding="utf-8") as out:
         out.write("camion-accueils,2099-03-01,,,80,,\nreseaux-rejets,,2098-01-01,2099-01-01,5,,\n")
     bilan = review_context("bilan-final", "", folder, DATA)
-    assert bilan.suivi.lignes_dates_futures == 2
+    assert bilan.suivi.future_date_rows == 2
     assert "Note : 2 lignes du fichier de suivi portent une date postérieure" in bilan.entete()
 
 

@@ -11,7 +11,8 @@ import pytest
 from projet_associatif.cli.main import main
 from projet_associatif.core.errors import DataError
 from projet_associatif.suivi.fusion import merge
-from projet_associatif.suivi.reader import read_suivi, write_template
+from projet_associatif.suivi.reader import read_suivi
+from projet_associatif.suivi.template import write_template
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 AS_OF = dt.date(2021, 9, 1)

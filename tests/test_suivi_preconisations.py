@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from projet_associatif.core.errors import DataError
-from projet_associatif.suivi.reader import read_suivi, write_template
+from projet_associatif.suivi.reader import read_suivi
+from projet_associatif.suivi.template import write_template
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
 FINAL = dt.date(2023, 3, 1)

@@ -16,15 +16,10 @@ from typing import Any
 import pandas as pd
 
 from projet_associatif.config.profiles import add_months, get_profile
+from projet_associatif.core.formatting import date_fr
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.suivi.reader import (
-    Referentiel,
-    Suivi,
-    french_date,
-    load_referentiel,
-    read_suivi,
-    step_summary,
-)
+from projet_associatif.suivi.reader import Suivi, read_suivi
+from projet_associatif.suivi.referentiel import Referentiel, load_referentiel, step_summary
 
 # Indicator statuses, in display order.
 CIBLE_ATTEINTE = "cible atteinte"
@@ -595,7 +590,7 @@ class ReviewContext:
     @property
     def fictif(self) -> bool:
         """Return whether the measurement file declares itself fictional."""
-        return self.suivi.fictif
+        return self.suivi.fictional
 
     @property
     def a_des_mesures(self) -> bool:
@@ -620,7 +615,7 @@ class ReviewContext:
     @property
     def note_dates_futures(self) -> str:
         """Return the note counting the rows of the file dated after the day it was read."""
-        n = self.suivi.lignes_dates_futures
+        n = self.suivi.future_date_rows
         lignes = f"{n} ligne du fichier de suivi porte"
         if n > 1:
             lignes = f"{n} lignes du fichier de suivi portent"
@@ -676,7 +671,7 @@ class ReviewContext:
     @property
     def date_intermediaire(self) -> dt.date:
         """Return the mid-term review's default as-of date (start + 18 months)."""
-        return add_months(self.date_debut, self.referentiel.bilans_mois["intermediaire"])
+        return add_months(self.date_debut, self.referentiel.review_months["bilan-intermediaire"])
 
     def bilan_intermediaire(self) -> ReviewContext:
         """Return the mid-term review recomputed from the same workbook at its as-of date.
@@ -697,18 +692,18 @@ class ReviewContext:
 
     def entete(self) -> str:
         """Return the Markdown heading block of the review (label, date, file, warnings)."""
-        start = french_date(self.date_debut)
-        if self.referentiel.date_debut_statut:
-            start += f", {escape_markdown(self.referentiel.date_debut_statut)}"
+        start = date_fr(self.date_debut)
+        if self.referentiel.start_status:
+            start += f", {escape_markdown(self.referentiel.start_status)}"
         lines = [
-            f"**{self.libelle}** — situation arrêtée au {french_date(self.as_of)} "
+            f"**{self.libelle}** — situation arrêtée au {date_fr(self.as_of)} "
             f"(début du projet : {start}).",
             "",
             f"Fichier de suivi : {escape_markdown(self.suivi_fichier or 'aucun')}.",
         ]
         if self.avertissement:
             lines += ["", f"**{self.avertissement}**"]
-        if self.suivi.lignes_dates_futures:
+        if self.suivi.future_date_rows:
             lines += ["", self.note_dates_futures]
         if self.message:
             lines += ["", f"{self.message}."]
@@ -731,13 +726,12 @@ def review_context(
         raise ValueError(f"profil « {profile} » sans bilan : choisissez parmi {known}")
     data = Path(data_dir) if data_dir else None
     ref = load_referentiel(data)
-    key, _ = PROFILS[profile]
-    months = ref.bilans_mois[key]
-    end = add_months(ref.date_debut, ref.bilans_mois["final"])
+    months = ref.review_months[profile]
+    end = add_months(ref.start, ref.review_months["bilan-final"])
     if as_of:
         closing = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
     else:
-        closing = add_months(ref.date_debut, months)
+        closing = add_months(ref.start, months)
     suivi = Suivi()
     name = None
     if suivi_path:
@@ -748,7 +742,7 @@ def review_context(
         profile=profile,
         libelle=get_profile(profile).label,
         as_of=closing,
-        date_debut=ref.date_debut,
+        date_debut=ref.start,
         date_fin=end,
         suivi_fichier=name,
         suivi=suivi,

@@ -100,7 +100,7 @@ def _cmd_reference(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_template(args: argparse.Namespace) -> int:
-    from projet_associatif.suivi.reader import write_template
+    from projet_associatif.suivi.template import write_template
 
     path = write_template(args.output, args.data_dir, fiches=args.fiche)
     console.print(f"Classeur de suivi écrit : {path}")
@@ -114,7 +114,7 @@ def _cmd_suivi_merge(args: argparse.Namespace) -> int:
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
     result = merge(args.fichiers, args.output, data_dir=args.data_dir, as_of=as_of)
     detail = ", ".join(f"« {sheet} » {n} ligne(s)" for sheet, n in result.rows.items())
-    flag = " — DONNÉES FICTIVES" if result.fictif else ""
+    flag = " — DONNÉES FICTIVES" if result.fictional else ""
     console.print(
         f"[green]{len(args.fichiers)} classeurs fusionnés[/] dans {result.output} : {detail}{flag}."
     )
@@ -134,7 +134,7 @@ def _cmd_suivi_check(args: argparse.Namespace) -> int:
         "cibles": len(suivi.cibles),
     }
     detail = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    flag = " — DONNÉES FICTIVES" if suivi.fictional else ""
     for line in future_date_warnings(suivi):
         err_console.print(line, style="yellow", markup=False)
     console.print(f"[green]{args.fichier} est valide[/] au {as_of:%Y-%m-%d} : {detail}{flag}.")

@@ -389,9 +389,9 @@ def _check_suivi(path: Path | None, data: Path, as_of: dt.date, console: Console
     suivi = read_suivi(path, data_dir=data, as_of=as_of)
     for line in future_date_warnings(suivi):
         console.print(line, style="yellow", markup=False)
-    flag = " — DONNÉES FICTIVES" if suivi.fictif else ""
+    flag = " — DONNÉES FICTIVES" if suivi.fictional else ""
     console.print(f"Fichier de suivi valide : {relative(path, project_root())}{flag}.")
-    return suivi.fictif
+    return suivi.fictional
 
 
 def _validate(data: Path, console: Console) -> None:

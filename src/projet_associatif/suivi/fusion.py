@@ -14,40 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from projet_associatif.core.errors import DataError, Problem, relative
-from projet_associatif.suivi.reader import (
-    _PARSERS,
-    DATE,
-    FICTIF_BANNER,
-    NOMBRE,
-    SPECS,
-    VALEUR,
-    Referentiel,
-    _as_date,
-    _norm,
-    _read_csv_dir,
-    _read_workbook,
-    build_workbook,
-    load_referentiel,
-    parse_date,
-    parse_number,
-    read_suivi,
-)
-
-#: The columns that identify a row of each sheet; the others are its values.
-KEYS: dict[str, tuple[str, ...]] = {
-    "mesures": ("indicateur", "date"),
-    "jalons": ("fiche", "etape"),
-    "reponses": ("fiche", "question", "date"),
-    "cibles": ("indicateur",),
-    "preconisations": ("date", "fiche", "preconisation"),
-}
-#: Columns never compared (the step reminder is pre-filled by the template).
-IGNORED = {"jalons": {"quoi"}}
+from projet_associatif.core.errors import DataError, Problem
+from projet_associatif.core.formatting import to_date
+from projet_associatif.suivi.cells import is_blank, normalise, parse_date, parse_number
+from projet_associatif.suivi.reader import read_raw, read_suivi, skipped, validate_table
+from projet_associatif.suivi.referentiel import Referentiel, load_referentiel
+from projet_associatif.suivi.schema import FieldType, sheet_schemas
+from projet_associatif.suivi.template import FICTIONAL_BANNER, build_workbook
 
 
 @dataclass(frozen=True)
@@ -74,12 +51,12 @@ class MergedRow:
 
 def _value(kind: str, column: str, raw: Any, from_csv: bool) -> Any:
     """Return a comparable value of a raw cell (dates as dates, numbers as floats)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if is_blank(raw):
         return None
-    spec = {c.name: c for c in SPECS[kind].columns}.get(column)
-    if spec is not None and spec.kind == DATE:
+    kind_of = sheet_schemas()[kind].field(column).type
+    if kind_of == FieldType.DATE:
         return parse_date(raw)
-    if spec is not None and spec.kind in (NOMBRE, VALEUR):
+    if kind_of in (FieldType.NUMBER, FieldType.ANY):
         number = parse_number(raw, from_csv=from_csv)
         return number if number is not None else str(raw).strip()
     if isinstance(raw, float) and raw.is_integer():
@@ -95,24 +72,21 @@ def _rows(
     The input is checked by the reader's own rules (as :func:`read_suivi` does), from the
     same raw rows: a workbook is read once.
     """
-    if not path.exists():
-        problem = Problem(relative(path), "fichier ou dossier de suivi introuvable", rule="chemin")
-        return {}, False, [problem]
-    if not path.is_dir() and path.suffix.lower() not in {".xlsx", ".xlsm"}:
-        problem = Problem(
-            relative(path),
-            "format non pris en charge : donnez un classeur .xlsx ou un dossier",
-            rule="format",
-        )
-        return {}, False, [problem]
-    tables, problems, fictif = _read_csv_dir(path) if path.is_dir() else _read_workbook(path)
-    for kind, table in tables.items():
-        problems += _PARSERS[kind](table, ref, as_of)[1]
+    try:
+        raw = read_raw(path)
+    except DataError as error:  # missing file, other format: listed with the other inputs'
+        return {}, False, error.problems
+    problems = list(raw.problems)
+    for table in raw.tables.values():
+        problems += validate_table(table, ref, as_of)[1]
     out: dict[str, list[MergedRow]] = {}
-    for kind, table in tables.items():
-        names = [c.name for c in SPECS[kind].columns if c.name not in IGNORED.get(kind, set())]
+    for kind, table in raw.tables.items():
+        # Informative columns (the step reminder pre-filled by the template) are not compared.
+        names = [f.name for f in table.schema.fields if not f.informative]
         rows = []
         for number, cells in table.rows:
+            if skipped(table, cells):
+                continue  # a pre-filled step nobody dated
             values = {
                 name: _value(
                     kind, name, cells[name].value if name in cells else None, table.sheet is None
@@ -121,20 +95,18 @@ def _rows(
             }
             if kind == "mesures" and values.get("date") is None:
                 values["date"] = values.get("periode_fin")  # the period's end dates it
-            if kind == "jalons" and all(
-                values.get(n) is None for n in ("date_prevue", "date_realisee", "commentaire")
-            ):
-                continue  # a pre-filled step nobody dated
             if all(v is None for v in values.values()):
                 continue
             rows.append(MergedRow(values, Origin(table.file, table.sheet, number)))
         out[kind] = rows
-    return out, fictif or any(t.fictif for t in tables.values()), problems
+    return out, raw.fictional or any(t.fictional for t in raw.tables.values()), problems
 
 
 def _key(kind: str, values: dict[str, Any]) -> tuple[Any, ...]:
+    # A recommendation's text is compared leniently (case, accents, spaces), as the reader does.
     return tuple(
-        _norm(values[k]) if k == "preconisation" and values[k] else values[k] for k in KEYS[kind]
+        normalise(values[k]) if k == "preconisation" and values[k] else values[k]
+        for k in sheet_schemas()[kind].primary_key
     )
 
 
@@ -151,17 +123,18 @@ def _show(value: Any) -> str:
 def _conflicts(kind: str, first: MergedRow, second: MergedRow) -> list[Problem]:
     """Return one problem per column where two rows with the same key disagree."""
     found = []
-    label = " + ".join(f"{k} {_show(first.values[k])}" for k in KEYS[kind])
+    key = sheet_schemas()[kind].primary_key
+    label = " + ".join(f"{k} {_show(first.values[k])}" for k in key)
     for column, value in first.values.items():
         other = second.values.get(column)
-        if column in KEYS[kind] or value == other:
+        if column in key or value == other:
             continue
         if kind == "jalons" and (value is None or other is None):
             continue  # one coordinator dated a step the other left blank: no conflict
         found.append(
             Problem(
                 second.origin.file,
-                f"conflit sur « {SPECS[kind].sheet} » ({label}) : {_show(value)} dans "
+                f"conflit sur « {sheet_schemas()[kind].sheet} » ({label}) : {_show(value)} dans "
                 f"{first.origin.where(column)}, mais {_show(other)} dans "
                 f"{second.origin.where(column)}. Corrigez l'un des deux classeurs.",
                 row=second.origin.row,
@@ -179,7 +152,7 @@ class MergeResult:
 
     output: Path
     rows: dict[str, int]
-    fictif: bool
+    fictional: bool
 
 
 def merge(
@@ -210,19 +183,19 @@ def merge(
             [Problem(str(output), "donnez au moins deux classeurs à fusionner", rule="entrées")]
         )
     ref = load_referentiel(data_dir)
-    closing = _as_date(as_of) if as_of else dt.date.today()
+    closing = to_date(as_of) or dt.date.today()
     problems: list[Problem] = []
     read = []
     for path in inputs:
-        rows, is_fictif, found = _rows(Path(path), ref, closing)
+        rows, is_fictional, found = _rows(Path(path), ref, closing)
         problems += found
-        read.append((rows, is_fictif))
+        read.append((rows, is_fictional))
     if problems:
         raise DataError(problems)
-    merged: dict[str, dict[tuple[Any, ...], MergedRow]] = {kind: {} for kind in SPECS}
-    fictif = False
-    for rows, is_fictif in read:
-        fictif = fictif or is_fictif
+    merged: dict[str, dict[tuple[Any, ...], MergedRow]] = {kind: {} for kind in sheet_schemas()}
+    fictional = False
+    for rows, is_fictional in read:
+        fictional = fictional or is_fictional
         for kind, kind_rows in rows.items():
             for row in kind_rows:
                 key = _key(kind, row.values)
@@ -237,7 +210,7 @@ def merge(
                             kept.values[column] = value
     if problems:
         raise DataError(problems)
-    workbook = _write(ref, merged, banner=FICTIF_BANNER if fictif else None)
+    workbook = _write(ref, merged, banner=FICTIONAL_BANNER if fictional else None)
     buffer = io.BytesIO()
     workbook.save(buffer)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -250,8 +223,8 @@ def merge(
         staging.unlink()
         raise
     staging.replace(output)
-    counts = {SPECS[kind].sheet: len(rows) for kind, rows in merged.items()}
-    return MergeResult(output, counts, fictif)
+    counts = {sheet_schemas()[kind].sheet: len(rows) for kind, rows in merged.items()}
+    return MergeResult(output, counts, fictional)
 
 
 def _write(
@@ -261,9 +234,9 @@ def _write(
     wb = build_workbook(ref, banner=banner)
     first = 3 if banner else 2
     for kind, rows in merged.items():
-        spec = SPECS[kind]
-        ws = wb[spec.sheet]
-        columns = {c.name: i for i, c in enumerate(spec.columns, start=1)}
+        schema = sheet_schemas()[kind]
+        ws = wb[schema.sheet]
+        columns = {name: i for i, name in enumerate(schema.names, start=1)}
         if kind == "jalons":
             slots = {
                 (ws.cell(r, 1).value, ws.cell(r, 2).value): r
@@ -291,30 +264,4 @@ def _write(
 
 
 def _sort_key(kind: str, values: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(str(values.get(k) or "") for k in KEYS[kind])
-
-
-def template_for_fiches(ref: Referentiel, numbers: Sequence[int]) -> Referentiel:
-    """Return the data package's references restricted to some fiches (by number).
-
-    The coordinator's workbook lists only their fiches, indicators and steps; the reader
-    still checks it against the whole data package, so the workbooks merge as they are.
-    """
-    known = {f.get("numero"): f for f in ref.fiches}
-    unknown = [n for n in numbers if n not in known]
-    if unknown:
-        valid = ", ".join(str(n) for n in sorted(known))
-        raise DataError(
-            [
-                Problem(
-                    "--fiche",
-                    f"numéro de fiche inconnu : {', '.join(map(str, unknown))} "
-                    f"(numéros valides : {valid})",
-                    rule="fiche connue",
-                )
-            ]
-        )
-    fiches = [known[n] for n in sorted(set(numbers))]
-    ids = {f["id"] for f in fiches}
-    indicateurs = ref.indicateurs[ref.indicateurs["fiche"].isin(ids)].reset_index(drop=True)
-    return replace(ref, fiches=fiches, indicateurs=indicateurs)
+    return tuple(str(values.get(k) or "") for k in sheet_schemas()[kind].primary_key)
