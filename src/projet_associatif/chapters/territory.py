@@ -9,13 +9,14 @@ the map are in ``territory_sites``; fixed texts in ``textes/contexte-territorial
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from projet_associatif.chapters.context import source_line, stated_value
-from projet_associatif.core.formatting import NBSP, nombre, pourcentage
+from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present import charts
@@ -24,6 +25,15 @@ from projet_associatif.present.provenance import source_text
 
 Sources = Sequence[Mapping[str, Any]]
 TEXTS = "contexte-territorial"
+
+
+class EpciType(StrEnum):
+    """Say what kind of EPCI it is (the ``type_epci`` column of ``epci``, its schema's enum)."""
+
+    AGGLOMERATION = "CA"
+    COMMUNES = "CC"
+
+
 _PREFIXES = (
     "Communauté d'Agglomération ",
     "Communauté d'agglomération ",
@@ -91,7 +101,7 @@ def epci_frame(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
             "Communes": int(row.communes_nombre),
             "Communes (zone)": int(part.communes_zone),
             "Population (zone)": int(part.population_zone),
-            "Partagé avec": row.mission_locale_partenaire if row.partage else "—",
+            "Partagé avec": row.mission_locale_partenaire if row.partage else MISSING,
         }
         for row, part in zip(
             frame.itertuples(index=False), parts.itertuples(index=False), strict=True
@@ -105,7 +115,7 @@ def epci_frame(epci: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
             "Communes": None,
             "Communes (zone)": totals["communes"],
             "Population (zone)": totals["population"],
-            "Partagé avec": "—",
+            "Partagé avec": MISSING,
         }
     )
     formats = {
@@ -187,13 +197,13 @@ def epci_paragraphs(epci: pd.DataFrame) -> Text:
     """Return the source's paragraph on each EPCI: population, density, communes, sharing."""
     paragraphs = []
     for row in epci.sort_values("ordre").itertuples(index=False):
-        kind = "Communauté d'Agglomération" if row.type_epci == "CA" else "EPCI"
+        kind = "Communauté d'Agglomération" if row.type_epci == EpciType.AGGLOMERATION else "EPCI"
         text = (
             f"{kind} qui compte {nombre(int(row.population))} habitants (densité de population"
             f"{NBSP}: {nombre(row.densite_hab_km2)} hab./km²) et regroupe "
             f"{nombre(int(row.communes_nombre))} communes"
         )
-        if pd.notna(row.communes_autre_departement_nombre) and pd.notna(
+        if not is_missing(row.communes_autre_departement_nombre) and not is_missing(
             row.autre_departement_region
         ):
             text += (

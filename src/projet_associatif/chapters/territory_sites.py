@@ -9,19 +9,34 @@ hall (data/reference/), drawn by ``present.maps``. Fixed texts (legends, notes) 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
 from projet_associatif.chapters.territory import TEXTS, Sources, short_name
-from projet_associatif.core.formatting import NBSP, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present import maps
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
 
-SITE_SHAPES = {"siège": "square", "antenne": "diamond", "permanence": "circle"}
+
+class SiteType(StrEnum):
+    """Say what a place is (the ``type_site`` column of ``sites``, its schema's enum)."""
+
+    HEAD_OFFICE = "siège"
+    ANTENNA = "antenne"
+    PERMANENCE = "permanence"
+    PARTNER = "structure partenaire"
+
+
+SITE_SHAPES = {
+    SiteType.HEAD_OFFICE: "square",
+    SiteType.ANTENNA: "diamond",
+    SiteType.PERMANENCE: "circle",
+}
 COMPARISON_FORMATS = {
     "Demi-journées (partie 3)": "nombre:1",
     "Demi-journées (fiche-action)": "nombre:1",
@@ -33,8 +48,8 @@ COMPARISON_FORMATS = {
 
 def _address(row: Any) -> str:
     """Return the site's address as Markdown text (every part escaped)."""
-    parts = [str(row.adresse)] if pd.notna(row.adresse) else []
-    if pd.notna(row.code_postal) and pd.notna(row.commune):
+    parts = [str(row.adresse)] if not is_missing(row.adresse) else []
+    if not is_missing(row.code_postal) and not is_missing(row.commune):
         parts.append(f"{row.code_postal} {row.commune}")
     return " – ".join(escape_markdown(part) for part in parts)
 
@@ -47,7 +62,7 @@ def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
     }
     ordered = sites.sort_values("ordre")
     lines: list[str] = []
-    antennas = ordered[ordered["type_site"] == "antenne"]
+    antennas = ordered[ordered["type_site"] == SiteType.ANTENNA]
     if len(antennas):
         lines += ["**Les antennes**", ""]
         for row in antennas.itertuples(index=False):
@@ -56,7 +71,7 @@ def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
                 f"*{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}*"
             )
         lines.append("")
-    permanences = ordered[ordered["type_site"] == "permanence"]
+    permanences = ordered[ordered["type_site"] == SiteType.PERMANENCE]
     if len(permanences):
         lines += ["**Les permanences**", ""]
         for code, group in permanences.groupby("code_epci", sort=False):
@@ -69,18 +84,18 @@ def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
                     f"{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}"
                 )
         lines.append("")
-    partners = ordered[ordered["type_site"] == "structure partenaire"]
+    partners = ordered[ordered["type_site"] == SiteType.PARTNER]
     if len(partners):
         lines += ["**Au sein des structures partenaires**", ""]
         for row in partners.itertuples(index=False):
             details = [
                 escape_markdown(str(v))
                 for v in (row.frequence_texte, row.intervenant)
-                if pd.notna(v)
+                if not is_missing(v)
             ]
-            if pd.notna(row.public_accueilli):
+            if not is_missing(row.public_accueilli):
                 details.append(f"public{NBSP}: {escape_markdown(str(row.public_accueilli))}")
-            if pd.notna(row.mission):
+            if not is_missing(row.mission):
                 details.append(escape_markdown(str(row.mission)))
             place = escape_markdown(str(row.lieu_accueil_texte))
             lines.append(f"- {place}{NBSP}: " + f"{NBSP}; ".join(details))
@@ -89,9 +104,9 @@ def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
 
 def _half_days(row: Any) -> tuple[float | None, str]:
     """Return the half-days per month retained for a site and which statement gave them."""
-    if pd.notna(row.demi_journees_par_mois):
+    if not is_missing(row.demi_journees_par_mois):
         return float(row.demi_journees_par_mois), "partie 3"
-    if pd.notna(row.demi_journees_par_mois_fiche):
+    if not is_missing(row.demi_journees_par_mois_fiche):
         return float(row.demi_journees_par_mois_fiche), "fiche-action"
     return None, ""
 
@@ -101,19 +116,19 @@ def sites_frame(sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     rows = []
     for row in sites.sort_values("ordre").itertuples(index=False):
         half_days, origin = _half_days(row)
-        if pd.notna(row.frequence_texte):
+        if not is_missing(row.frequence_texte):
             stated = str(row.frequence_texte)
-        elif pd.notna(row.frequence_fiche_texte):
+        elif not is_missing(row.frequence_fiche_texte):
             stated = f"{row.frequence_fiche_texte} (fiche-action)"
         else:
-            stated = "—"
+            stated = MISSING
         rows.append(
             {
                 "Lieu": str(row.nom),
                 "Lieu d'accueil": (
-                    row.lieu_accueil_texte if pd.notna(row.lieu_accueil_texte) else "—"
+                    row.lieu_accueil_texte if not is_missing(row.lieu_accueil_texte) else MISSING
                 ),
-                "Commune": row.commune if pd.notna(row.commune) else "non indiquée",
+                "Commune": row.commune if not is_missing(row.commune) else "non indiquée",
                 "Fréquence (texte de la source)": stated,
                 "Demi-journées par mois": half_days,
             }
@@ -171,11 +186,15 @@ def frequency_table(sites: pd.DataFrame, sources: Sources) -> Table:
 
 def first_reception(sites: pd.DataFrame) -> Text:
     """Return the source's first-reception terms, once per group of sites sharing them."""
-    groups = {"siège": "Au siège", "antenne": "Sur les antennes et les permanences"}
-    groups["permanence"] = groups["antenne"]
+    antennas = "Sur les antennes et les permanences"
+    groups = {
+        SiteType.HEAD_OFFICE: "Au siège",
+        SiteType.ANTENNA: antennas,
+        SiteType.PERMANENCE: antennas,
+    }
     found: dict[str, str] = {}
     for row in sites.sort_values("ordre").itertuples(index=False):
-        if pd.isna(row.modalites_premier_accueil) or row.type_site not in groups:
+        if is_missing(row.modalites_premier_accueil) or row.type_site not in groups:
             continue
         found.setdefault(groups[row.type_site], str(row.modalites_premier_accueil))
     return Text(
@@ -197,7 +216,7 @@ def site_points(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     for row in located.itertuples(index=False):
         half_days, origin = _half_days(row)
         name = town.loc[row.code_insee, "nom"]
-        count = nombre(half_days, 1) if half_days is not None else "—"
+        count = nombre(half_days, 1) if half_days is not None else MISSING
         rows.append(
             {
                 "lieu": str(row.nom),
@@ -307,7 +326,8 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
         part = f"{epci_label(row)} ({nombre(int(counts.get(row.code_epci, 0)))} communes dessinées)"
         described.append(part)
     sites = "; ".join(
-        f"{lieu} à {commune}" + (f", {nombre(v, 1)} demi-journées par mois" if pd.notna(v) else "")
+        f"{lieu} à {commune}"
+        + ("" if is_missing(v) else f", {nombre(v, 1)} demi-journées par mois")
         for lieu, commune, v in zip(
             points["lieu"], points["commune"], points["demi_journees_par_mois"], strict=True
         )

@@ -23,6 +23,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from projet_associatif.core.formatting import is_missing
 from projet_associatif.present import charts
 
 MAP_DECIMALS = 3  # about 100 m: under a pixel at the printed size, a third of the bytes
@@ -183,10 +184,10 @@ def symbol_half(points: pd.DataFrame) -> list[float]:
     """Return each site symbol's half side, in pixels (the map's size scale)."""
     low, high = SITE_SIZES
     most = points["demi_journees_par_mois"].max()
-    most = most if pd.notna(most) and most > 0 else 1.0
+    most = most if not is_missing(most) and most > 0 else 1.0
     # The symbol's area grows linearly from zero (the map's size scale).
     return [
-        math.sqrt(low + (high - low) * (value / most if pd.notna(value) else 0)) / 2
+        math.sqrt(low + (high - low) * (value / most if not is_missing(value) else 0)) / 2
         for value in points["demi_journees_par_mois"]
     ]
 
@@ -454,7 +455,7 @@ def commune_map(
     }
     names_halo = names.mark_text(**name_style, stroke="white", strokeWidth=3, strokeOpacity=0.8)
     names_top = names.mark_text(**name_style).encode(color=alt.value(charts.TEXT_COLOR))
-    kinds = [k for k in shapes if k in set(points["type_site"])]
+    kinds = [str(k) for k in shapes if k in set(points["type_site"])]
     base = alt.Chart(points).encode(
         longitude="longitude:Q",
         latitude="latitude:Q",
