@@ -254,8 +254,8 @@ def _site_label_boxes(points: pd.DataFrame, to_pixels: Any, size: tuple[float, f
 def site_label_points(geojson: Mapping[str, Any], points: pd.DataFrame) -> pd.DataFrame:
     """Return the sites with where their label starts (left end, middle), clear of the others.
 
-    Each label goes right of its symbol, else left, below or above: two nearby sites
-    (Bourbon-l'Archambault and Moulins) must not print their names over each other.
+    Each label goes right of its symbol, else left, below or above: two nearby sites must
+    not print their names over each other.
     """
     to_pixels, to_degrees, size = pixel_plane(geojson)
     placed = points.copy()
