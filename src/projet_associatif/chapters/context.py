@@ -2,6 +2,7 @@
 
 Over 500 lines because the chapter's five sections (education, unemployment, poverty,
 over-indebtedness, RSA) stay in the one module of their notebook, a few small functions each.
+
 The figures are the source document's, as printed (tables of page 7: DIRECCTE
 Auvergne-Rhône-Alpes, INSEE 2015); this module only reshapes them for tables and charts,
 computes what the text says about them (sums, differences) and words the sentences.

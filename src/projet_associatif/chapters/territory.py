@@ -8,14 +8,12 @@ the map are in ``territory_sites``; fixed texts in ``textes/contexte-territorial
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from projet_associatif.chapters.context import source_line, stated_value
+from projet_associatif.chapters.context import Sources, source_line, stated_value
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
@@ -23,7 +21,6 @@ from projet_associatif.present import charts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
 
-Sources = Sequence[Mapping[str, Any]]
 TEXTS = "contexte-territorial"
 
 

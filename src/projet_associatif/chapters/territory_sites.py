@@ -8,13 +8,15 @@ hall (data/reference/), drawn by ``present.maps``. Fixed texts (legends, notes) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+import altair as alt
 import pandas as pd
 
-from projet_associatif.chapters.territory import TEXTS, Sources, short_name
+from projet_associatif.chapters.context import Sources
+from projet_associatif.chapters.territory import TEXTS, short_name
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
@@ -260,7 +262,9 @@ def map_areas(epci: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def commune_map(geojson: Mapping[str, Any], epci: pd.DataFrame, points: pd.DataFrame) -> Any:
+def commune_map(
+    geojson: Mapping[str, Any], epci: pd.DataFrame, points: pd.DataFrame
+) -> alt.LayerChart:
     """Return the map of the communes coloured by EPCI, shared EPCI lighter, sites as points.
 
     Each EPCI's name is written on it, « (partagé) » included: neither colour nor lightness
@@ -341,7 +345,7 @@ def map_section(
     communes: pd.DataFrame,
     geojson: Mapping[str, Any],
     site_sources: Sources,
-    geo_sources: Sequence[Mapping[str, Any]],
+    geo_sources: Sources,
 ) -> list[Figure | Text]:
     """Return the map of the EPCI and the sites, then what it shows and leaves out."""
     points = site_points(sites, communes)
