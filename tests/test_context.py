@@ -1,10 +1,11 @@
-"""context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
+"""chapters/context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
 
 import pandas as pd
 import pytest
 
 from projet_associatif.chapters import context
 from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.texts import texts
 from projet_associatif.data.package import load, sources_of
 from projet_associatif.present import charts, provenance
 from projet_associatif.present.tables import markdown
@@ -185,3 +186,28 @@ def test_rsa_table_signs_and_units():
     assert f"Dans l'Allier, 5{N}230 demandeurs d'emploi" in sentence
     assert f"contre 13,2{N}% en Auvergne-Rhône-Alpes et 15,9{N}% en France" in sentence
     assert context.rsa_title(rsa).endswith("2e trimestre 2018")
+
+
+def test_sections_are_blocks_with_sources_and_notes_from_textes(levels, rates, poverty):
+    chart, totals = context.education_section(levels, sources_of("niveau_formation_demandeurs"))
+    assert chart.title == "Niveau de formation des demandeurs d'emploi, juin 2018"
+    assert chart.source == provenance.source_text(sources_of("niveau_formation_demandeurs"))
+    assert str(totals).startswith("Les pourcentages imprimés totalisent")
+    table = context.evolutions_table(
+        rates, load("taux_chomage_evolutions"), sources_of("taux_chomage_evolutions")
+    )
+    assert table.note == texts("contexte-socio-economique")["evolutions"]
+    paragraph, figure, remarks = context.poverty_section(poverty, sources_of("taux_pauvrete"))
+    assert figure.source == f"projet associatif 2020, p.{N}7 ; INSEE, 2015"
+    assert str(remarks).startswith("Remarques sur la source")
+    sentence, source = context.debt_section(load("chiffres_cles"), sources_of("chiffres_cles"))
+    assert str(source) == f"Source{N}: projet associatif 2020, p.{N}7"
+    _, rsa = context.rsa_section(load("rsa_demandeurs"), sources_of("rsa_demandeurs"))
+    assert rsa.note.startswith("La dernière colonne porte sur une part")
+
+
+def test_the_gap_legend_follows_the_texts_file(monkeypatch, rates):
+    monkeypatch.setattr(
+        context, "texts", lambda name: {"trace_continu": "continu", "trace_pointille": "trou"}
+    )
+    assert set(context.unemployment_segments(rates)["trace"]) == {"continu", "trou"}

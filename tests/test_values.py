@@ -1,4 +1,4 @@
-"""values.py: the epigraph, the principles table and the charter as Markdown."""
+"""chapters/values.py: the epigraph, the principles table and the charter as Markdown."""
 
 import copy
 import re
@@ -6,7 +6,8 @@ import re
 import pytest
 
 from projet_associatif.chapters import values
-from projet_associatif.data.package import load
+from projet_associatif.data.package import load, sources_of
+from projet_associatif.present.provenance import source_markdown
 from projet_associatif.present.tables import markdown
 
 
@@ -105,3 +106,13 @@ def test_charter_heading_levels_follow_the_argument(charter):
     text = values.charter_markdown(charter, level=3)
     assert text.startswith("### La Charte des Missions Locales")
     assert "\n#### II – Une intervention globale" in text
+
+
+def test_the_chapter_blocks_carry_their_source_lines(charter):
+    table = values.principles_table(load("valeurs"), sources_of("valeurs"))
+    assert table.title.startswith("Les principes (valeurs)") and table.source.strip()
+    assert "| Neutralité " in table.markdown
+    text = str(values.charter_section(charter, sources_of("charte")))
+    assert text.startswith("**La Charte des Missions Locales")  # the page's heading names it
+    # The one caption formatter: the same line provenance.source_markdown gives.
+    assert text.rstrip().endswith(source_markdown(sources_of("charte")))
