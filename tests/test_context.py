@@ -1,10 +1,11 @@
-"""context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
+"""chapters/context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
 
 import pandas as pd
 import pytest
 
 from projet_associatif.chapters import context
 from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.texts import texts
 from projet_associatif.data.package import load, sources_of
 from projet_associatif.present import charts, provenance
 from projet_associatif.present.tables import markdown
@@ -64,7 +65,7 @@ def test_chapter_sources_are_short_with_the_public_publisher_and_vintage():
 
 def test_column_totals_are_computed_from_the_printed_shares(levels):
     assert context.column_totals(levels) == {"Allier": 101.0, "Auvergne-Rhône-Alpes": 100.0}
-    text = context.education_totals_markdown(levels)
+    text = context.education_totals(levels)
     assert f"Allier 101{N}% ; Auvergne-Rhône-Alpes 100{N}%" in text
     assert f"La colonne Allier ne fait pas 100{N}%" in text
 
@@ -72,7 +73,7 @@ def test_column_totals_are_computed_from_the_printed_shares(levels):
 def test_totals_sentence_stays_quiet_when_columns_add_up(levels):
     fixed = levels.copy()
     fixed.loc[(fixed["territoire"] == "Allier") & (fixed["ordre"] == 4), "part_pct"] = 43.0
-    assert "ne fait pas" not in context.education_totals_markdown(fixed)
+    assert "ne fait pas" not in context.education_totals(fixed)
 
 
 def test_education_chart_groups_bars_by_territory(levels):
@@ -123,7 +124,7 @@ def test_unemployment_frame_keeps_the_source_order(rates):
 def test_only_the_nine_year_gap_is_dashed(rates):
     segments = context.unemployment_segments(rates)
     assert len(segments) == 3 * 3 * 2  # 3 territories, 3 segments, 2 ends each
-    dashed = segments[segments["trace"] == context.GAP_LABELS[True]]
+    dashed = segments[segments["trace"] == context.gap_labels()[True]]
     assert set(dashed["trimestre"]) == {pd.Timestamp("2008-04-01"), pd.Timestamp("2017-01-01")}
     assert dashed["segment"].nunique() == 3
 
@@ -140,7 +141,7 @@ def test_unemployment_chart_uses_an_honest_time_axis(rates):
 
 
 def test_evolutions_are_recomputed_beside_the_stated_ones(rates):
-    frame, formats = context.evolutions_table(rates, load("taux_chomage_evolutions"))
+    frame, formats = context.evolutions_frame(rates, load("taux_chomage_evolutions"))
     allier = frame.set_index("Territoire").loc["Allier"]
     assert allier["Évolution annuelle (énoncée)"] == -0.3
     assert allier["1T 2018 − 1T 2017 (calculé)"] == pytest.approx(9.8 - 10.1)
@@ -153,35 +154,60 @@ def test_evolutions_are_recomputed_beside_the_stated_ones(rates):
 
 
 def test_poverty_sentence_and_chart(poverty):
-    text = context.poverty_markdown(poverty)
+    text = context.poverty_paragraph(poverty)
     assert f"(soit respectivement 15,5{N}% vs 12,8{N}% vs 14,3{N}%)" in text
     assert f"un taux égal à 26,6{N}%" in text and f"hauteur de 21,4{N}%" in text
     assert context.poverty_frame(poverty)["taux_pct"].tolist() == [15.5, 12.8, 14.3, 26.6, 21.4]
     assert context.poverty_title(poverty) == "Taux de pauvreté (INSEE, 2015)"
     assert f"Ville de Moulins 21,4{N}%" in context.poverty_alt(poverty)
-    notes = context.poverty_notes(poverty)
+    notes = context.poverty_remarks(poverty)
     assert notes.count("\n- ") == 2 and "*Moins de 30 ans (Allier)* : la phrase" in notes
 
 
 def test_poverty_comparison_follows_the_figures(poverty):
     lower = poverty.copy()
     lower.loc[lower["id"] == "allier_ensemble", "taux_pct"] = 12.0
-    assert "plus élevé" not in context.poverty_markdown(lower)
+    assert "plus élevé" not in context.poverty_paragraph(lower)
 
 
 def test_debt_sentence():
-    text = context.debt_markdown(load("chiffres_cles"))
+    text = context.debt_sentence(load("chiffres_cles"))
     assert text.startswith("L'Allier est le 6e département")
     assert f"37{N}351{N}€" in text
 
 
 def test_rsa_table_signs_and_units():
     rsa = load("rsa_demandeurs")
-    frame, formats = context.rsa_table(rsa)
+    frame, formats = context.rsa_frame(rsa)
     text = markdown(frame, title="RSA", source="test", formats=formats)
     assert f"876{N}740" in text and f"+4,7{N}%" in text and f"18,4{N}%" in text
     assert f"+0,6{N}pt" in text and f"−0,2{N}pt" in text
-    sentence = context.rsa_markdown(rsa)
+    sentence = context.rsa_sentence(rsa)
     assert f"Dans l'Allier, 5{N}230 demandeurs d'emploi" in sentence
     assert f"contre 13,2{N}% en Auvergne-Rhône-Alpes et 15,9{N}% en France" in sentence
     assert context.rsa_title(rsa).endswith("2e trimestre 2018")
+
+
+def test_sections_are_blocks_with_sources_and_notes_from_textes(levels, rates, poverty):
+    chart, totals = context.education_section(levels, sources_of("niveau_formation_demandeurs"))
+    assert chart.title == "Niveau de formation des demandeurs d'emploi, juin 2018"
+    assert chart.source == provenance.source_text(sources_of("niveau_formation_demandeurs"))
+    assert str(totals).startswith("Les pourcentages imprimés totalisent")
+    table = context.evolutions_table(
+        rates, load("taux_chomage_evolutions"), sources_of("taux_chomage_evolutions")
+    )
+    assert table.note == texts("contexte-socio-economique")["evolutions"]
+    paragraph, figure, remarks = context.poverty_section(poverty, sources_of("taux_pauvrete"))
+    assert figure.source == f"projet associatif 2020, p.{N}7 ; INSEE, 2015"
+    assert str(remarks).startswith("Remarques sur la source")
+    sentence, source = context.debt_section(load("chiffres_cles"), sources_of("chiffres_cles"))
+    assert str(source) == f"Source{N}: projet associatif 2020, p.{N}7"
+    _, rsa = context.rsa_section(load("rsa_demandeurs"), sources_of("rsa_demandeurs"))
+    assert rsa.note.startswith("La dernière colonne porte sur une part")
+
+
+def test_the_gap_legend_follows_the_texts_file(monkeypatch, rates):
+    monkeypatch.setattr(
+        context, "texts", lambda name: {"trace_continu": "continu", "trace_pointille": "trou"}
+    )
+    assert set(context.unemployment_segments(rates)["trace"]) == {"continu", "trou"}

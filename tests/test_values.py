@@ -1,4 +1,4 @@
-"""values.py: the epigraph, the principles table and the charter as Markdown."""
+"""chapters/values.py: the epigraph, the principles table and the charter as Markdown."""
 
 import copy
 import re
@@ -6,7 +6,8 @@ import re
 import pytest
 
 from projet_associatif.chapters import values
-from projet_associatif.data.package import load
+from projet_associatif.data.package import load, sources_of
+from projet_associatif.present.provenance import source_markdown
 from projet_associatif.present.tables import markdown
 
 
@@ -21,19 +22,19 @@ def introduction():
 
 
 def test_epigraph_is_one_block_quote(introduction):
-    text = values.epigraph_markdown(introduction)
+    text = str(values.epigraph(introduction))
     assert text.startswith("> « C'est de nos racines profondes")
     assert "\n" not in text
 
 
 def test_principles_intro_is_the_source_sentence(introduction):
-    assert values.principles_intro_markdown(introduction) == (
+    assert str(values.principles_intro(introduction)) == (
         "> Notre mission de service public est étayée de principes (valeurs) :"
     )
 
 
 def test_principles_table_keeps_the_source_order_and_spelling():
-    table = values.principles_table(load("valeurs"))
+    table = values.principles_frame(load("valeurs"))
     assert list(table.columns) == ["Principe", "Définition"]
     assert len(table) == 8
     assert table["Principe"].iloc[0] == "Egalité d'accès"
@@ -43,11 +44,11 @@ def test_principles_table_keeps_the_source_order_and_spelling():
 
 def test_principles_table_follows_the_order_column_not_the_file_order():
     frame = load("valeurs").iloc[::-1]
-    assert values.principles_table(frame)["Principe"].iloc[0] == "Egalité d'accès"
+    assert values.principles_frame(frame)["Principe"].iloc[0] == "Egalité d'accès"
 
 
 def test_principles_render_as_a_two_column_pipe_table():
-    text = markdown(values.principles_table(load("valeurs")), title="Principes", source="test")
+    text = markdown(values.principles_frame(load("valeurs")), title="Principes", source="test")
     header = text.splitlines()[0]
     assert header.count("|") == 3
     assert "| Neutralité " in text
@@ -90,7 +91,7 @@ def test_charter_keeps_paragraphs_and_the_list_of_article_9(charter):
 
 
 def test_charter_preamble_date_and_principles(charter):
-    text = values.charter_markdown(charter, heading=False, source="Projet, p. 13")
+    text = values.charter_markdown(charter, heading=False, sources=[{"title": "Annuaire"}])
     assert text.startswith(
         "**La Charte des Missions Locales — « Construire ensemble une place pour tous les jeunes »**"
     )
@@ -98,10 +99,20 @@ def test_charter_preamble_date_and_principles(charter):
     items = re.findall(r"^- \*\*(.+)\*\*([,.])$", text, flags=re.M)
     assert [punct for _, punct in items] == [",", ",", ",", "."]
     assert items[0][0] == "une volonté de travailler ensemble sur un territoire"
-    assert text.rstrip().endswith("Source\u00a0: Projet, p. 13")
+    assert text.rstrip().endswith("Source\u00a0: Annuaire")  # through provenance.source_text
 
 
 def test_charter_heading_levels_follow_the_argument(charter):
     text = values.charter_markdown(charter, level=3)
     assert text.startswith("### La Charte des Missions Locales")
     assert "\n#### II – Une intervention globale" in text
+
+
+def test_the_chapter_blocks_carry_their_source_lines(charter):
+    table = values.principles_table(load("valeurs"), sources_of("valeurs"))
+    assert table.title.startswith("Les principes (valeurs)") and table.source.strip()
+    assert "| Neutralité " in table.markdown
+    text = str(values.charter_section(charter, sources_of("charte")))
+    assert text.startswith("**La Charte des Missions Locales")  # the page's heading names it
+    # The one caption formatter: the same line provenance.source_markdown gives.
+    assert text.rstrip().endswith(source_markdown(sources_of("charte")))

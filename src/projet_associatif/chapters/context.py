@@ -1,23 +1,45 @@
 """Socio-economic context (chapter 3.2): its tables, charts and sentences.
 
+Over 500 lines because the chapter's five sections (education, unemployment, poverty,
+over-indebtedness, RSA) stay in the one module of their notebook, a few small functions each.
+
 The figures are the source document's, as printed (tables of page 7: DIRECCTE
 Auvergne-Rhône-Alpes, INSEE 2015); this module only reshapes them for tables and charts,
 computes what the text says about them (sums, differences) and words the sentences.
+Fixed texts (the chart's legend, the tables' notes) are in
+``textes/contexte-socio-economique.yaml``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-from projet_associatif.core.formatting import NBSP, nombre, pourcentage
+from projet_associatif.core.formatting import NBSP, euros, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.core.texts import texts
 from projet_associatif.present import charts
-from projet_associatif.present.provenance import ordinal_fr, vintage_fr
+from projet_associatif.present.blocks import Figure, Table, Text
+from projet_associatif.present.provenance import (
+    ordinal_fr,
+    source_markdown,
+    source_text,
+    vintage_fr,
+)
+
+Sources = Sequence[Mapping[str, Any]]
+TEXTS = "contexte-socio-economique"
+
+
+def source_line(sources: Sources) -> Text:
+    """Return a « Source : » line to show under prose that quotes figures."""
+    return Text(source_markdown(sources))
+
 
 # --- titles carrying the data's own dates ---------------------------------------------------
 
@@ -62,7 +84,7 @@ def column_totals(levels: pd.DataFrame) -> dict[str, float]:
     return {str(k): float(v) for k, v in totals.items()}
 
 
-def education_totals_markdown(levels: pd.DataFrame) -> str:
+def education_totals(levels: pd.DataFrame) -> str:
     """Return the sentence saying what each column of printed percentages adds up to."""
     totals = column_totals(levels)
     parts = [f"{escape_markdown(name)} {pourcentage(total, 0)}" for name, total in totals.items()]
@@ -119,6 +141,17 @@ def education_alt(levels: pd.DataFrame) -> str:
     )
 
 
+def education_section(levels: pd.DataFrame, sources: Sources) -> list[Figure | Text]:
+    """Return the education chart and what each column of printed percentages adds up to."""
+    chart = Figure(
+        education_chart(levels),
+        title=education_title(levels),
+        source=source_text(sources),
+        alt=education_alt(levels),
+    )
+    return [chart, Text(education_totals(levels))]
+
+
 # --- 3.2 unemployment --------------------------------------------------------------------------
 
 
@@ -141,15 +174,16 @@ def unemployment_frame(rates: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-GAP_LABELS = {
-    False: "trait plein : trimestres distants d'un an au plus",
-    True: "pointillés : plus d'un an sans donnée dans la source",
-}
+def gap_labels() -> dict[bool, str]:
+    """Return the legend of the line style: solid within a year, dotted across a longer gap."""
+    fixed = texts(TEXTS)
+    return {False: fixed["trace_continu"], True: fixed["trace_pointille"]}
 
 
 def unemployment_segments(rates: pd.DataFrame) -> pd.DataFrame:
     """Return each pair of consecutive quarters of a series, marked when over a year apart."""
     frame = unemployment_frame(rates)
+    labels = gap_labels()
     rows = []
     for territory, series in frame.groupby("territoire", sort=False):
         points = list(series.itertuples(index=False))
@@ -162,7 +196,7 @@ def unemployment_segments(rates: pd.DataFrame) -> pd.DataFrame:
                         "taux_pct": point.taux_pct,
                         "territoire": territory,
                         "segment": f"{territory}-{index}",
-                        "trace": GAP_LABELS[long_gap],
+                        "trace": labels[long_gap],
                     }
                 )
     return pd.DataFrame(rows)
@@ -221,7 +255,7 @@ def unemployment_chart(rates: pd.DataFrame) -> alt.LayerChart:
                 "trace",
                 type="nominal",
                 title="Tracé",
-                sort=[GAP_LABELS[False], GAP_LABELS[True]],
+                sort=[gap_labels()[False], gap_labels()[True]],
                 scale=alt.Scale(range=[[1, 0], [5, 4]]),
                 legend=alt.Legend(direction="vertical"),
             ),
@@ -255,7 +289,17 @@ def unemployment_alt(rates: pd.DataFrame) -> str:
     )
 
 
-def evolutions_table(
+def unemployment_figure(rates: pd.DataFrame, sources: Sources) -> Figure:
+    """Return the unemployment chart with its title, source line and text alternative."""
+    return Figure(
+        unemployment_chart(rates),
+        title=unemployment_title(rates),
+        source=source_text(sources),
+        alt=unemployment_alt(rates),
+    )
+
+
+def evolutions_frame(
     rates: pd.DataFrame, stated: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Return the stated evolutions beside the differences the quarterly rates give.
@@ -287,21 +331,16 @@ def evolutions_table(
     return frame, {c: "points" for c in frame.columns if c != "Territoire"}
 
 
-def evolutions_note(rates: pd.DataFrame) -> str:
-    """Return the note saying how the computed columns are obtained."""
-    return (
-        "Les colonnes « énoncée » sont celles de la source, qui ne précise pas les trimestres "
-        "comparés ; les colonnes « calculé » sont les différences des taux trimestriels du "
-        "graphique (dernier trimestre moins le même trimestre un an avant, et moins le premier "
-        "trimestre de la série)."
+def evolutions_table(rates: pd.DataFrame, stated: pd.DataFrame, sources: Sources) -> Table:
+    """Return the stated evolutions beside the computed ones, with how they are computed."""
+    frame, formats = evolutions_frame(rates, stated)
+    return Table(
+        frame,
+        title="Évolutions du taux de chômage (points de pourcentage)",
+        source=source_text(sources),
+        formats=formats,
+        note=texts(TEXTS)["evolutions"],
     )
-
-
-RSA_NOTE = (
-    "La dernière colonne porte sur une part : la source l'imprime avec un signe % "
-    "(« + 0,6% ») ; elle est lue comme une évolution en points de pourcentage. DEFM : "
-    "demandeurs d'emploi en fin de mois (catégories A, B, C)."
-)
 
 
 # --- 3.2 poverty, over-indebtedness, RSA ---------------------------------------------------
@@ -352,7 +391,7 @@ def _rate(poverty: pd.DataFrame, ident: str) -> float:
     return float(rows.iloc[0])
 
 
-def poverty_notes(poverty: pd.DataFrame) -> str:
+def poverty_remarks(poverty: pd.DataFrame) -> str:
     """Return the data's remarks on the poverty rates (territory inferred, implied ranking)."""
     notes = poverty[poverty["note"].notna()]
     items = []
@@ -365,7 +404,7 @@ def poverty_notes(poverty: pd.DataFrame) -> str:
     return "Remarques sur la source :\n\n" + "\n".join(items) if items else ""
 
 
-def poverty_markdown(poverty: pd.DataFrame) -> str:
+def poverty_paragraph(poverty: pd.DataFrame) -> str:
     """Return the source's poverty paragraph, with the rates taken from the data."""
     year = int(poverty["annee"].iloc[0])
     allier = _rate(poverty, "allier_ensemble")
@@ -388,6 +427,17 @@ def poverty_markdown(poverty: pd.DataFrame) -> str:
     )
 
 
+def poverty_section(poverty: pd.DataFrame, sources: Sources) -> list[Figure | Text]:
+    """Return the source's poverty paragraph, the chart of the rates and the data's remarks."""
+    chart = Figure(
+        poverty_chart(poverty),
+        title=poverty_title(poverty),
+        source=source_text(sources),
+        alt=poverty_alt(poverty),
+    )
+    return [Text(poverty_paragraph(poverty)), chart, Text(poverty_remarks(poverty))]
+
+
 def stated_value(figures: pd.DataFrame, ident: str) -> float:
     """Return the value of one row of ``chiffres_cles`` by its id."""
     rows = figures.loc[figures["id"] == ident, "valeur"]
@@ -396,10 +446,8 @@ def stated_value(figures: pd.DataFrame, ident: str) -> float:
     return float(rows.iloc[0])
 
 
-def debt_markdown(figures: pd.DataFrame) -> str:
+def debt_sentence(figures: pd.DataFrame) -> str:
     """Return the source's over-indebtedness sentence with its rank and mean amount."""
-    from projet_associatif.core.formatting import euros
-
     rank = int(stated_value(figures, "surendettement_rang_national"))
     amount = stated_value(figures, "surendettement_montant_moyen_eur")
     return (
@@ -409,12 +457,20 @@ def debt_markdown(figures: pd.DataFrame) -> str:
     )
 
 
+def debt_section(figures: pd.DataFrame, sources: Sources) -> list[Text]:
+    """Return the over-indebtedness sentence and its source line (``chiffres_cles``' own).
+
+    The resource's first source is the territory's page (p. 7), where the sentence is.
+    """
+    return [Text(debt_sentence(figures)), source_line(sources[:1])]
+
+
 def _signed_percent(value: object) -> str:
     text = pourcentage(value)
     return text if text.startswith("−") or not any(c in "123456789" for c in text) else f"+{text}"
 
 
-def rsa_table(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+def rsa_frame(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Return the RSA table with French headers and the formats of its columns."""
     frame = pd.DataFrame(
         {
@@ -434,7 +490,7 @@ def rsa_table(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
     return frame, formats
 
 
-def rsa_markdown(rsa: pd.DataFrame) -> str:
+def rsa_sentence(rsa: pd.DataFrame) -> str:
     """Return a sentence comparing the Allier's share of RSA recipients with the others."""
     rows = rsa.set_index("territoire")
     allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
@@ -452,3 +508,16 @@ def rsa_markdown(rsa: pd.DataFrame) -> str:
         + " et ".join(others)
         + "."
     )
+
+
+def rsa_section(rsa: pd.DataFrame, sources: Sources) -> list[Text | Table]:
+    """Return the sentence on the Allier's share of RSA recipients, then the RSA table."""
+    frame, formats = rsa_frame(rsa)
+    table = Table(
+        frame,
+        title=rsa_title(rsa),
+        source=source_text(sources),
+        formats=formats,
+        note=texts(TEXTS)["rsa"],
+    )
+    return [Text(rsa_sentence(rsa)), table]
