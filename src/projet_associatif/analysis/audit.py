@@ -16,7 +16,9 @@ Statuses:
 from __future__ import annotations
 
 import csv
+import enum
 import math
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -24,10 +26,21 @@ from typing import Any
 
 import pandas as pd
 
-from projet_associatif.core.formatting import nombre
+from projet_associatif.core.formatting import is_missing, nombre
 from projet_associatif.data.package import load
 
-STATUSES = ("conforme", "arrondi", "écart", "information")
+
+class AuditStatus(enum.StrEnum):
+    """Status of one cross-check; the value is the French word the annex and the CSV show."""
+
+    CONSISTENT = "conforme"
+    ROUNDING = "arrondi"
+    DISCREPANCY = "écart"
+    INFORMATION = "information"
+
+
+#: Every status, in the order of the CSV's and the CLI's summary.
+STATUSES = tuple(AuditStatus)
 SOURCE = "Projet associatif 2020"
 
 
@@ -41,20 +54,20 @@ class Finding:
     valeur_declaree: str
     valeur_calculee: str
     ecart: str
-    statut: str
+    statut: AuditStatus
     source_declaree: str
     source_calculee: str
     commentaire: str = ""
 
     @property
-    def status(self) -> str:
+    def status(self) -> AuditStatus:
         """Return the status (English alias used by the CLI)."""
         return self.statut
 
 
 def _fmt(value: Any) -> str:
     """Return a value as plain text for the findings table (formatting is the renderer's)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, float):
         # Two decimals are the finest precision the source prints; rounding also drops the
@@ -83,17 +96,17 @@ def compare(
     percentage); ``rounding`` is the larger gap that the rounding of several stated parts
     can explain (status ``arrondi``).
     """
-    if stated is None or computed is None or pd.isna(stated) or pd.isna(computed):
-        status, gap = "information", None
+    if is_missing(stated) or is_missing(computed):
+        status, gap = AuditStatus.INFORMATION, None
         commentaire = commentaire or "valeur absente de la source : comparaison impossible"
     else:
         gap = float(computed) - float(stated)
         if abs(gap) <= tolerance + 1e-9:
-            status = "conforme"
+            status = AuditStatus.CONSISTENT
         elif abs(gap) <= rounding + 1e-9:
-            status = "arrondi"
+            status = AuditStatus.ROUNDING
         else:
-            status = "écart"
+            status = AuditStatus.DISCREPANCY
     return Finding(
         id_,
         categorie,
@@ -127,7 +140,7 @@ def note(
         stated,
         computed,
         "",
-        "information",
+        AuditStatus.INFORMATION,
         source_declaree,
         source_calculee,
         commentaire,
@@ -168,11 +181,11 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
     }
     for row in table.itertuples():
         parts = [getattr(row, c) for c in cols[:2]]
-        if pd.isna(row.total_2019_eur) and all(pd.isna(p) for p in parts):
+        if is_missing(row.total_2019_eur) and all(is_missing(p) for p in parts):
             continue
-        computed = sum(float(p) for p in parts if not pd.isna(p))
-        blank_in_total = row.type_ligne == "total" and any(pd.isna(p) for p in parts)
-        if blank_in_total and not pd.isna(row.total_2019_eur) and computed != row.total_2019_eur:
+        computed = sum(float(p) for p in parts if not is_missing(p))
+        blank_in_total = row.type_ligne == "total" and any(is_missing(p) for p in parts)
+        if blank_in_total and not is_missing(row.total_2019_eur) and computed != row.total_2019_eur:
             # A blank cell in a total row is a figure the source left out, not a zero.
             yield note(
                 f"produits-ligne-{row.ordre}",
@@ -190,7 +203,7 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
             f"produits-ligne-{row.ordre}",
             "total de ligne",
             f"{row.libelle} : reprise + subvention = total",
-            None if pd.isna(row.total_2019_eur) else float(row.total_2019_eur),
+            None if is_missing(row.total_2019_eur) else float(row.total_2019_eur),
             computed,
             source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
             source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
@@ -205,7 +218,7 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"produits-total-subventions-{col}",
                 "somme des parties",
                 f"« {subtotal.libelle} », colonne {labels[col]} = somme des financeurs",
-                None if pd.isna(subtotal[col]) else float(subtotal[col]),
+                None if is_missing(subtotal[col]) else float(subtotal[col]),
                 float(financeurs[col].fillna(0).sum()),
                 source_declaree=f"{where}, ligne « {subtotal.libelle} »",
                 source_calculee=f"{where}, lignes des {len(financeurs)} financeurs",
@@ -214,9 +227,9 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
         subtotal, grand = totals.iloc[0], totals.iloc[-1]
         others = table[kinds == "autre produit"]
         for col in cols:
-            computed = float(subtotal[col]) if not pd.isna(subtotal[col]) else 0.0
+            computed = float(subtotal[col]) if not is_missing(subtotal[col]) else 0.0
             computed += float(others[col].fillna(0).sum())
-            stated = None if pd.isna(grand[col]) else float(grand[col])
+            stated = None if is_missing(grand[col]) else float(grand[col])
             comment = ""
             if stated is None:
                 comment = (
@@ -320,9 +333,9 @@ def _cite(figures: pd.DataFrame, *keys: str) -> str:
         return SOURCE
     first = rows[0]
     place = [SOURCE]
-    if pd.notna(first.get("section")):
+    if not is_missing(first.get("section")):
         place.append(str(first["section"]))
-    if pd.notna(first.get("page")):
+    if not is_missing(first.get("page")):
         place.append(f"p. {first['page']}")
     quoted = " ; ".join(f"« {r['libelle']} » ({nombre(float(r['valeur']))})" for r in rows)
     return f"{', '.join(place)} : {quoted}"
@@ -510,11 +523,11 @@ def check_reference(data_dir: Path | None) -> Iterator[Finding]:
                 source_declaree=f"{_where(epci)} (chiffres 2018)",
                 source_calculee=f"référentiel data/reference (millésime {vintage})",
             )
-            if finding.statut != "conforme":
+            if finding.statut != AuditStatus.CONSISTENT:
                 # Different vintages: a gap is information, not a discrepancy of the source.
                 finding = replace(
                     finding,
-                    statut="information",
+                    statut=AuditStatus.INFORMATION,
                     commentaire="millésimes différents : écart attendu, donné pour information",
                 )
             yield finding
@@ -558,15 +571,30 @@ def write_audit(findings: list[Finding], path: Path) -> Path:
     return path
 
 
+#: Order in which the CLI prints the findings: discrepancies first.
+CONSOLE_ORDER = (
+    AuditStatus.DISCREPANCY,
+    AuditStatus.ROUNDING,
+    AuditStatus.INFORMATION,
+    AuditStatus.CONSISTENT,
+)
+
+
 def print_audit(findings: list[Finding], console: Any) -> None:
     """Print the findings grouped by status, discrepancies first."""
+    # start-up cost: rich is needed only when the CLI prints, not when a notebook audits.
     from rich.table import Table
 
-    order = {"écart": 0, "arrondi": 1, "information": 2, "conforme": 3}
+    order = {status: i for i, status in enumerate(CONSOLE_ORDER)}
     table = Table(title="Audit des chiffres du document source", show_lines=True)
     for name in ("Statut", "Contrôle", "Déclaré", "Calculé", "Où"):
         table.add_column(name, overflow="fold")
-    colour = {"écart": "red", "arrondi": "yellow", "information": "cyan", "conforme": "green"}
+    colour = {
+        AuditStatus.DISCREPANCY: "red",
+        AuditStatus.ROUNDING: "yellow",
+        AuditStatus.INFORMATION: "cyan",
+        AuditStatus.CONSISTENT: "green",
+    }
     for f in sorted(findings, key=lambda f: order[f.statut]):
         table.add_row(
             f"[{colour[f.statut]}]{f.statut}[/]",
@@ -588,16 +616,14 @@ def summary_sentence(findings: list[Finding]) -> str:
 
     return (
         f"{count(len(findings), 'contrôle', 'contrôles')} : "
-        f"{count(counts['conforme'], 'conforme', 'conformes')}, "
-        f"{count(counts['arrondi'], 'écart d’arrondi', 'écarts d’arrondi')}, "
-        f"{count(counts['écart'], 'écart', 'écarts')}, "
-        f"{count(counts['information'], 'information', 'informations')}."
+        f"{count(counts[AuditStatus.CONSISTENT], 'conforme', 'conformes')}, "
+        f"{count(counts[AuditStatus.ROUNDING], 'écart d’arrondi', 'écarts d’arrondi')}, "
+        f"{count(counts[AuditStatus.DISCREPANCY], 'écart', 'écarts')}, "
+        f"{count(counts[AuditStatus.INFORMATION], 'information', 'informations')}."
     )
 
 
 def _slug(text: str) -> str:
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 
