@@ -84,7 +84,8 @@ def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     """Return the key figures, one column per general objective and one for the whole project."""
     ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
     og_of = objective_of(bilan)
-    groups = [(og["id"].replace("OG", "OG "), og["id"]) for og in bilan.referentiel.objectifs]
+    # « OG 1 » with a non-breaking space: a column title never splits between its two parts.
+    groups = [(og["id"].replace("OG", f"OG{NBSP}"), og["id"]) for og in bilan.referentiel.objectifs]
     groups.append(("Total", None))
     rows: list[tuple[str, list[int]]] = []
 
