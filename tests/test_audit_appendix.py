@@ -20,8 +20,8 @@ def finding(id_, stated, computed, **kwargs):
         f"contrôle {id_}",
         stated,
         computed,
-        source_declaree="d",
-        source_calculee="c",
+        stated_source="d",
+        computed_source="c",
         **kwargs,
     )
 
@@ -129,9 +129,9 @@ def test_findings_of_status_align_numbers_right_and_words_left(findings):
             "titre",
             "VIS MA VIE",
             "VIS MA VIE EN ML",
-            source_declaree="d",
-            source_calculee="c",
-            commentaire="x",
+            stated_source="d",
+            computed_source="c",
+            comment="x",
         ),
     ]
     table, _ = appendix.findings_of_status(texts, "information")

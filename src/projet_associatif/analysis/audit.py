@@ -20,7 +20,7 @@ import enum
 import math
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,20 +49,30 @@ class Finding:
     """One cross-check: the stated value, the computed value, and where both come from."""
 
     id: str
-    categorie: str
-    controle: str
-    valeur_declaree: str
-    valeur_calculee: str
-    ecart: str
-    statut: AuditStatus
-    source_declaree: str
-    source_calculee: str
-    commentaire: str = ""
+    category: str
+    check: str
+    stated: str
+    computed: str
+    gap: str
+    status: AuditStatus
+    stated_source: str
+    computed_source: str
+    comment: str = ""
 
-    @property
-    def status(self) -> AuditStatus:
-        """Return the status (English alias used by the CLI)."""
-        return self.statut
+
+#: The CSV column (French, as published) of each field of :class:`Finding`.
+CSV_COLUMNS = {
+    "id": "id",
+    "category": "categorie",
+    "check": "controle",
+    "stated": "valeur_declaree",
+    "computed": "valeur_calculee",
+    "gap": "ecart",
+    "status": "statut",
+    "stated_source": "source_declaree",
+    "computed_source": "source_calculee",
+    "comment": "commentaire",
+}
 
 
 def _fmt(value: Any) -> str:
@@ -79,16 +89,16 @@ def _fmt(value: Any) -> str:
 
 def compare(
     id_: str,
-    categorie: str,
-    controle: str,
+    category: str,
+    check: str,
     stated: float | None,
     computed: float | None,
     *,
-    source_declaree: str,
-    source_calculee: str,
+    stated_source: str,
+    computed_source: str,
     tolerance: float = 0.0,
     rounding: float = 0.0,
-    commentaire: str = "",
+    comment: str = "",
 ) -> Finding:
     """Return the finding of one numeric comparison.
 
@@ -98,7 +108,7 @@ def compare(
     """
     if is_missing(stated) or is_missing(computed):
         status, gap = AuditStatus.INFORMATION, None
-        commentaire = commentaire or "valeur absente de la source : comparaison impossible"
+        comment = comment or "valeur absente de la source : comparaison impossible"
     else:
         gap = float(computed) - float(stated)
         if abs(gap) <= tolerance + 1e-9:
@@ -109,41 +119,41 @@ def compare(
             status = AuditStatus.DISCREPANCY
     return Finding(
         id_,
-        categorie,
-        controle,
+        category,
+        check,
         _fmt(stated),
         _fmt(computed),
         _fmt(gap),
         status,
-        source_declaree,
-        source_calculee,
-        commentaire,
+        stated_source,
+        computed_source,
+        comment,
     )
 
 
 def note(
     id_: str,
-    categorie: str,
-    controle: str,
+    category: str,
+    check: str,
     stated: str,
     computed: str,
     *,
-    source_declaree: str,
-    source_calculee: str,
-    commentaire: str,
+    stated_source: str,
+    computed_source: str,
+    comment: str,
 ) -> Finding:
     """Return an ``information`` finding for a textual inconsistency."""
     return Finding(
         id_,
-        categorie,
-        controle,
+        category,
+        check,
         stated,
         computed,
         "",
         AuditStatus.INFORMATION,
-        source_declaree,
-        source_calculee,
-        commentaire,
+        stated_source,
+        computed_source,
+        comment,
     )
 
 
@@ -193,10 +203,9 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"{row.libelle} : reprise + subvention = total",
                 _fmt(float(row.total_2019_eur)),
                 "",
-                source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
-                source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
-                commentaire="une cellule de la ligne est vide dans la source : comparaison "
-                "impossible",
+                stated_source=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
+                computed_source=f"{where}, même ligne, colonnes reprise et subvention",
+                comment="une cellule de la ligne est vide dans la source : comparaison impossible",
             )
             continue
         yield compare(
@@ -205,8 +214,8 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
             f"{row.libelle} : reprise + subvention = total",
             None if is_missing(row.total_2019_eur) else float(row.total_2019_eur),
             computed,
-            source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
-            source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
+            stated_source=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
+            computed_source=f"{where}, même ligne, colonnes reprise et subvention",
         )
     kinds = table["type_ligne"]
     financeurs = table[kinds == "financeur"]
@@ -220,8 +229,8 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"« {subtotal.libelle} », colonne {labels[col]} = somme des financeurs",
                 None if is_missing(subtotal[col]) else float(subtotal[col]),
                 float(financeurs[col].fillna(0).sum()),
-                source_declaree=f"{where}, ligne « {subtotal.libelle} »",
-                source_calculee=f"{where}, lignes des {len(financeurs)} financeurs",
+                stated_source=f"{where}, ligne « {subtotal.libelle} »",
+                computed_source=f"{where}, lignes des {len(financeurs)} financeurs",
             )
     if len(totals) >= 2:
         subtotal, grand = totals.iloc[0], totals.iloc[-1]
@@ -242,9 +251,9 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"« {grand.libelle} », colonne {labels[col]} = total subventions + autres produits",
                 stated,
                 computed,
-                source_declaree=f"{where}, ligne « {grand.libelle} »",
-                source_calculee=f"{where}, « {subtotal.libelle} » + {len(others)} autres produits",
-                commentaire=comment,
+                stated_source=f"{where}, ligne « {grand.libelle} »",
+                computed_source=f"{where}, « {subtotal.libelle} » + {len(others)} autres produits",
+                comment=comment,
             )
 
 
@@ -261,10 +270,10 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre de communes de la zone = somme des communes de chaque EPCI dans la zone",
         _figure(figures, "zone_communes"),
         float(in_zone.sum()),
-        source_declaree=_cite(figures, "zone_communes"),
-        source_calculee=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
+        stated_source=_cite(figures, "zone_communes"),
+        computed_source=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
         "deux EPCI partagés)",
-        commentaire="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
+        comment="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
         "localisé",
     )
     yield compare(
@@ -273,8 +282,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre d'EPCI décrits = nombre annoncé",
         _figure(figures, "zone_epci"),
         float(len(epci)),
-        source_declaree=_cite(figures, "zone_epci"),
-        source_calculee=f"{where_epci} : EPCI décrits un à un",
+        stated_source=_cite(figures, "zone_epci"),
+        computed_source=f"{where_epci} : EPCI décrits un à un",
     )
     n_cc = float((epci["type_epci"] == "CC").sum())
     yield compare(
@@ -283,8 +292,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "communautés de communes après 2017 = EPCI de type CC décrits",
         _figure(figures, "cc_apres_2017"),
         n_cc,
-        source_declaree=_cite(figures, "cc_apres_2017"),
-        source_calculee=f"{where_epci} : EPCI de type CC",
+        stated_source=_cite(figures, "cc_apres_2017"),
+        computed_source=f"{where_epci} : EPCI de type CC",
     )
     shared = float(epci["partage"].fillna(False).sum())
     yield compare(
@@ -293,8 +302,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "EPCI partagés avec la Mission Locale de Vichy",
         _figure(figures, "cc_partagees"),
         shared,
-        source_declaree=_cite(figures, "cc_partagees"),
-        source_calculee=f"{where_epci} : EPCI marqués partagés",
+        stated_source=_cite(figures, "cc_partagees"),
+        computed_source=f"{where_epci} : EPCI marqués partagés",
     )
     sites = load("sites", data_dir)
     where_sites = _where(sites, "implantation des lieux d'accueil")
@@ -305,8 +314,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             f"nombre de {key} annoncé = {key} décrites",
             _figure(figures, key),
             float((sites["type_site"] == kind).sum()),
-            source_declaree=_cite(figures, key),
-            source_calculee=f"{where_sites} : lieux de type {kind}",
+            stated_source=_cite(figures, key),
+            computed_source=f"{where_sites} : lieux de type {kind}",
         )
     both = sites.dropna(subset=["demi_journees_par_mois", "demi_journees_par_mois_fiche"])
     for row in both.itertuples():
@@ -318,11 +327,11 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             f"{row.nom} : fréquence de la partie 3 = fréquence de la fiche-action",
             float(row.demi_journees_par_mois),
             float(row.demi_journees_par_mois_fiche),
-            source_declaree=f"{where_sites} : « {row.frequence_texte} »",
-            source_calculee=f"{SOURCE}, annexe 1, fiche ANTENNES ET PERMANENCES : "
+            stated_source=f"{where_sites} : « {row.frequence_texte} »",
+            computed_source=f"{SOURCE}, annexe 1, fiche ANTENNES ET PERMANENCES : "
             f"« {row.frequence_fiche_texte} »",
             tolerance=0.25,
-            commentaire="en demi-journées par mois",
+            comment="en demi-journées par mois",
         )
 
 
@@ -356,10 +365,10 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "entretiens = part des entretiens × événements",
             interviews,
             events * share / 100,
-            source_declaree=_cite(figures, "entretiens_2019"),
-            source_calculee=_cite(figures, "entretiens_part_evenements_pct", "evenements_2019"),
+            stated_source=_cite(figures, "entretiens_2019"),
+            computed_source=_cite(figures, "entretiens_part_evenements_pct", "evenements_2019"),
             tolerance=events * 0.5 / 100,
-            commentaire="une part arrondie à l'unité vaut à ±0,5 point près",
+            comment="une part arrondie à l'unité vaut à ±0,5 point près",
         )
     per_young = _figure(figures, "entretiens_par_jeune")
     if None not in (interviews, young, per_young):
@@ -371,9 +380,9 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "entretiens par jeune : partie entière de entretiens ÷ jeunes accompagnés",
             per_young,
             float(math.floor(quotient)),
-            source_declaree=_cite(figures, "entretiens_par_jeune"),
-            source_calculee=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
-            commentaire=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
+            stated_source=_cite(figures, "entretiens_par_jeune"),
+            computed_source=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
+            comment=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
         )
     staff = _figure(figures, "salaries_2019")
     cdi = _figure(figures, "cdi_pct")
@@ -385,10 +394,10 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "part des CDI = nombre entier de CDI ÷ effectif, arrondi",
             cdi,
             100 * count / staff,
-            source_declaree=_cite(figures, "cdi_pct"),
-            source_calculee=f"{_cite(figures, 'salaries_2019')}, soit {int(count)} CDI",
+            stated_source=_cite(figures, "cdi_pct"),
+            computed_source=f"{_cite(figures, 'salaries_2019')}, soit {int(count)} CDI",
             tolerance=0.5,
-            commentaire=f"{int(count)} salariés en CDI sur {int(staff)}",
+            comment=f"{int(count)} salariés en CDI sur {int(staff)}",
         )
 
 
@@ -408,8 +417,8 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : évolution annuelle = taux 1T 2018 − taux 1T 2017",
             float(stated["evolution_annuelle_points"]),
             float(row["2018-T1"] - row["2017-T1"]),
-            source_declaree=f"{where}, colonne « Evolution annuelle »",
-            source_calculee=f"{where}, colonnes 1T 2018 et 1T 2017",
+            stated_source=f"{where}, colonne « Evolution annuelle »",
+            computed_source=f"{where}, colonnes 1T 2018 et 1T 2017",
             tolerance=0.05,
         )
         yield compare(
@@ -418,8 +427,8 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : évolution 2008-2018 = taux 1T 2018 − taux 2T 2008",
             float(stated["evolution_2008_2018_points"]),
             float(row["2018-T1"] - row["2008-T2"]),
-            source_declaree=f"{where}, colonne « Evolution 2018 2008 »",
-            source_calculee=f"{where}, colonnes 1T 2018 et 2T 2008",
+            stated_source=f"{where}, colonne « Evolution 2018 2008 »",
+            computed_source=f"{where}, colonnes 1T 2018 et 2T 2008",
             tolerance=0.05,
         )
     levels = load("niveau_formation_demandeurs", data_dir)
@@ -432,11 +441,11 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : somme des parts des {n} niveaux de formation = 100 %",
             100.0,
             float(group["part_pct"].sum()),
-            source_declaree=f"{where} (total implicite de 100 %)",
-            source_calculee=f"{where}, colonne {territory} : somme des {n} parts",
+            stated_source=f"{where} (total implicite de 100 %)",
+            computed_source=f"{where}, colonne {territory} : somme des {n} parts",
             tolerance=0.0,
             rounding=0.5 * n,
-            commentaire=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} "
+            comment=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} "
             f"point{'s' if 0.5 * n >= 2 else ''} s'explique par les arrondis",
         )
 
@@ -456,8 +465,8 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
         "fiches-action annoncées dans la stratégie = fiches de l'annexe 1",
         float(len(listed)),
         float(len(fiches)),
-        source_declaree=f"{where5} : plans d'action listés sous les objectifs",
-        source_calculee=f"{where_a} : fiches « Intitulé de l'Action »",
+        stated_source=f"{where5} : plans d'action listés sous les objectifs",
+        computed_source=f"{where_a} : fiches « Intitulé de l'Action »",
     )
     by_id = {f["id"]: f for f in fiches}
     for oo in operational:
@@ -473,9 +482,9 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
                     "intitulé de la fiche identique dans la stratégie et dans l'annexe",
                     short,
                     full,
-                    source_declaree=f"{where5}, objectif {oo['id']}",
-                    source_calculee=f"{where_a}, fiche n° {fiche.get('numero')}",
-                    commentaire="intitulés différents ; les deux sont conservés tels quels",
+                    stated_source=f"{where5}, objectif {oo['id']}",
+                    computed_source=f"{where_a}, fiche n° {fiche.get('numero')}",
+                    comment="intitulés différents ; les deux sont conservés tels quels",
                 )
     for fiche in fiches:
         numbers = [_step_number(s.get("etape", "")) for s in fiche.get("etapes", [])]
@@ -488,9 +497,9 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
                 f"{fiche['titre']} : étapes numérotées sans saut",
                 ", ".join(map(str, expected)),
                 ", ".join(map(str, numbers)),
-                source_declaree=f"{where_a}, fiche n° {fiche.get('numero')}",
-                source_calculee=f"{where_a}, fiche n° {fiche.get('numero')}, étapes",
-                commentaire="numérotation des étapes discontinue dans la source",
+                stated_source=f"{where_a}, fiche n° {fiche.get('numero')}",
+                computed_source=f"{where_a}, fiche n° {fiche.get('numero')}, étapes",
+                comment="numérotation des étapes discontinue dans la source",
             )
 
 
@@ -520,15 +529,15 @@ def check_reference(data_dir: Path | None) -> Iterator[Finding]:
                 f"{row.nom} : {label} selon la source et selon le référentiel public",
                 float(stated),
                 float(public),
-                source_declaree=f"{_where(epci)} (chiffres 2018)",
-                source_calculee=f"référentiel data/reference (millésime {vintage})",
+                stated_source=f"{_where(epci)} (chiffres 2018)",
+                computed_source=f"référentiel data/reference (millésime {vintage})",
             )
-            if finding.statut != AuditStatus.CONSISTENT:
+            if finding.status != AuditStatus.CONSISTENT:
                 # Different vintages: a gap is information, not a discrepancy of the source.
                 finding = replace(
                     finding,
-                    statut=AuditStatus.INFORMATION,
-                    commentaire="millésimes différents : écart attendu, donné pour information",
+                    status=AuditStatus.INFORMATION,
+                    comment="millésimes différents : écart attendu, donné pour information",
                 )
             yield finding
 
@@ -555,9 +564,13 @@ def run_audit(data_dir: Path | None = None) -> list[Finding]:
     return findings
 
 
+def _csv_row(finding: Finding) -> dict[str, str]:
+    return {CSV_COLUMNS[name]: value for name, value in asdict(finding).items()}
+
+
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """Return the findings as a DataFrame with French column names (the published table)."""
-    return pd.DataFrame([asdict(f) for f in findings], columns=[f.name for f in fields(Finding)])
+    return pd.DataFrame([_csv_row(f) for f in findings], columns=list(CSV_COLUMNS.values()))
 
 
 def write_audit(findings: list[Finding], path: Path) -> Path:
@@ -565,9 +578,9 @@ def write_audit(findings: list[Finding], path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Finding)])
+        writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS.values()))
         writer.writeheader()
-        writer.writerows(asdict(f) for f in findings)
+        writer.writerows(_csv_row(f) for f in findings)
     return path
 
 
@@ -595,13 +608,13 @@ def print_audit(findings: list[Finding], console: Any) -> None:
         AuditStatus.INFORMATION: "cyan",
         AuditStatus.CONSISTENT: "green",
     }
-    for f in sorted(findings, key=lambda f: order[f.statut]):
+    for f in sorted(findings, key=lambda f: order[f.status]):
         table.add_row(
-            f"[{colour[f.statut]}]{f.statut}[/]",
-            f.controle + (f"\n({f.commentaire})" if f.commentaire else ""),
-            f.valeur_declaree,
-            f.valeur_calculee,
-            f"déclaré : {f.source_declaree}\ncalculé : {f.source_calculee}",
+            f"[{colour[f.status]}]{f.status}[/]",
+            f.check + (f"\n({f.comment})" if f.comment else ""),
+            f.stated,
+            f.computed,
+            f"déclaré : {f.stated_source}\ncalculé : {f.computed_source}",
         )
     console.print(table)
     console.print(summary_sentence(findings))
@@ -609,7 +622,7 @@ def print_audit(findings: list[Finding], console: Any) -> None:
 
 def summary_sentence(findings: list[Finding]) -> str:
     """Return the one-line French count of findings by status, with correct plurals."""
-    counts = {s: sum(f.statut == s for f in findings) for s in STATUSES}
+    counts = {s: sum(f.status == s for f in findings) for s in STATUSES}
 
     def count(n: int, singular: str, plural: str) -> str:
         return f"{n} {singular if n <= 1 else plural}"

@@ -72,7 +72,7 @@ def status_meanings() -> dict[str, str]:
 
 def status_counts(findings: Sequence[Finding]) -> pd.DataFrame:
     """Return the number of checks per status, with the meaning of each status."""
-    unknown = {f.statut for f in findings} - set(STATUSES)
+    unknown = {f.status for f in findings} - set(STATUSES)
     if unknown:
         raise ValueError(f"Statut(s) d'audit inconnu(s) : {sorted(unknown)}")
     meanings = status_meanings()
@@ -80,7 +80,7 @@ def status_counts(findings: Sequence[Finding]) -> pd.DataFrame:
         {
             "Statut": str(status),
             "Signification": meanings[status],
-            "Contrôles": sum(f.statut == status for f in findings),
+            "Contrôles": sum(f.status == status for f in findings),
         }
         for status in STATUS_ORDER
     ]
@@ -105,7 +105,7 @@ def _count(n: int, status: AuditStatus) -> str:
 
 def summary(findings: Sequence[Finding]) -> Text:
     """Return the one-sentence summary of the audit, counts by status."""
-    counts = {s: sum(f.statut == s for f in findings) for s in STATUS_ORDER}
+    counts = {s: sum(f.status == s for f in findings) for s in STATUS_ORDER}
     listed = [_count(counts[s], s) for s in STATUS_ORDER]
     return Text(
         f"L'audit compte {nombre(len(findings))} contrôles{NBSP}: "
@@ -140,7 +140,7 @@ def audit_gap(text: str) -> str:
 def _of_status(findings: Sequence[Finding], status: str) -> list[Finding]:
     if status not in STATUSES:
         raise ValueError(f"Statut d'audit inconnu : {status!r} ({', '.join(STATUSES)})")
-    return [f for f in findings if f.statut == status]
+    return [f for f in findings if f.status == status]
 
 
 def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
@@ -155,10 +155,10 @@ def findings_table(findings: Sequence[Finding], status: str) -> pd.DataFrame:
     rows = [
         {
             "N°": f"{code}{i}",
-            "Contrôle": f"{f.controle} ({f.categorie})",
-            "Déclaré": audit_value(f.valeur_declaree),
-            "Calculé": audit_value(f.valeur_calculee),
-            "Écart (calculé − déclaré)": audit_gap(f.ecart),
+            "Contrôle": f"{f.check} ({f.category})",
+            "Déclaré": audit_value(f.stated),
+            "Calculé": audit_value(f.computed),
+            "Écart (calculé − déclaré)": audit_gap(f.gap),
         }
         for i, f in enumerate(chosen, start=1)
     ]
@@ -170,11 +170,11 @@ def findings_origins_markdown(findings: Sequence[Finding], status: str) -> str:
     items = []
     for i, f in enumerate(_of_status(findings, status), start=1):
         text = (
-            f"Valeur déclarée{NBSP}: {f.source_declaree or MISSING}. "
-            f"Valeur calculée{NBSP}: {f.source_calculee or MISSING}."
+            f"Valeur déclarée{NBSP}: {f.stated_source or MISSING}. "
+            f"Valeur calculée{NBSP}: {f.computed_source or MISSING}."
         )
-        if f.commentaire:
-            text += f" Commentaire{NBSP}: {f.commentaire}."
+        if f.comment:
+            text += f" Commentaire{NBSP}: {f.comment}."
         items.append(f"- **{STATUS_CODES[AuditStatus(status)]}{i}** — {escape_markdown(text)}")
     return "\n".join(items) + "\n"
 
