@@ -9,13 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.analysis.audit import (
+from projet_associatif.analysis.audit import check_context, check_public, run_audit
+from projet_associatif.analysis.audit_findings import (
     Finding,
-    check_context,
-    check_public,
     compare,
     findings_frame,
-    run_audit,
     write_audit,
 )
 from projet_associatif.cli.main import main

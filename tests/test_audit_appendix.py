@@ -2,7 +2,7 @@
 
 import pytest
 
-from projet_associatif.analysis import audit
+from projet_associatif.analysis import audit, audit_findings
 from projet_associatif.chapters import audit_appendix as appendix
 from projet_associatif.core.formatting import MINUS, NBSP
 from projet_associatif.present.blocks import Table, Text
@@ -14,7 +14,7 @@ N = NBSP
 
 
 def finding(id_, stated, computed, **kwargs):
-    return audit.compare(
+    return audit_findings.compare(
         id_,
         "test",
         f"contrôle {id_}",
@@ -112,7 +112,7 @@ def test_the_real_audit_finds_the_127_communes():
 
 
 def test_findings_of_status_align_numbers_right_and_words_left(findings):
-    table, origins = appendix.findings_of_status(findings, audit.AuditStatus.DISCREPANCY)
+    table, origins = appendix.findings_of_status(findings, audit_findings.AuditStatus.DISCREPANCY)
     assert isinstance(table, Table) and isinstance(origins, Text)
     bundle, metadata = table._repr_mimebundle_()
     text = bundle["text/markdown"]
@@ -123,7 +123,7 @@ def test_findings_of_status_align_numbers_right_and_words_left(findings):
     assert header_rule.split("|")[3].strip().endswith(":")  # Déclaré: right-aligned
     assert origins.markdown.startswith("- **E1** — Valeur déclarée")
     texts = [
-        audit.note(
+        audit_findings.note(
             "t",
             "libellé",
             "titre",
@@ -144,7 +144,9 @@ def test_findings_of_status_align_numbers_right_and_words_left(findings):
 def test_status_meanings_come_from_the_editable_text(findings, monkeypatch):
     meanings = appendix.status_counts(findings).set_index("Statut")["Signification"]
     assert meanings["écart"].endswith("incohérence du document source")
-    monkeypatch.setattr(appendix, "texts", lambda name: {s: f"sens {s}" for s in audit.STATUSES})
+    monkeypatch.setattr(
+        appendix, "texts", lambda name: {s: f"sens {s}" for s in audit_findings.STATUSES}
+    )
     assert appendix.status_counts(findings).iloc[0]["Signification"] == "sens écart"
     monkeypatch.setattr(appendix, "texts", lambda name: {"écart": "x"})
     with pytest.raises(ValueError, match="sans signification"):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from projet_associatif.analysis.audit import STATUSES, AuditStatus, Finding
+from projet_associatif.analysis.audit_findings import STATUSES, AuditStatus, Finding
 from projet_associatif.core.formatting import MINUS, MISSING, NBSP, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts

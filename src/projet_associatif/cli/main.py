@@ -72,7 +72,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from projet_associatif.analysis.audit import AuditStatus, print_audit, run_audit, write_audit
+    from projet_associatif.analysis.audit import run_audit
+    from projet_associatif.analysis.audit_findings import AuditStatus, print_audit, write_audit
 
     findings = run_audit(args.data_dir)
     print_audit(findings, console)
