@@ -81,8 +81,13 @@ def test_key_figures_add_up_by_general_objective(mid):
     assert figures.loc["… mesurés", "Total"] == (mid.indicateurs()["Statut"] != "non mesuré").sum()
 
 
+def _decisions(bilan):
+    parts = (synthesis.late_steps, synthesis.indicators_behind, synthesis.unanswered)
+    return "\n\n".join(part(bilan).markdown for part in parts)
+
+
 def test_decisions_name_the_late_steps_and_indicators(mid, empty):
-    text = synthesis.decisions(mid).markdown
+    text = _decisions(mid)
     late = mid.jalons()
     late = late[late["Statut"] == "non réalisé (en retard)"]
     assert len(late) == 2
@@ -90,7 +95,7 @@ def test_decisions_name_the_late_steps_and_indicators(mid, empty):
         assert f"(#bilan-fiche-{fiche})" in text
     assert "ANTENNES ET PERMANENCES" in text and "valeur attendue" in text
     assert "aucune réponse pour 17 fiches sur 18" in text
-    quiet = synthesis.decisions(empty).markdown
+    quiet = _decisions(empty)
     assert "Aucune étape n'est en retard" in quiet
     assert "Aucun indicateur n'est en retard" in quiet
 
@@ -257,3 +262,24 @@ def test_evolution_blocks(final):
     assert isinstance(changed, Table) and "pa-changements" in changed.classes
     same = review_context("bilan-final", "2021-09-01", FICTIF)
     assert "Aucun indicateur ni aucune étape" in evolution.changes_table(same).markdown
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "06-bilan",
+        "06-bilan-fiches",
+        "06-bilan-preconisations",
+        "06-bilan-evolution",
+        "a2-audit",
+        "a3-sources",
+    ],
+)
+def test_notebooks_only_display_what_their_chapter_module_returns(name):
+    cells = json.loads((project_root() / "notebooks" / f"{name}.ipynb").read_text("utf-8"))
+    code = ["".join(c["source"]) for c in cells["cells"] if c["cell_type"] == "code"]
+    # Parameters, then one cell of imports and loading, then nothing but display(...) calls.
+    for source in code[2:]:
+        for line in source.splitlines():
+            assert re.fullmatch(r"display\(\*?[a-z_]+\.[a-z_]+\(.*\)\)", line), (name, line)
+    assert "show_" not in "".join(code) and "Markdown(" not in "".join(code), name

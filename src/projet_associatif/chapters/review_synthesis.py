@@ -147,14 +147,14 @@ def key_figures_table(bilan: ReviewContext) -> Table:
 # --- points that call for a decision -----------------------------------------------------------
 
 
-def decisions(bilan: ReviewContext) -> Text:
-    """Return the points that call for a decision: late steps, indicators off target, no answer."""
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
+def late_steps(bilan: ReviewContext) -> Text:
+    """Return the steps not done past their planned date, each with its fiche and delay."""
+    jal = bilan.jalons()
     fiches = {f["id"]: f for f in bilan.referentiel.fiches}
-    out = ["### Actions en retard", ""]
     late = jal[jal["Statut"] == NON_REALISE_EN_RETARD]
     if late.empty:
-        out.append("Aucune étape n'est en retard à la date d'arrêté.")
+        return Text("Aucune étape n'est en retard à la date d'arrêté.")
+    out = []
     for row in late.to_dict("records"):
         what = f" ({escape_markdown(row['Quoi'][:90])})" if row["Quoi"] else ""
         out.append(
@@ -163,10 +163,17 @@ def decisions(bilan: ReviewContext) -> Text:
             f"{badge(NON_REALISE_EN_RETARD, 'non réalisée')} "
             f"({nombre(row['Retard (jours)'])} jours de retard)."
         )
-    out += ["", "### Indicateurs en retard sur leur cible", ""]
+    return Text("\n".join(out))
+
+
+def indicators_behind(bilan: ReviewContext) -> Text:
+    """Return the indicators behind their target: last value, expected value, target."""
+    ind = bilan.indicateurs()
+    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
     behind = ind[ind["Statut"] == EN_RETARD]
     if behind.empty:
-        out.append("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
+        return Text("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
+    out = []
     for row in behind.to_dict("records"):
         expected = row["Valeur attendue"]
         expected_text = (
@@ -179,19 +186,22 @@ def decisions(bilan: ReviewContext) -> Text:
             f"{expected_text} ; cible {nombre(row['Cible'])}"
             f"{by_date(row['Date cible'])} — {badge(EN_RETARD)}."
         )
-    out += ["", "### Questions d'évaluation sans réponse", ""]
-    answered = set(rep["Fiche"])
-    missing = [f for f in bilan.referentiel.fiches if f["id"] not in answered]
-    if not missing:
-        out.append("La commission a répondu aux questions d'évaluation pour chaque fiche.")
-    else:
-        numbers = ", ".join(str(f.get("numero")) for f in missing)
-        count = plural(len(missing), ("fiche", "fiches"))
-        out.append(
-            f"La commission n'a enregistré aucune réponse pour {count} "
-            f"sur {nombre(len(fiches))} : n° {numbers}."
-        )
     return Text("\n".join(out))
+
+
+def unanswered(bilan: ReviewContext) -> Text:
+    """Return how many fiches have no answer to the evaluation questions, and which."""
+    answered = set(bilan.reponses()["Fiche"])
+    fiches = bilan.referentiel.fiches
+    missing = [f for f in fiches if f["id"] not in answered]
+    if not missing:
+        return Text("La commission a répondu aux questions d'évaluation pour chaque fiche.")
+    numbers = ", ".join(str(f.get("numero")) for f in missing)
+    count = plural(len(missing), ("fiche", "fiches"))
+    return Text(
+        f"La commission n'a enregistré aucune réponse pour {count} "
+        f"sur {nombre(len(fiches))} : n° {numbers}."
+    )
 
 
 # --- status grid -------------------------------------------------------------------------------
