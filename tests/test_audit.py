@@ -9,13 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from projet_associatif.analysis.audit import (
+from projet_associatif.analysis.audit import check_context, check_public, run_audit
+from projet_associatif.analysis.audit_findings import (
     Finding,
-    check_context,
-    check_public,
     compare,
     findings_frame,
-    run_audit,
     write_audit,
 )
 from projet_associatif.cli.main import main
@@ -44,11 +42,11 @@ def _edit_csv(path: Path, key: str, key_value: str, column: str, value) -> None:
 def test_the_only_arithmetic_discrepancies_are_those_checked_by_hand(findings):
     # By hand: 44 + 25 + 27 + 30 = 126 communes, not 127; the Allier education shares add up
     # to 8 + 10 + 20 + 44 + 7 + 12 = 101 %. Every other total, sum and rate holds.
-    flagged = {i: f.statut for i, f in findings.items() if f.statut in {"écart", "arrondi"}}
+    flagged = {i: f.status for i, f in findings.items() if f.status in {"écart", "arrondi"}}
     assert flagged == {"zone-communes": "écart", "niveau-formation-somme-allier": "arrondi"}
     assert (
-        findings["zone-communes"].valeur_declaree,
-        findings["zone-communes"].valeur_calculee,
+        findings["zone-communes"].stated,
+        findings["zone-communes"].computed,
     ) == ("127", "126")
 
 
@@ -71,24 +69,24 @@ def test_the_only_arithmetic_discrepancies_are_those_checked_by_hand(findings):
     ],
 )
 def test_checks_that_hold_are_conforming(findings, check_id):
-    assert findings[check_id].statut == "conforme", findings[check_id]
+    assert findings[check_id].status == "conforme", findings[check_id]
 
 
 def test_blank_total_cell_is_information_not_discrepancy(findings):
     finding = findings["produits-total-produits-reprise_fonds_dedies_2018_eur"]
-    assert finding.statut == "information"
-    assert finding.valeur_declaree == "" and finding.valeur_calculee == "163587"
+    assert finding.status == "information"
+    assert finding.stated == "" and finding.computed == "163587"
 
 
 def test_textual_inconsistencies_are_reported_as_information(findings):
-    assert findings["etapes-espace-jeunes"].statut == "information"
-    assert findings["etapes-espace-jeunes"].valeur_calculee == "1, 3"
-    assert findings["titre-vis-ma-vie"].statut == "information"
+    assert findings["etapes-espace-jeunes"].status == "information"
+    assert findings["etapes-espace-jeunes"].computed == "1, 3"
+    assert findings["titre-vis-ma-vie"].status == "information"
 
 
 def test_every_finding_says_where_both_values_come_from(findings):
     for finding in findings.values():
-        assert finding.source_declaree and finding.source_calculee, finding.id
+        assert finding.stated_source and finding.computed_source, finding.id
 
 
 def test_a_changed_subsidy_breaks_the_row_and_the_totals(data_copy):
@@ -96,9 +94,9 @@ def test_a_changed_subsidy_breaks_the_row_and_the_totals(data_copy):
         data_copy / "association" / "produits_2019.csv", "libelle", "Etat", "total_2019_eur", 853592
     )
     result = {f.id: f for f in run_audit(data_copy)}
-    assert result["produits-ligne-1"].statut == "écart"
-    assert result["produits-ligne-1"].ecart == "-1"
-    assert result["produits-total-subventions-total_2019_eur"].statut == "écart"
+    assert result["produits-ligne-1"].status == "écart"
+    assert result["produits-ligne-1"].gap == "-1"
+    assert result["produits-total-subventions-total_2019_eur"].status == "écart"
 
 
 def test_a_changed_unemployment_rate_breaks_its_evolutions(data_copy):
@@ -108,9 +106,9 @@ def test_a_changed_unemployment_rate_breaks_its_evolutions(data_copy):
     frame.loc[row, "taux_pct"] = "9.9"
     frame.to_csv(path, index=False)
     result = {f.id: f for f in run_audit(data_copy)}
-    assert result["chomage-evolution-annuelle-allier"].statut == "écart"
-    assert result["chomage-evolution-2008-2018-allier"].statut == "écart"
-    assert result["chomage-evolution-annuelle-france"].statut == "conforme"
+    assert result["chomage-evolution-annuelle-allier"].status == "écart"
+    assert result["chomage-evolution-2008-2018-allier"].status == "écart"
+    assert result["chomage-evolution-annuelle-france"].status == "conforme"
 
 
 def test_the_audit_never_modifies_the_data(data_copy):
@@ -131,6 +129,14 @@ def test_written_audit_round_trips(tmp_path, findings):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert list(frame.columns) == list(findings_frame(list(findings.values())).columns)
     assert len(frame) == len(findings)
+    # The published columns stay French whatever the code calls the fields.
+    assert list(frame.columns)[1:4] == ["categorie", "controle", "valeur_declaree"]
+    row = frame.set_index("id").loc["zone-communes"]
+    assert (row["statut"], row["valeur_declaree"], row["valeur_calculee"]) == (
+        "écart",
+        "127",
+        "126",
+    )
 
 
 def test_cli_audit_strict_fails_on_the_discrepancy(tmp_path, capsys):
@@ -160,12 +166,12 @@ def test_compare_tolerance_and_rounding_bounds_are_inclusive_and_exact(gap, stat
         "contrôle",
         100.0,
         100.0 + gap,
-        source_declaree="a",
-        source_calculee="b",
+        stated_source="a",
+        computed_source="b",
         tolerance=0.5,
         rounding=3.0,
     )
-    assert finding.statut == status
+    assert finding.status == status
     # Without a rounding allowance, beyond the tolerance is a discrepancy at once.
     if status == "arrondi":
         assert (
@@ -175,10 +181,10 @@ def test_compare_tolerance_and_rounding_bounds_are_inclusive_and_exact(gap, stat
                 "c",
                 100.0,
                 100.0 + gap,
-                source_declaree="a",
-                source_calculee="b",
+                stated_source="a",
+                computed_source="b",
                 tolerance=0.5,
-            ).statut
+            ).status
             == "écart"
         )
 
@@ -233,7 +239,7 @@ def test_each_check_allows_exactly_its_documented_rounding(data_copy, edit, chec
     }[check_id]
     checks = check_context if path.startswith("contexte/") else check_public
     found = {f.id: f for f in checks(data_copy)}
-    assert found[finding_id].statut == status, found[finding_id]
+    assert found[finding_id].status == status, found[finding_id]
 
 
 def test_a_finding_records_both_values_their_sources_and_the_gap_as_printed():
@@ -243,8 +249,8 @@ def test_a_finding_records_both_values_their_sources_and_the_gap_as_printed():
         "contrôle",
         2.5,
         2 / 3,
-        source_declaree="déclarée",
-        source_calculee="calculée",
+        stated_source="déclarée",
+        computed_source="calculée",
         tolerance=0.0,
         rounding=3.0,
     )
@@ -253,25 +259,25 @@ def test_a_finding_records_both_values_their_sources_and_the_gap_as_printed():
     )
     # Whole numbers without decimals, two decimals at most, no "-0".
     for value, text in [(127.0, "127"), (0.999, "1"), (-0.001, "0"), (1.25, "1.25"), (None, "")]:
-        shown = compare("x", "t", "c", value, 0.0, source_declaree="a", source_calculee="b")
-        assert shown.valeur_declaree == text
+        shown = compare("x", "t", "c", value, 0.0, stated_source="a", computed_source="b")
+        assert shown.stated == text
 
 
 @pytest.mark.parametrize(
     ("stated", "computed"), [(None, 1.0), (1.0, None), (float("nan"), 1.0), (1.0, float("nan"))]
 )
 def test_a_missing_value_is_information_with_a_reason(stated, computed):
-    finding = compare("x", "t", "c", stated, computed, source_declaree="a", source_calculee="b")
-    assert (finding.statut, finding.ecart) == ("information", "")
-    assert finding.commentaire == "valeur absente de la source : comparaison impossible"
+    finding = compare("x", "t", "c", stated, computed, stated_source="a", computed_source="b")
+    assert (finding.status, finding.gap) == ("information", "")
+    assert finding.comment == "valeur absente de la source : comparaison impossible"
     own = compare(
         "x",
         "t",
         "c",
         stated,
         computed,
-        source_declaree="a",
-        source_calculee="b",
-        commentaire="vide",
+        stated_source="a",
+        computed_source="b",
+        comment="vide",
     )
-    assert own.commentaire == "vide"
+    assert own.comment == "vide"

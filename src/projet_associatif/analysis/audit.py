@@ -5,133 +5,30 @@ computed* from other stated figures (sum of parts, share × total, rate differen
 count of table rows…) and records both values and where each comes from. The
 result is data: a list of :class:`Finding`, written as CSV and published in an annex.
 
-Statuses:
-- ``conforme``: the computed value equals the stated one (within the stated precision);
-- ``arrondi``: they differ by no more than the rounding of the stated parts can explain;
-- ``écart``: they differ beyond rounding — a discrepancy in the source;
-- ``information``: a textual inconsistency or a value the source leaves blank, shown for
-  transparency but not an arithmetic discrepancy.
+The findings and their statuses are defined in :mod:`projet_associatif.analysis.audit_findings`.
 """
 
 from __future__ import annotations
 
-import csv
 import math
+import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from projet_associatif.core.formatting import nombre
+from projet_associatif.analysis.audit_findings import (
+    AuditStatus,
+    Finding,
+    compare,
+    note,
+    plain_value,
+)
+from projet_associatif.core.formatting import is_missing, nombre
 from projet_associatif.data.package import load
 
-STATUSES = ("conforme", "arrondi", "écart", "information")
 SOURCE = "Projet associatif 2020"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One cross-check: the stated value, the computed value, and where both come from."""
-
-    id: str
-    categorie: str
-    controle: str
-    valeur_declaree: str
-    valeur_calculee: str
-    ecart: str
-    statut: str
-    source_declaree: str
-    source_calculee: str
-    commentaire: str = ""
-
-    @property
-    def status(self) -> str:
-        """Return the status (English alias used by the CLI)."""
-        return self.statut
-
-
-def _fmt(value: Any) -> str:
-    """Return a value as plain text for the findings table (formatting is the renderer's)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        # Two decimals are the finest precision the source prints; rounding also drops the
-        # float noise of differences (1e-15).
-        value = round(value, 2) + 0.0
-        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
-    return str(value)
-
-
-def compare(
-    id_: str,
-    categorie: str,
-    controle: str,
-    stated: float | None,
-    computed: float | None,
-    *,
-    source_declaree: str,
-    source_calculee: str,
-    tolerance: float = 0.0,
-    rounding: float = 0.0,
-    commentaire: str = "",
-) -> Finding:
-    """Return the finding of one numeric comparison.
-
-    ``tolerance`` absorbs the precision of the stated figure itself (e.g. 0.5 for a whole
-    percentage); ``rounding`` is the larger gap that the rounding of several stated parts
-    can explain (status ``arrondi``).
-    """
-    if stated is None or computed is None or pd.isna(stated) or pd.isna(computed):
-        status, gap = "information", None
-        commentaire = commentaire or "valeur absente de la source : comparaison impossible"
-    else:
-        gap = float(computed) - float(stated)
-        if abs(gap) <= tolerance + 1e-9:
-            status = "conforme"
-        elif abs(gap) <= rounding + 1e-9:
-            status = "arrondi"
-        else:
-            status = "écart"
-    return Finding(
-        id_,
-        categorie,
-        controle,
-        _fmt(stated),
-        _fmt(computed),
-        _fmt(gap),
-        status,
-        source_declaree,
-        source_calculee,
-        commentaire,
-    )
-
-
-def note(
-    id_: str,
-    categorie: str,
-    controle: str,
-    stated: str,
-    computed: str,
-    *,
-    source_declaree: str,
-    source_calculee: str,
-    commentaire: str,
-) -> Finding:
-    """Return an ``information`` finding for a textual inconsistency."""
-    return Finding(
-        id_,
-        categorie,
-        controle,
-        stated,
-        computed,
-        "",
-        "information",
-        source_declaree,
-        source_calculee,
-        commentaire,
-    )
 
 
 def _where(frame: pd.DataFrame, detail: str = "") -> str:
@@ -168,32 +65,31 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
     }
     for row in table.itertuples():
         parts = [getattr(row, c) for c in cols[:2]]
-        if pd.isna(row.total_2019_eur) and all(pd.isna(p) for p in parts):
+        if is_missing(row.total_2019_eur) and all(is_missing(p) for p in parts):
             continue
-        computed = sum(float(p) for p in parts if not pd.isna(p))
-        blank_in_total = row.type_ligne == "total" and any(pd.isna(p) for p in parts)
-        if blank_in_total and not pd.isna(row.total_2019_eur) and computed != row.total_2019_eur:
+        computed = sum(float(p) for p in parts if not is_missing(p))
+        blank_in_total = row.type_ligne == "total" and any(is_missing(p) for p in parts)
+        if blank_in_total and not is_missing(row.total_2019_eur) and computed != row.total_2019_eur:
             # A blank cell in a total row is a figure the source left out, not a zero.
             yield note(
                 f"produits-ligne-{row.ordre}",
                 "total de ligne",
                 f"{row.libelle} : reprise + subvention = total",
-                _fmt(float(row.total_2019_eur)),
+                plain_value(float(row.total_2019_eur)),
                 "",
-                source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
-                source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
-                commentaire="une cellule de la ligne est vide dans la source : comparaison "
-                "impossible",
+                stated_source=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
+                computed_source=f"{where}, même ligne, colonnes reprise et subvention",
+                comment="une cellule de la ligne est vide dans la source : comparaison impossible",
             )
             continue
         yield compare(
             f"produits-ligne-{row.ordre}",
             "total de ligne",
             f"{row.libelle} : reprise + subvention = total",
-            None if pd.isna(row.total_2019_eur) else float(row.total_2019_eur),
+            None if is_missing(row.total_2019_eur) else float(row.total_2019_eur),
             computed,
-            source_declaree=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
-            source_calculee=f"{where}, même ligne, colonnes reprise et subvention",
+            stated_source=f"{where}, ligne « {row.libelle} », colonne TOTAL 2019",
+            computed_source=f"{where}, même ligne, colonnes reprise et subvention",
         )
     kinds = table["type_ligne"]
     financeurs = table[kinds == "financeur"]
@@ -205,23 +101,23 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"produits-total-subventions-{col}",
                 "somme des parties",
                 f"« {subtotal.libelle} », colonne {labels[col]} = somme des financeurs",
-                None if pd.isna(subtotal[col]) else float(subtotal[col]),
+                None if is_missing(subtotal[col]) else float(subtotal[col]),
                 float(financeurs[col].fillna(0).sum()),
-                source_declaree=f"{where}, ligne « {subtotal.libelle} »",
-                source_calculee=f"{where}, lignes des {len(financeurs)} financeurs",
+                stated_source=f"{where}, ligne « {subtotal.libelle} »",
+                computed_source=f"{where}, lignes des {len(financeurs)} financeurs",
             )
     if len(totals) >= 2:
         subtotal, grand = totals.iloc[0], totals.iloc[-1]
         others = table[kinds == "autre produit"]
         for col in cols:
-            computed = float(subtotal[col]) if not pd.isna(subtotal[col]) else 0.0
+            computed = float(subtotal[col]) if not is_missing(subtotal[col]) else 0.0
             computed += float(others[col].fillna(0).sum())
-            stated = None if pd.isna(grand[col]) else float(grand[col])
+            stated = None if is_missing(grand[col]) else float(grand[col])
             comment = ""
             if stated is None:
                 comment = (
                     "cellule laissée vide par la source ; la somme des parties donnerait "
-                    f"{_fmt(computed)} €"
+                    f"{plain_value(computed)} €"
                 )
             yield compare(
                 f"produits-total-produits-{col}",
@@ -229,9 +125,9 @@ def check_income(data_dir: Path | None) -> Iterator[Finding]:
                 f"« {grand.libelle} », colonne {labels[col]} = total subventions + autres produits",
                 stated,
                 computed,
-                source_declaree=f"{where}, ligne « {grand.libelle} »",
-                source_calculee=f"{where}, « {subtotal.libelle} » + {len(others)} autres produits",
-                commentaire=comment,
+                stated_source=f"{where}, ligne « {grand.libelle} »",
+                computed_source=f"{where}, « {subtotal.libelle} » + {len(others)} autres produits",
+                comment=comment,
             )
 
 
@@ -248,10 +144,10 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre de communes de la zone = somme des communes de chaque EPCI dans la zone",
         _figure(figures, "zone_communes"),
         float(in_zone.sum()),
-        source_declaree=_cite(figures, "zone_communes"),
-        source_calculee=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
+        stated_source=_cite(figures, "zone_communes"),
+        computed_source=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
         "deux EPCI partagés)",
-        commentaire="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
+        comment="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
         "localisé",
     )
     yield compare(
@@ -260,8 +156,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "nombre d'EPCI décrits = nombre annoncé",
         _figure(figures, "zone_epci"),
         float(len(epci)),
-        source_declaree=_cite(figures, "zone_epci"),
-        source_calculee=f"{where_epci} : EPCI décrits un à un",
+        stated_source=_cite(figures, "zone_epci"),
+        computed_source=f"{where_epci} : EPCI décrits un à un",
     )
     n_cc = float((epci["type_epci"] == "CC").sum())
     yield compare(
@@ -270,8 +166,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "communautés de communes après 2017 = EPCI de type CC décrits",
         _figure(figures, "cc_apres_2017"),
         n_cc,
-        source_declaree=_cite(figures, "cc_apres_2017"),
-        source_calculee=f"{where_epci} : EPCI de type CC",
+        stated_source=_cite(figures, "cc_apres_2017"),
+        computed_source=f"{where_epci} : EPCI de type CC",
     )
     shared = float(epci["partage"].fillna(False).sum())
     yield compare(
@@ -280,8 +176,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         "EPCI partagés avec la Mission Locale de Vichy",
         _figure(figures, "cc_partagees"),
         shared,
-        source_declaree=_cite(figures, "cc_partagees"),
-        source_calculee=f"{where_epci} : EPCI marqués partagés",
+        stated_source=_cite(figures, "cc_partagees"),
+        computed_source=f"{where_epci} : EPCI marqués partagés",
     )
     sites = load("sites", data_dir)
     where_sites = _where(sites, "implantation des lieux d'accueil")
@@ -292,8 +188,8 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             f"nombre de {key} annoncé = {key} décrites",
             _figure(figures, key),
             float((sites["type_site"] == kind).sum()),
-            source_declaree=_cite(figures, key),
-            source_calculee=f"{where_sites} : lieux de type {kind}",
+            stated_source=_cite(figures, key),
+            computed_source=f"{where_sites} : lieux de type {kind}",
         )
     both = sites.dropna(subset=["demi_journees_par_mois", "demi_journees_par_mois_fiche"])
     for row in both.itertuples():
@@ -305,11 +201,11 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             f"{row.nom} : fréquence de la partie 3 = fréquence de la fiche-action",
             float(row.demi_journees_par_mois),
             float(row.demi_journees_par_mois_fiche),
-            source_declaree=f"{where_sites} : « {row.frequence_texte} »",
-            source_calculee=f"{SOURCE}, annexe 1, fiche ANTENNES ET PERMANENCES : "
+            stated_source=f"{where_sites} : « {row.frequence_texte} »",
+            computed_source=f"{SOURCE}, annexe 1, fiche ANTENNES ET PERMANENCES : "
             f"« {row.frequence_fiche_texte} »",
             tolerance=0.25,
-            commentaire="en demi-journées par mois",
+            comment="en demi-journées par mois",
         )
 
 
@@ -320,9 +216,9 @@ def _cite(figures: pd.DataFrame, *keys: str) -> str:
         return SOURCE
     first = rows[0]
     place = [SOURCE]
-    if pd.notna(first.get("section")):
+    if not is_missing(first.get("section")):
         place.append(str(first["section"]))
-    if pd.notna(first.get("page")):
+    if not is_missing(first.get("page")):
         place.append(f"p. {first['page']}")
     quoted = " ; ".join(f"« {r['libelle']} » ({nombre(float(r['valeur']))})" for r in rows)
     return f"{', '.join(place)} : {quoted}"
@@ -343,10 +239,10 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "entretiens = part des entretiens × événements",
             interviews,
             events * share / 100,
-            source_declaree=_cite(figures, "entretiens_2019"),
-            source_calculee=_cite(figures, "entretiens_part_evenements_pct", "evenements_2019"),
+            stated_source=_cite(figures, "entretiens_2019"),
+            computed_source=_cite(figures, "entretiens_part_evenements_pct", "evenements_2019"),
             tolerance=events * 0.5 / 100,
-            commentaire="une part arrondie à l'unité vaut à ±0,5 point près",
+            comment="une part arrondie à l'unité vaut à ±0,5 point près",
         )
     per_young = _figure(figures, "entretiens_par_jeune")
     if None not in (interviews, young, per_young):
@@ -358,9 +254,9 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "entretiens par jeune : partie entière de entretiens ÷ jeunes accompagnés",
             per_young,
             float(math.floor(quotient)),
-            source_declaree=_cite(figures, "entretiens_par_jeune"),
-            source_calculee=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
-            commentaire=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
+            stated_source=_cite(figures, "entretiens_par_jeune"),
+            computed_source=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
+            comment=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
         )
     staff = _figure(figures, "salaries_2019")
     cdi = _figure(figures, "cdi_pct")
@@ -372,10 +268,10 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             "part des CDI = nombre entier de CDI ÷ effectif, arrondi",
             cdi,
             100 * count / staff,
-            source_declaree=_cite(figures, "cdi_pct"),
-            source_calculee=f"{_cite(figures, 'salaries_2019')}, soit {int(count)} CDI",
+            stated_source=_cite(figures, "cdi_pct"),
+            computed_source=f"{_cite(figures, 'salaries_2019')}, soit {int(count)} CDI",
             tolerance=0.5,
-            commentaire=f"{int(count)} salariés en CDI sur {int(staff)}",
+            comment=f"{int(count)} salariés en CDI sur {int(staff)}",
         )
 
 
@@ -395,8 +291,8 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : évolution annuelle = taux 1T 2018 − taux 1T 2017",
             float(stated["evolution_annuelle_points"]),
             float(row["2018-T1"] - row["2017-T1"]),
-            source_declaree=f"{where}, colonne « Evolution annuelle »",
-            source_calculee=f"{where}, colonnes 1T 2018 et 1T 2017",
+            stated_source=f"{where}, colonne « Evolution annuelle »",
+            computed_source=f"{where}, colonnes 1T 2018 et 1T 2017",
             tolerance=0.05,
         )
         yield compare(
@@ -405,8 +301,8 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : évolution 2008-2018 = taux 1T 2018 − taux 2T 2008",
             float(stated["evolution_2008_2018_points"]),
             float(row["2018-T1"] - row["2008-T2"]),
-            source_declaree=f"{where}, colonne « Evolution 2018 2008 »",
-            source_calculee=f"{where}, colonnes 1T 2018 et 2T 2008",
+            stated_source=f"{where}, colonne « Evolution 2018 2008 »",
+            computed_source=f"{where}, colonnes 1T 2018 et 2T 2008",
             tolerance=0.05,
         )
     levels = load("niveau_formation_demandeurs", data_dir)
@@ -419,11 +315,11 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
             f"{territory} : somme des parts des {n} niveaux de formation = 100 %",
             100.0,
             float(group["part_pct"].sum()),
-            source_declaree=f"{where} (total implicite de 100 %)",
-            source_calculee=f"{where}, colonne {territory} : somme des {n} parts",
+            stated_source=f"{where} (total implicite de 100 %)",
+            computed_source=f"{where}, colonne {territory} : somme des {n} parts",
             tolerance=0.0,
             rounding=0.5 * n,
-            commentaire=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} "
+            comment=f"{n} parts arrondies à l'unité : un écart d'au plus {0.5 * n:g} "
             f"point{'s' if 0.5 * n >= 2 else ''} s'explique par les arrondis",
         )
 
@@ -443,8 +339,8 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
         "fiches-action annoncées dans la stratégie = fiches de l'annexe 1",
         float(len(listed)),
         float(len(fiches)),
-        source_declaree=f"{where5} : plans d'action listés sous les objectifs",
-        source_calculee=f"{where_a} : fiches « Intitulé de l'Action »",
+        stated_source=f"{where5} : plans d'action listés sous les objectifs",
+        computed_source=f"{where_a} : fiches « Intitulé de l'Action »",
     )
     by_id = {f["id"]: f for f in fiches}
     for oo in operational:
@@ -460,9 +356,9 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
                     "intitulé de la fiche identique dans la stratégie et dans l'annexe",
                     short,
                     full,
-                    source_declaree=f"{where5}, objectif {oo['id']}",
-                    source_calculee=f"{where_a}, fiche n° {fiche.get('numero')}",
-                    commentaire="intitulés différents ; les deux sont conservés tels quels",
+                    stated_source=f"{where5}, objectif {oo['id']}",
+                    computed_source=f"{where_a}, fiche n° {fiche.get('numero')}",
+                    comment="intitulés différents ; les deux sont conservés tels quels",
                 )
     for fiche in fiches:
         numbers = [_step_number(s.get("etape", "")) for s in fiche.get("etapes", [])]
@@ -475,9 +371,9 @@ def check_strategy(data_dir: Path | None) -> Iterator[Finding]:
                 f"{fiche['titre']} : étapes numérotées sans saut",
                 ", ".join(map(str, expected)),
                 ", ".join(map(str, numbers)),
-                source_declaree=f"{where_a}, fiche n° {fiche.get('numero')}",
-                source_calculee=f"{where_a}, fiche n° {fiche.get('numero')}, étapes",
-                commentaire="numérotation des étapes discontinue dans la source",
+                stated_source=f"{where_a}, fiche n° {fiche.get('numero')}",
+                computed_source=f"{where_a}, fiche n° {fiche.get('numero')}, étapes",
+                comment="numérotation des étapes discontinue dans la source",
             )
 
 
@@ -507,15 +403,15 @@ def check_reference(data_dir: Path | None) -> Iterator[Finding]:
                 f"{row.nom} : {label} selon la source et selon le référentiel public",
                 float(stated),
                 float(public),
-                source_declaree=f"{_where(epci)} (chiffres 2018)",
-                source_calculee=f"référentiel data/reference (millésime {vintage})",
+                stated_source=f"{_where(epci)} (chiffres 2018)",
+                computed_source=f"référentiel data/reference (millésime {vintage})",
             )
-            if finding.statut != "conforme":
+            if finding.status != AuditStatus.CONSISTENT:
                 # Different vintages: a gap is information, not a discrepancy of the source.
                 finding = replace(
                     finding,
-                    statut="information",
-                    commentaire="millésimes différents : écart attendu, donné pour information",
+                    status=AuditStatus.INFORMATION,
+                    comment="millésimes différents : écart attendu, donné pour information",
                 )
             yield finding
 
@@ -542,62 +438,7 @@ def run_audit(data_dir: Path | None = None) -> list[Finding]:
     return findings
 
 
-def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """Return the findings as a DataFrame with French column names (the published table)."""
-    return pd.DataFrame([asdict(f) for f in findings], columns=[f.name for f in fields(Finding)])
-
-
-def write_audit(findings: list[Finding], path: Path) -> Path:
-    """Write the findings as a UTF-8 CSV file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Finding)])
-        writer.writeheader()
-        writer.writerows(asdict(f) for f in findings)
-    return path
-
-
-def print_audit(findings: list[Finding], console: Any) -> None:
-    """Print the findings grouped by status, discrepancies first."""
-    from rich.table import Table
-
-    order = {"écart": 0, "arrondi": 1, "information": 2, "conforme": 3}
-    table = Table(title="Audit des chiffres du document source", show_lines=True)
-    for name in ("Statut", "Contrôle", "Déclaré", "Calculé", "Où"):
-        table.add_column(name, overflow="fold")
-    colour = {"écart": "red", "arrondi": "yellow", "information": "cyan", "conforme": "green"}
-    for f in sorted(findings, key=lambda f: order[f.statut]):
-        table.add_row(
-            f"[{colour[f.statut]}]{f.statut}[/]",
-            f.controle + (f"\n({f.commentaire})" if f.commentaire else ""),
-            f.valeur_declaree,
-            f.valeur_calculee,
-            f"déclaré : {f.source_declaree}\ncalculé : {f.source_calculee}",
-        )
-    console.print(table)
-    console.print(summary_sentence(findings))
-
-
-def summary_sentence(findings: list[Finding]) -> str:
-    """Return the one-line French count of findings by status, with correct plurals."""
-    counts = {s: sum(f.statut == s for f in findings) for s in STATUSES}
-
-    def count(n: int, singular: str, plural: str) -> str:
-        return f"{n} {singular if n <= 1 else plural}"
-
-    return (
-        f"{count(len(findings), 'contrôle', 'contrôles')} : "
-        f"{count(counts['conforme'], 'conforme', 'conformes')}, "
-        f"{count(counts['arrondi'], 'écart d’arrondi', 'écarts d’arrondi')}, "
-        f"{count(counts['écart'], 'écart', 'écarts')}, "
-        f"{count(counts['information'], 'information', 'informations')}."
-    )
-
-
 def _slug(text: str) -> str:
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 

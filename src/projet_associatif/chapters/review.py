@@ -1,31 +1,28 @@
-"""Charts and text blocks of the review chapter (bilan intermédiaire, bilan final)."""
+"""Say where the review's figures come from; count and chart the indicators by status.
+
+``source_line`` and ``title`` serve every chapter of the review (``review_*`` modules); the
+status chart, the trajectories and the answers by fiche are the review's smaller views.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import ReviewContext, measures_as_of
-from projet_associatif.core.formatting import date_fr, nombre
+from projet_associatif.analysis.evaluation import STATUTS_INDICATEUR, ReviewContext, measures_as_of
+from projet_associatif.core.formatting import date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present import charts
 
 #: Status order of the indicators, from best to worst, then the states without a verdict.
-STATUS_ORDER = (
-    "cible atteinte",
-    "en bonne voie",
-    "en retard",
-    "sans cible",
-    "mesuré",
-    "non mesuré",
-)
+STATUS_ORDER = STATUTS_INDICATEUR
 
 
 def source_line(bilan: ReviewContext) -> str:
     """Return the « Source : … » text of the review's tables and charts."""
-    fichier = bilan.suivi_fichier or "aucun fichier de suivi"
+    workbook = bilan.suivi_fichier or "aucun fichier de suivi"
     line = (
-        f"commission de suivi, {fichier}, situation au {date_fr(bilan.as_of)} ; "
+        f"commission de suivi, {workbook}, situation au {date_fr(bilan.as_of)} ; "
         "indicateurs des fiches-action du projet associatif 2020 (annexe 1)"
     )
     if bilan.fictif:
@@ -119,11 +116,11 @@ def answers_markdown(bilan: ReviewContext) -> str:
             "La commission n'a enregistré aucune réponse aux questions d'évaluation à cette date."
         )
     blocks = []
-    for (numero, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
-        title = next((f["titre"] for f in bilan.referentiel.fiches if f["id"] == fiche), fiche)
-        lines = [f"### Fiche {numero} — {escape_markdown(title)}", ""]
+    for (number, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
+        name = next((f["titre"] for f in bilan.referentiel.fiches if f["id"] == fiche), fiche)
+        lines = [f"### Fiche {number} — {escape_markdown(name)}", ""]
         for row in group.itertuples(index=False):
-            when = date_fr(row.Date) if pd.notna(row.Date) else "date non renseignée"
+            when = "date non renseignée" if is_missing(row.Date) else date_fr(row.Date)
             question = f"{escape_markdown(row.Question)} — {escape_markdown(row[3])}"
             lines.append(f"- **{question}** {escape_markdown(row.Réponse)} *({when})*")
         blocks.append("\n".join(lines))

@@ -1,0 +1,266 @@
+"""Compose chapter 1 of the review (``notebooks/06-bilan.ipynb``): the synthesis.
+
+The review's heading block, the key figures by general objective, the points that call for a
+decision of the commission, the status grid of the 18 fiches-action and the status rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from projet_associatif.analysis.evaluation import (
+    AUCUNE_DONNEE,
+    CIBLE_ATTEINTE,
+    EN_BONNE_VOIE,
+    EN_RETARD,
+    MESURE,
+    NON_MESURE,
+    NON_REALISE_EN_RETARD,
+    PAS_ENCORE_DU,
+    REALISE_A_TEMPS,
+    RETARD_CONSTATE,
+    SANS_CIBLE,
+    SANS_ECHEANCE,
+    SANS_RETARD,
+    ReviewContext,
+)
+from projet_associatif.chapters.review_common import (
+    DONE_STATUSES,
+    badge,
+    by_date,
+    fiche_anchor,
+    fiche_link,
+    markdown_cell,
+    objective_of,
+    plural,
+    review_table,
+)
+from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
+from projet_associatif.core.markup import escape_markdown
+from projet_associatif.core.texts import texts
+from projet_associatif.present.blocks import Table, Text
+
+#: Short words of the grid cells, singular and plural, per indicator status.
+INDICATOR_WORDS = {
+    CIBLE_ATTEINTE: ("atteint", "atteints"),
+    EN_BONNE_VOIE: ("en bonne voie", "en bonne voie"),
+    EN_RETARD: ("en retard", "en retard"),
+    SANS_CIBLE: ("sans cible", "sans cible"),
+    MESURE: ("qualitatif mesuré", "qualitatifs mesurés"),
+    NON_MESURE: ("non mesuré", "non mesurés"),
+}
+#: Short words of the grid cells for the steps done (whatever their delay) and the others.
+DONE_WORDS = ("réalisée", "réalisées")
+STEP_WORDS = {
+    NON_REALISE_EN_RETARD: ("en retard", "en retard"),
+    PAS_ENCORE_DU: ("à venir", "à venir"),
+    SANS_ECHEANCE: ("sans échéance", "sans échéance"),
+}
+#: Short words of the fiche situation in the grid (the full wording is in the text above it).
+SHORT_SITUATION = {
+    RETARD_CONSTATE: "en retard",
+    SANS_RETARD: "sans retard",
+    AUCUNE_DONNEE: "aucune donnée",
+}
+
+GRID_COLUMNS = ["N°", "Action", "Indicateurs", "Étapes", "Situation"]
+
+#: Every grid column is Markdown built (and escaped) by :func:`status_grid`.
+GRID_FORMATS = dict.fromkeys(GRID_COLUMNS, markdown_cell)
+
+
+def header(bilan: ReviewContext) -> Text:
+    """Return the review's heading block: which review, as-of date, measurement file, warnings."""
+    return Text(bilan.entete())
+
+
+# --- key figures -------------------------------------------------------------------------------
+
+
+def key_figures(bilan: ReviewContext) -> pd.DataFrame:
+    """Return the key figures, one column per general objective and one for the whole project."""
+    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
+    og_of = objective_of(bilan)
+    # « OG 1 » with a non-breaking space: a column title never splits between its two parts.
+    groups = [(og["id"].replace("OG", f"OG{NBSP}"), og["id"]) for og in bilan.referentiel.objectifs]
+    groups.append(("Total", None))
+    rows: list[tuple[str, list[int]]] = []
+
+    def add(label: str, counter: Callable[[str | None], int]) -> None:
+        rows.append((label, [counter(og) for _, og in groups]))
+
+    def pick(frame: pd.DataFrame, og: str | None) -> pd.DataFrame:
+        return frame if og is None else frame[frame["Fiche"].map(og_of) == og]
+
+    def count(frame: pd.DataFrame, *statuses: str) -> Callable[[str | None], int]:
+        return lambda og: int(pick(frame, og)["Statut"].isin(statuses).sum())
+
+    fiches = [f["id"] for f in bilan.referentiel.fiches]
+    add("Fiches-action", lambda og: sum(1 for f in fiches if og is None or og_of.get(f) == og))
+    add("Indicateurs", lambda og: len(pick(ind, og)))
+    add("… mesurés", lambda og: int((pick(ind, og)["Statut"] != NON_MESURE).sum()))
+    add("… avec une cible", lambda og: int(pick(ind, og)["Cible"].notna().sum()))
+    add(badge(CIBLE_ATTEINTE, "cible atteinte"), count(ind, CIBLE_ATTEINTE))
+    add(badge(EN_BONNE_VOIE), count(ind, EN_BONNE_VOIE))
+    add(badge(EN_RETARD, "indicateurs en retard"), count(ind, EN_RETARD))
+    add("Étapes des fiches", lambda og: len(pick(jal, og)))
+    add(badge(REALISE_A_TEMPS, "réalisées"), count(jal, *DONE_STATUSES))
+    add(badge(NON_REALISE_EN_RETARD, "étapes en retard"), count(jal, NON_REALISE_EN_RETARD))
+    add(badge(PAS_ENCORE_DU, "pas encore dues"), count(jal, PAS_ENCORE_DU))
+    add(badge(SANS_ECHEANCE), count(jal, SANS_ECHEANCE))
+    add("Réponses aux questions", lambda og: len(pick(rep, og)))
+    frame = pd.DataFrame(
+        [[label, *values] for label, values in rows],
+        columns=["Chiffre clé", *[name for name, _ in groups]],
+    )
+    return frame.astype({name: "int64" for name, _ in groups})
+
+
+def key_figures_intro(bilan: ReviewContext) -> Text:
+    """Return the sentence naming the general objectives of the key-figure table."""
+    names = [
+        f"OG{NBSP}{og['id'].removeprefix('OG')} : "
+        f"« {escape_markdown(og.get('libelle') or og['id'])} »"
+        for og in bilan.referentiel.objectifs
+    ]
+    return Text(
+        "Les colonnes suivent les objectifs généraux (OG) du projet — "
+        + " ; ".join(names)
+        + " — puis le total des 18 fiches-action."
+    )
+
+
+def key_figures_table(bilan: ReviewContext) -> Table:
+    """Return the table of the key figures by general objective."""
+    return review_table(
+        key_figures(bilan),
+        bilan,
+        name="Chiffres clés par objectif général",
+        kinds=("pa-chiffres",),
+        formats={"Chiffre clé": markdown_cell},
+    )
+
+
+# --- points that call for a decision -----------------------------------------------------------
+
+
+def late_steps(bilan: ReviewContext) -> Text:
+    """Return the steps not done past their planned date, each with its fiche and delay."""
+    jal = bilan.jalons()
+    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    late = jal[jal["Statut"] == NON_REALISE_EN_RETARD]
+    if late.empty:
+        return Text("Aucune étape n'est en retard à la date d'arrêté.")
+    out = []
+    for row in late.to_dict("records"):
+        what = f" ({escape_markdown(row['Quoi'][:90])})" if row["Quoi"] else ""
+        out.append(
+            f"- **{fiche_link(fiches[row['Fiche']])}** : {escape_markdown(row['Étape'])}"
+            f"{what}, prévue le {date_fr(row['Date prévue'])}, "
+            f"{badge(NON_REALISE_EN_RETARD, 'non réalisée')} "
+            f"({nombre(row['Retard (jours)'])} jours de retard)."
+        )
+    return Text("\n".join(out))
+
+
+def indicators_behind(bilan: ReviewContext) -> Text:
+    """Return the indicators behind their target: last value, expected value, target."""
+    ind = bilan.indicateurs()
+    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    behind = ind[ind["Statut"] == EN_RETARD]
+    if behind.empty:
+        return Text("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
+    out = []
+    for row in behind.to_dict("records"):
+        expected = row["Valeur attendue"]
+        expected_text = (
+            "" if is_missing(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
+        )
+        out.append(
+            f"- **{fiche_link(fiches[row['Fiche']])}** — "
+            f"{escape_markdown(row['Libellé'])} : dernière valeur "
+            f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
+            f"{expected_text} ; cible {nombre(row['Cible'])}"
+            f"{by_date(row['Date cible'])} — {badge(EN_RETARD)}."
+        )
+    return Text("\n".join(out))
+
+
+def unanswered(bilan: ReviewContext) -> Text:
+    """Return how many fiches have no answer to the evaluation questions, and which."""
+    answered = set(bilan.reponses()["Fiche"])
+    fiches = bilan.referentiel.fiches
+    missing = [f for f in fiches if f["id"] not in answered]
+    if not missing:
+        return Text("La commission a répondu aux questions d'évaluation pour chaque fiche.")
+    numbers = ", ".join(str(f.get("numero")) for f in missing)
+    count = plural(len(missing), ("fiche", "fiches"))
+    return Text(
+        f"La commission n'a enregistré aucune réponse pour {count} "
+        f"sur {nombre(len(fiches))} : n° {numbers}."
+    )
+
+
+# --- status grid -------------------------------------------------------------------------------
+
+
+def _cell(parts: list[str]) -> str:
+    return " ; ".join(parts) if parts else "—"
+
+
+def status_grid(bilan: ReviewContext) -> pd.DataFrame:
+    """Return one row per fiche: title and answers, indicators and steps by status, situation.
+
+    The cells are Markdown (badges); pass :data:`GRID_FORMATS` to :func:`tables.markdown`.
+    """
+    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
+    dash = bilan.tableau_de_bord().set_index("Action", drop=False)
+    rows = []
+    for fiche, situation in zip(bilan.referentiel.fiches, dash["Situation"], strict=True):
+        fid = fiche["id"]
+        counts = ind.loc[ind["Fiche"] == fid, "Statut"].value_counts()
+        ind_parts = [
+            badge(s, plural(int(counts[s]), INDICATOR_WORDS[s]))
+            for s in INDICATOR_WORDS
+            if counts.get(s, 0)
+        ]
+        steps = jal.loc[jal["Fiche"] == fid, "Statut"]
+        done = int(steps.isin(DONE_STATUSES).sum())
+        jal_parts = [badge(REALISE_A_TEMPS, plural(done, DONE_WORDS))] if done else []
+        for status in (NON_REALISE_EN_RETARD, PAS_ENCORE_DU, SANS_ECHEANCE):
+            n = int((steps == status).sum())
+            if n:
+                jal_parts.append(badge(status, plural(n, STEP_WORDS[status])))
+        n_rep = int((rep["Fiche"] == fid).sum())
+        answers = plural(n_rep, ("réponse", "réponses")) if n_rep else "aucune réponse"
+        name = escape_markdown(fiche.get("titre_sommaire") or fiche["titre"])
+        rows.append(
+            {
+                "N°": str(fiche.get("numero")),
+                "Action": f"[{name}](#{fiche_anchor(fid)}) — *{answers}*",
+                "Indicateurs": _cell(ind_parts),
+                "Étapes": _cell(jal_parts),
+                "Situation": badge(situation, SHORT_SITUATION[situation]),
+            }
+        )
+    return pd.DataFrame(rows, columns=GRID_COLUMNS)
+
+
+def grid(bilan: ReviewContext) -> Table:
+    """Return the status grid of the 18 fiches-action."""
+    return review_table(
+        status_grid(bilan),
+        bilan,
+        name="Grille des statuts des fiches-action",
+        kinds=("pa-cartes", "pa-grille"),
+        formats=GRID_FORMATS,
+    )
+
+
+def status_rules() -> list[Text]:
+    """Return how indicator and step statuses are set (``textes/regles-evaluation.yaml``)."""
+    rules: dict[str, Any] = texts("regles-evaluation")
+    return [Text(rules["statut"]), Text(rules["jalon"])]
