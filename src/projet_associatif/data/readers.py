@@ -43,8 +43,8 @@ def read_typed(info: ResourceInfo) -> Any:
     """
     if info.format in {"yaml", "json"}:
         return parse_document(info, info.path.read_text(encoding="utf-8-sig"))
-    # start-up cost: pandas takes ~0,9 s to import; the command line and a rebuild with
-    # nothing to do must answer within a second, and they read no table.
+    # start-up cost: pandas takes 1 to 4 s to import (python -X importtime); the command
+    # line and a rebuild with nothing to do must answer within a second, and read no table.
     import pandas as pd
 
     frame = pd.read_csv(info.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -54,17 +54,17 @@ def read_typed(info: ResourceInfo) -> Any:
         if name not in frame:
             continue
         column = frame[name].where(~frame[name].isin(missing), None)
-        frame[name] = _convert(column, spec.get("type", "string"))
+        frame[name] = _convert(pd, column, spec.get("type", "string"))
     frame.attrs["resource"] = info.name
     frame.attrs["sources"] = info.descriptor.get("sources", [])
     return frame
 
 
-def _convert(column: pd.Series, kind: str) -> pd.Series:
-    """Return a column of text converted to the pandas type of its Table Schema type."""
-    # start-up cost: see read_typed (only called from there, pandas already imported).
-    import pandas as pd
+def _convert(pd: Any, column: pd.Series, kind: str) -> pd.Series:
+    """Return a column of text converted to the pandas type of its Table Schema type.
 
+    ``pd`` is pandas, imported by the caller (see :func:`read_typed`).
+    """
     if kind in {"integer", "year"}:
         return pd.to_numeric(column).astype("Int64")
     if kind == "number":
