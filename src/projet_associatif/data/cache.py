@@ -9,7 +9,7 @@ later build hits the cache when the recipe key matches and every recorded file s
 the same hash.
 
 Recording reads in the kernel (an audit hook, :pep:`578`) sees every route to a file —
-``datapackage.load``, foreign-key checks reading a second table, ``openpyxl`` reading a
+``data.package.load``, foreign-key checks reading a second table, ``openpyxl`` reading a
 measurement workbook, the package's own modules (through their ``.pyc``) — without
 trusting a hand-written list that could drift. Editing the renderer therefore re-executes
 no notebook, while editing a module a notebook imports re-executes that notebook.
@@ -27,6 +27,8 @@ import os
 import platform
 import sys
 import tempfile
+import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +40,10 @@ CACHE_FORMAT = 1
 #: notebook with its figures: the cache would otherwise grow with every data edit).
 CACHE_MAX_AGE_DAYS = 30
 
-#: Same name as ``datapackage.READ_LOG_ENV`` (not imported: this module loads in the kernel
-#: before pandas). ``load`` writes there the files it reads, on top of the audit hook.
+#: When set, every file read by ``data.package.load`` is appended (one absolute path per
+#: line) to the file this variable names, on top of the audit hook. The build sets it for
+#: each notebook so that its cache key covers exactly the data the notebook read, even
+#: though papermill runs it in another process. Its one home: ``data.package`` imports it.
 READ_LOG_ENV = "PROJET_ASSOCIATIF_READ_LOG"
 
 #: Directory names whose files never count as notebook inputs (outputs, caches, tooling).
@@ -239,8 +243,6 @@ def start_notebook(log_path: str, cwd: str) -> None:
 
     Third-party libraries stay imported: they are part of the environment hash.
     """
-    import warnings
-
     _switch_log(log_path)
     keep = {_PACKAGE, *(_module_name(name) for name in BOOTSTRAP_MODULES)}
     for name in [m for m in sys.modules if m.startswith(f"{_PACKAGE}.") and m not in keep]:
@@ -347,8 +349,6 @@ class BuildCache:
 
     def prune(self, max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
         """Delete entries unused for ``max_age_days``; return how many were deleted."""
-        import time
-
         if not self.directory.is_dir():
             return 0
         limit = time.time() - max_age_days * 86400

@@ -136,7 +136,7 @@ def _rule(kind: str, wanted: int) -> str:
     return f"lignes : {'exactement' if kind == 'exact' else 'au moins'} {wanted}"
 
 
-def _selon(spec: Mapping[str, Any]) -> str:
+def _source_says(spec: Mapping[str, Any]) -> str:
     return f" (selon la source : {spec['selon']})" if spec.get("selon") else ""
 
 
@@ -207,22 +207,22 @@ def table_row_count_problems(descriptor: Mapping[str, Any], file: str, rows: int
     return [
         Problem(
             file,
-            f"nombre de lignes de données : {gap}{_selon(spec)}. Le tableau a-t-il été tronqué "
-            "ou des lignes supprimées par erreur ?",
+            f"nombre de lignes de données : {gap}{_source_says(spec)}. Le tableau a-t-il été "
+            "tronqué ou des lignes supprimées par erreur ?",
             rule=_rule(kind, wanted),
         )
     ]
 
 
-def _lists_at(document: Any, chemin: str) -> list[Node]:
+def _lists_at(document: Any, path: str) -> list[Node]:
     """Return the lists a ``lignes`` entry counts, a missing one as a node whose value is None.
 
     A list missing from its object counts as empty (the analyst deleted the key with its
     items); a missing parent is not counted here (its own entry, or the schema, reports it).
     """
-    parts = parse_path(chemin)
+    parts = parse_path(path)
     if not parts or not isinstance(parts[-1], str):
-        return list(walk(document, chemin))
+        return list(walk(document, path))
     key, parent = parts[-1], parts[:-1]
     parents = [Node((), document, None)] if not parent else list(walk(document, _join(parent)))
     return [
@@ -263,7 +263,7 @@ def document_count_problems(
             problems.append(
                 Problem(
                     file,
-                    f"nombre d'éléments de la liste : {gap}{_selon(spec)}. La liste a-t-elle "
+                    f"nombre d'éléments de la liste : {gap}{_source_says(spec)}. La liste a-t-elle "
                     "été vidée ou raccourcie par erreur ?",
                     row=line_of(node.path),
                     column=json_path(node.path),
@@ -293,43 +293,39 @@ TargetReader = Callable[[str], "Target | None"]
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        import pandas as pd
+    """Return a value as the text it is compared by, None when it is missing."""
+    # start-up cost: core.formatting imports pandas and babel (~1 s); cross-references are
+    # only checked when a table is loaded, and pandas is then already imported.
+    from projet_associatif.core.formatting import is_missing
 
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
+    return None if is_missing(value) else str(value)
 
 
 def _target_keys(spec: Mapping[str, Any], target: Target) -> list[tuple[str | None, ...]]:
     """Return the (value, *avec values) tuples the target offers, after its ``filtre``."""
-    avec = dict(spec.get("avec") or {})
-    filtre = dict(spec.get("filtre") or {})
+    together = dict(spec.get("avec") or {})
+    kept = dict(spec.get("filtre") or {})
     if target.is_table:
         frame = target.data
-        columns = [spec["champ"], *avec.values()]
+        columns = [spec["champ"], *together.values()]
         keys = []
         for record in frame.to_dict("records"):
-            if all(_text(record.get(k)) == _text(v) for k, v in filtre.items()):
+            if all(_text(record.get(k)) == _text(v) for k, v in kept.items()):
                 keys.append(tuple(_text(record.get(c)) for c in columns))
         return keys
     keys = []
     for node in walk(target.data, str(spec["champ"])):
         holder = node.holder or {}
-        if all(_text(holder.get(k)) == _text(v) for k, v in filtre.items()):
-            keys.append((_text(node.value), *(_text(holder.get(c)) for c in avec.values())))
+        if all(_text(holder.get(k)) == _text(v) for k, v in kept.items()):
+            keys.append((_text(node.value), *(_text(holder.get(c)) for c in together.values())))
     return keys
 
 
 def _where_target(spec: Mapping[str, Any], target: Target) -> str:
     what = f"colonne {spec['champ']}" if target.is_table else f"chemin {spec['champ']}"
-    filtre = spec.get("filtre") or {}
-    if filtre:
-        kept = ", ".join(f"{k} = {'(vide)' if v is None else v}" for k, v in filtre.items())
+    kept_only = spec.get("filtre") or {}
+    if kept_only:
+        kept = ", ".join(f"{k} = {'(vide)' if v is None else v}" for k, v in kept_only.items())
         what += f", parmi les {'lignes' if target.is_table else 'éléments'} où {kept}"
     return f"{target.file} ({what})"
 
@@ -349,27 +345,27 @@ def reference_problems(
     """
     keys = _target_keys(spec, target)
     values = {k[0] for k in keys}
-    avec = dict(spec.get("avec") or {})
+    siblings = dict(spec.get("avec") or {})
     found = []
     last = parse_path(str(spec["chemin"]))[-1]
     for value, holder, location in sources:
         text = _text(value)
         if text is None:
             continue
-        if holder is not None and any((id(holder), k) in failed for k in avec):
+        if holder is not None and any((id(holder), k) in failed for k in siblings):
             continue  # the sibling it goes with is already reported
-        context = tuple(_text((holder or {}).get(k)) for k in avec)
+        context = tuple(_text((holder or {}).get(k)) for k in siblings)
         if (text, *context) in keys:
             continue
         if holder is not None and isinstance(last, str):
             failed.add((id(holder), last))
         rule = f"renvoi vers {target.name}"
-        if text not in values or not avec:
+        if text not in values or not siblings:
             message = f"« {text} » est inconnu dans {_where_target(spec, target)}" + close_matches(
                 text, values
             )
         else:
-            together = ", ".join(f"{k} « {c} »" for k, c in zip(avec, context, strict=True))
+            together = ", ".join(f"{k} « {c} »" for k, c in zip(siblings, context, strict=True))
             fitting = [k[0] for k in keys if k[1:] == context]
             message = (
                 f"« {text} » existe dans {_where_target(spec, target)}, mais pas avec "
@@ -424,13 +420,13 @@ def cell_problems(
 
 
 def _row_key_problems(
-    cle: Any, path: tuple, target: Target, rule: str
+    row_key: Any, path: tuple, target: Target, rule: str
 ) -> list[tuple[tuple, str, str]]:
     frame = target.data
-    if isinstance(cle, Mapping):
-        selector = {str(k): v for k, v in cle.items()}
+    if isinstance(row_key, Mapping):
+        selector = {str(k): v for k, v in row_key.items()}
     elif len(target.primary_key) == 1:
-        selector = {target.primary_key[0]: cle}
+        selector = {target.primary_key[0]: row_key}
     else:
         keys = ", ".join(target.primary_key) or "aucune"
         return [
@@ -444,7 +440,7 @@ def _row_key_problems(
     problems = []
     mask = None
     for column, wanted in selector.items():
-        where = path if not isinstance(cle, Mapping) else (*path, column)
+        where = path if not isinstance(row_key, Mapping) else (*path, column)
         if column not in frame.columns:
             problems.append(
                 (

