@@ -17,7 +17,7 @@ import pytest
 import yaml
 from notebook_support import write_notebook as notebook
 
-from projet_associatif.config.profiles import add_months, chapter_notebooks, resolve_as_of
+from projet_associatif.config.profiles import add_months, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.core.paths import ROOT_ENV, project_root
 from projet_associatif.pipeline import build as build_module
@@ -25,6 +25,7 @@ from projet_associatif.pipeline.build import (
     BuildError,
     build,
     build_from_args,
+    chapter_notebooks,
     publish,
     recover_interrupted_publish,
 )
@@ -69,7 +70,11 @@ def make_project(root: Path) -> Path:
     cadre = root / "data" / "evaluation"
     cadre.mkdir(parents=True)
     (cadre / "evaluation_cadre.yaml").write_text(
-        "date_debut_projet: 2020-09-01\n", encoding="utf-8"
+        "date_debut_projet: 2020-09-01\n"
+        "bilans:\n"
+        "  - {id: bilan-intermediaire, libelle: Bilan intermédiaire, duree_mois: 18}\n"
+        "  - {id: bilan-final, libelle: Bilan final, duree_mois: 36}\n",
+        encoding="utf-8",
     )
     (cadre / "evaluation_cadre.resource.yaml").write_text(
         yaml.safe_dump(
@@ -80,7 +85,7 @@ def make_project(root: Path) -> Path:
                 "jsonSchema": {
                     "type": "object",
                     "required": ["date_debut_projet"],
-                    "properties": {"date_debut_projet": {}},
+                    "properties": {"date_debut_projet": {}, "bilans": {}},
                 },
             }
         ),

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from projet_associatif.analysis.evaluation import review_context
+from projet_associatif.analysis.review_context import review_context
 from projet_associatif.chapters import review_document as doc
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish.pandoc import PRINT_FILTER, pandoc_path
@@ -70,13 +70,13 @@ def test_key_figures_add_up_by_general_objective(mid):
     assert len(objectives) == 2
     assert (figures[objectives].sum(axis=1) == figures["Total"]).all()
     assert figures.loc["Fiches-action", "Total"] == 18
-    assert figures.loc["Indicateurs", "Total"] == len(mid.indicateurs())
-    assert figures.loc["… mesurés", "Total"] == (mid.indicateurs()["Statut"] != "non mesuré").sum()
+    assert figures.loc["Indicateurs", "Total"] == len(mid.indicators())
+    assert figures.loc["… mesurés", "Total"] == (mid.indicators()["Statut"] != "non mesuré").sum()
 
 
 def test_decisions_name_the_late_steps_and_indicators(mid, empty):
     text = doc.decisions_markdown(mid)
-    late = mid.jalons()
+    late = mid.milestones()
     late = late[late["Statut"] == "non réalisé (en retard)"]
     assert len(late) == 2
     for fiche in late["Fiche"]:
@@ -111,7 +111,7 @@ def test_charts_only_for_indicators_measured_twice(mid, empty):
 
 
 def test_mid_term_recommendations_and_what_became_of_them(mid, final):
-    recs = mid.preconisations()
+    recs = mid.recommendations()
     assert len(recs) == 3  # the fourth is dated after the mid-term review
     follow = doc.follow_up_table(final, recs)
     suites = " ".join(follow["Suite"])
@@ -122,7 +122,7 @@ def test_mid_term_recommendations_and_what_became_of_them(mid, final):
 
 
 def test_final_review_recomputes_the_mid_term_from_the_same_workbook(final):
-    mid = final.bilan_intermediaire()
+    mid = final.mid_term()
     assert mid.as_of == dt.date(2021, 9, 1) and mid.suivi is final.suivi
     compared = doc.key_figures_compared(final).set_index("Chiffre clé")
     assert compared.loc["Réponses aux questions", "Écart"] == "+1"
@@ -135,7 +135,7 @@ def test_final_review_recomputes_the_mid_term_from_the_same_workbook(final):
 def test_empty_workbook_gives_no_data_everywhere(empty):
     grid = doc.status_grid(empty)
     assert grid["Situation"].str.contains("aucune donnée").all()
-    assert empty.preconisations().empty
+    assert empty.recommendations().empty
 
 
 def _print(markdown: str, fmt: str) -> str:

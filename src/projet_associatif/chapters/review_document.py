@@ -15,24 +15,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import (
-    AUCUNE_DONNEE,
-    CIBLE_ATTEINTE,
-    EN_BONNE_VOIE,
-    EN_RETARD,
-    MESURE,
-    NON_MESURE,
-    NON_REALISE_EN_RETARD,
-    PAS_ENCORE_DU,
-    REALISE_A_TEMPS,
-    REALISE_EN_RETARD,
-    REALISE_SANS_ECHEANCE,
-    RETARD_CONSTATE,
-    SANS_CIBLE,
-    SANS_ECHEANCE,
-    SANS_RETARD,
-    ReviewContext,
-    measures_as_of,
+from projet_associatif.analysis.evaluation import measures_as_of
+from projet_associatif.analysis.review_context import ReviewContext
+from projet_associatif.analysis.statuses import (
+    STEPS_DONE,
+    FicheSituation,
+    IndicatorStatus,
+    StepStatus,
 )
 from projet_associatif.chapters.review import source_line, title
 from projet_associatif.core.formatting import NBSP, date_fr, nombre
@@ -40,46 +29,46 @@ from projet_associatif.present import charts, tables
 
 #: Symbol and colour class of every status (indicators, steps, fiches).
 SYMBOLES: dict[str, tuple[str, str]] = {
-    CIBLE_ATTEINTE: ("✔", "ok"),
-    EN_BONNE_VOIE: ("▲", "voie"),
-    EN_RETARD: ("✖", "retard"),
-    SANS_CIBLE: ("◆", "neutre"),
-    MESURE: ("◆", "neutre"),
-    NON_MESURE: ("○", "attente"),
-    REALISE_A_TEMPS: ("✔", "ok"),
-    REALISE_EN_RETARD: ("✔", "voie"),
-    REALISE_SANS_ECHEANCE: ("✔", "ok"),
-    NON_REALISE_EN_RETARD: ("✖", "retard"),
-    PAS_ENCORE_DU: ("○", "attente"),
-    SANS_ECHEANCE: ("–", "attente"),
-    RETARD_CONSTATE: ("✖", "retard"),
-    SANS_RETARD: ("✔", "ok"),
-    AUCUNE_DONNEE: ("○", "attente"),
+    IndicatorStatus.TARGET_MET: ("✔", "ok"),
+    IndicatorStatus.ON_TRACK: ("▲", "voie"),
+    IndicatorStatus.LATE: ("✖", "retard"),
+    IndicatorStatus.NO_TARGET: ("◆", "neutre"),
+    IndicatorStatus.MEASURED: ("◆", "neutre"),
+    IndicatorStatus.NOT_MEASURED: ("○", "attente"),
+    StepStatus.DONE_ON_TIME: ("✔", "ok"),
+    StepStatus.DONE_LATE: ("✔", "voie"),
+    StepStatus.DONE_NO_DEADLINE: ("✔", "ok"),
+    StepStatus.NOT_DONE_LATE: ("✖", "retard"),
+    StepStatus.NOT_YET_DUE: ("○", "attente"),
+    StepStatus.NO_DEADLINE: ("–", "attente"),
+    FicheSituation.LATE: ("✖", "retard"),
+    FicheSituation.NO_DELAY: ("✔", "ok"),
+    FicheSituation.NO_DATA: ("○", "attente"),
 }
 
 #: Short words of the grid cells, singular and plural, per status.
 MOTS_INDICATEUR = {
-    CIBLE_ATTEINTE: ("atteint", "atteints"),
-    EN_BONNE_VOIE: ("en bonne voie", "en bonne voie"),
-    EN_RETARD: ("en retard", "en retard"),
-    SANS_CIBLE: ("sans cible", "sans cible"),
-    MESURE: ("qualitatif mesuré", "qualitatifs mesurés"),
-    NON_MESURE: ("non mesuré", "non mesurés"),
+    IndicatorStatus.TARGET_MET: ("atteint", "atteints"),
+    IndicatorStatus.ON_TRACK: ("en bonne voie", "en bonne voie"),
+    IndicatorStatus.LATE: ("en retard", "en retard"),
+    IndicatorStatus.NO_TARGET: ("sans cible", "sans cible"),
+    IndicatorStatus.MEASURED: ("qualitatif mesuré", "qualitatifs mesurés"),
+    IndicatorStatus.NOT_MEASURED: ("non mesuré", "non mesurés"),
 }
 MOTS_ETAPE = {
     "réalisée": ("réalisée", "réalisées"),
-    NON_REALISE_EN_RETARD: ("en retard", "en retard"),
-    PAS_ENCORE_DU: ("à venir", "à venir"),
-    SANS_ECHEANCE: ("sans échéance", "sans échéance"),
+    StepStatus.NOT_DONE_LATE: ("en retard", "en retard"),
+    StepStatus.NOT_YET_DUE: ("à venir", "à venir"),
+    StepStatus.NO_DEADLINE: ("sans échéance", "sans échéance"),
 }
 #: Short words of the fiche situation in the grid (the full wording is in the text above it).
 SITUATION_COURTE = {
-    RETARD_CONSTATE: "en retard",
-    SANS_RETARD: "sans retard",
-    AUCUNE_DONNEE: "aucune donnée",
+    FicheSituation.LATE: "en retard",
+    FicheSituation.NO_DELAY: "sans retard",
+    FicheSituation.NO_DATA: "aucune donnée",
 }
-REALISEES = (REALISE_A_TEMPS, REALISE_EN_RETARD, REALISE_SANS_ECHEANCE)
-SUR_LA_CIBLE = (CIBLE_ATTEINTE, EN_BONNE_VOIE)
+REALISEES = STEPS_DONE
+SUR_LA_CIBLE = (IndicatorStatus.TARGET_MET, IndicatorStatus.ON_TRACK)
 
 
 def badge(status: str, text: str | None = None) -> str:
@@ -108,7 +97,7 @@ def _plural(n: int, words: tuple[str, str]) -> str:
 
 
 def _fiche(bilan: ReviewContext, fiche_id: str) -> dict[str, Any]:
-    return next(f for f in bilan.referentiel.fiches if f["id"] == fiche_id)
+    return next(f for f in bilan.referential.fiches if f["id"] == fiche_id)
 
 
 def fiche_label(fiche: dict[str, Any]) -> str:
@@ -131,7 +120,7 @@ def objective_of(bilan: ReviewContext) -> dict[str, str]:
     """Return the general objective id of every fiche id."""
     return {
         fiche: og["id"]
-        for og in bilan.referentiel.objectifs
+        for og in bilan.referential.objectifs
         for oo in og["objectifs_operationnels"]
         for fiche in oo["fiches"]
     }
@@ -144,9 +133,9 @@ def objective_of(bilan: ReviewContext) -> dict[str, str]:
 
 def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     """Return the key figures, one column per general objective and one for the whole project."""
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
+    ind, jal, rep = bilan.indicators(), bilan.milestones(), bilan.answers()
     og_of = objective_of(bilan)
-    groups = [(og["id"].replace("OG", "OG "), og["id"]) for og in bilan.referentiel.objectifs]
+    groups = [(og["id"].replace("OG", "OG "), og["id"]) for og in bilan.referential.objectifs]
     groups.append(("Total", None))
     rows: list[tuple[str, list[int]]] = []
 
@@ -156,22 +145,33 @@ def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     def pick(frame: pd.DataFrame, og: str | None) -> pd.DataFrame:
         return frame if og is None else frame[frame["Fiche"].map(og_of) == og]
 
-    fiches = [f["id"] for f in bilan.referentiel.fiches]
+    fiches = [f["id"] for f in bilan.referential.fiches]
     add("Fiches-action", lambda og: sum(1 for f in fiches if og is None or og_of.get(f) == og))
     add("Indicateurs", lambda og: len(pick(ind, og)))
-    add("… mesurés", lambda og: int((pick(ind, og)["Statut"] != NON_MESURE).sum()))
-    add("… avec une cible", lambda og: int(pick(ind, og)["Cible"].notna().sum()))
-    add(badge(CIBLE_ATTEINTE, "cible atteinte"), _status_count(ind, pick, CIBLE_ATTEINTE))
-    add(badge(EN_BONNE_VOIE), _status_count(ind, pick, EN_BONNE_VOIE))
-    add(badge(EN_RETARD, "indicateurs en retard"), _status_count(ind, pick, EN_RETARD))
-    add("Étapes des fiches", lambda og: len(pick(jal, og)))
-    add(badge(REALISE_A_TEMPS, "réalisées"), _status_count(jal, pick, *REALISEES))
     add(
-        badge(NON_REALISE_EN_RETARD, "étapes en retard"),
-        _status_count(jal, pick, NON_REALISE_EN_RETARD),
+        "… mesurés", lambda og: int((pick(ind, og)["Statut"] != IndicatorStatus.NOT_MEASURED).sum())
     )
-    add(badge(PAS_ENCORE_DU, "pas encore dues"), _status_count(jal, pick, PAS_ENCORE_DU))
-    add(badge(SANS_ECHEANCE), _status_count(jal, pick, SANS_ECHEANCE))
+    add("… avec une cible", lambda og: int(pick(ind, og)["Cible"].notna().sum()))
+    add(
+        badge(IndicatorStatus.TARGET_MET, "cible atteinte"),
+        _status_count(ind, pick, IndicatorStatus.TARGET_MET),
+    )
+    add(badge(IndicatorStatus.ON_TRACK), _status_count(ind, pick, IndicatorStatus.ON_TRACK))
+    add(
+        badge(IndicatorStatus.LATE, "indicateurs en retard"),
+        _status_count(ind, pick, IndicatorStatus.LATE),
+    )
+    add("Étapes des fiches", lambda og: len(pick(jal, og)))
+    add(badge(StepStatus.DONE_ON_TIME, "réalisées"), _status_count(jal, pick, *REALISEES))
+    add(
+        badge(StepStatus.NOT_DONE_LATE, "étapes en retard"),
+        _status_count(jal, pick, StepStatus.NOT_DONE_LATE),
+    )
+    add(
+        badge(StepStatus.NOT_YET_DUE, "pas encore dues"),
+        _status_count(jal, pick, StepStatus.NOT_YET_DUE),
+    )
+    add(badge(StepStatus.NO_DEADLINE), _status_count(jal, pick, StepStatus.NO_DEADLINE))
     add("Réponses aux questions", lambda og: len(pick(rep, og)))
     frame = pd.DataFrame(
         [[label, *values] for label, values in rows],
@@ -189,7 +189,7 @@ def key_figures_intro(bilan: ReviewContext) -> str:
     names = [
         f"OG{NBSP}{og['id'].removeprefix('OG')} : "
         f"« {tables.escape_markdown(og.get('libelle') or og['id'])} »"
-        for og in bilan.referentiel.objectifs
+        for og in bilan.referential.objectifs
     ]
     return (
         "Les colonnes suivent les objectifs généraux (OG) du projet — "
@@ -200,10 +200,10 @@ def key_figures_intro(bilan: ReviewContext) -> str:
 
 def decisions_markdown(bilan: ReviewContext) -> str:
     """Return the points that call for a decision: late steps, indicators off target, no answer."""
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
-    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    ind, jal, rep = bilan.indicators(), bilan.milestones(), bilan.answers()
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
     out = ["### Actions en retard", ""]
-    late = jal[jal["Statut"] == NON_REALISE_EN_RETARD]
+    late = jal[jal["Statut"] == StepStatus.NOT_DONE_LATE]
     if late.empty:
         out.append("Aucune étape n'est en retard à la date d'arrêté.")
     for row in late.to_dict("records"):
@@ -211,11 +211,11 @@ def decisions_markdown(bilan: ReviewContext) -> str:
         out.append(
             f"- **{fiche_link(fiches[row['Fiche']])}** : {tables.escape_markdown(row['Étape'])}"
             f"{what}, prévue le {date_fr(row['Date prévue'])}, "
-            f"{badge(NON_REALISE_EN_RETARD, 'non réalisée')} "
+            f"{badge(StepStatus.NOT_DONE_LATE, 'non réalisée')} "
             f"({nombre(row['Retard (jours)'])} jours de retard)."
         )
     out += ["", "### Indicateurs en retard sur leur cible", ""]
-    behind = ind[ind["Statut"] == EN_RETARD]
+    behind = ind[ind["Statut"] == IndicatorStatus.LATE]
     if behind.empty:
         out.append("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
     for row in behind.to_dict("records"):
@@ -228,11 +228,11 @@ def decisions_markdown(bilan: ReviewContext) -> str:
             f"{tables.escape_markdown(row['Libellé'])} : dernière valeur "
             f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
             f"{expected_text} ; cible {nombre(row['Cible'])}"
-            f"{_by(row['Date cible'])} — {badge(EN_RETARD)}."
+            f"{_by(row['Date cible'])} — {badge(IndicatorStatus.LATE)}."
         )
     out += ["", "### Questions d'évaluation sans réponse", ""]
     answered = set(rep["Fiche"])
-    missing = [f for f in bilan.referentiel.fiches if f["id"] not in answered]
+    missing = [f for f in bilan.referential.fiches if f["id"] not in answered]
     if not missing:
         out.append("La commission a répondu aux questions d'évaluation pour chaque fiche.")
     else:
@@ -265,10 +265,10 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
 
     The cells are Markdown (badges); pass :data:`GRID_FORMATS` to :func:`tables.markdown`.
     """
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
-    dash = bilan.tableau_de_bord().set_index("Action", drop=False)
+    ind, jal, rep = bilan.indicators(), bilan.milestones(), bilan.answers()
+    dash = bilan.dashboard().set_index("Action", drop=False)
     rows = []
-    for fiche, situation in zip(bilan.referentiel.fiches, dash["Situation"], strict=True):
+    for fiche, situation in zip(bilan.referential.fiches, dash["Situation"], strict=True):
         fid = fiche["id"]
         counts = ind.loc[ind["Fiche"] == fid, "Statut"].value_counts()
         ind_parts = [
@@ -278,8 +278,10 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
         ]
         steps = jal.loc[jal["Fiche"] == fid, "Statut"]
         done = int(steps.isin(REALISEES).sum())
-        jal_parts = [badge(REALISE_A_TEMPS, _plural(done, MOTS_ETAPE["réalisée"]))] if done else []
-        for status in (NON_REALISE_EN_RETARD, PAS_ENCORE_DU, SANS_ECHEANCE):
+        jal_parts = (
+            [badge(StepStatus.DONE_ON_TIME, _plural(done, MOTS_ETAPE["réalisée"]))] if done else []
+        )
+        for status in (StepStatus.NOT_DONE_LATE, StepStatus.NOT_YET_DUE, StepStatus.NO_DEADLINE):
             n = int((steps == status).sum())
             if n:
                 jal_parts.append(badge(status, _plural(n, MOTS_ETAPE[status])))
@@ -355,9 +357,9 @@ def show_key_figures(bilan: ReviewContext) -> None:
 def objective_markdown(bilan: ReviewContext, og: dict[str, Any]) -> str:
     """Return the heading of a general objective with a one-line summary of its fiches."""
     fiches = [f for oo in og["objectifs_operationnels"] for f in oo["fiches"]]
-    ind = bilan.indicateurs()
+    ind = bilan.indicators()
     ind = ind[ind["Fiche"].isin(fiches)]
-    measured = int((ind["Statut"] != NON_MESURE).sum())
+    measured = int((ind["Statut"] != IndicatorStatus.NOT_MEASURED).sum())
     number = og["id"].removeprefix("OG")
     return (
         f"## Objectif général {number} — {tables.escape_markdown(og.get('libelle') or og['id'])}"
@@ -389,7 +391,7 @@ def _value(row: dict[str, Any], nature: str) -> str:
 
 def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the indicators of a fiche: label, reference and target, measurements, status."""
-    ind = bilan.indicateurs()
+    ind = bilan.indicators()
     ind = ind[ind["Fiche"] == fiche_id]
     measures = _measures(bilan)
     rows = []
@@ -415,7 +417,7 @@ def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
 
 def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the steps of a fiche: planned and done dates and status."""
-    jal = bilan.jalons()
+    jal = bilan.milestones()
     jal = jal[jal["Fiche"] == fiche_id]
     rows = []
     for row in jal.to_dict("records"):
@@ -424,7 +426,7 @@ def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         if what:
             step += f" — {breakable(tables.escape_markdown(what))}"
         status = badge(row["Statut"])
-        if row["Statut"] in (NON_REALISE_EN_RETARD, REALISE_EN_RETARD) and not pd.isna(
+        if row["Statut"] in (StepStatus.NOT_DONE_LATE, StepStatus.DONE_LATE) and not pd.isna(
             row["Retard (jours)"]
         ):
             status += f" ({nombre(row['Retard (jours)'])}{NBSP}j)"
@@ -446,7 +448,7 @@ def _markdown_formats(frame: pd.DataFrame) -> dict[str, Any]:
 
 def measures_chart_data(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the numeric measurements of a fiche's indicators measured at least twice."""
-    catalogue = bilan.referentiel.indicateurs
+    catalogue = bilan.referential.indicateurs
     ids = catalogue.loc[catalogue["fiche"] == fiche_id, "id"]
     measures = _measures(bilan)
     measures = measures[measures["indicateur"].isin(ids)].dropna(subset=["valeur"])
@@ -497,7 +499,7 @@ def measures_alt(frame: pd.DataFrame) -> str:
 
 def timeline_data(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the planned and done dates of a fiche's steps, one row per dated event."""
-    jal = bilan.jalons()
+    jal = bilan.milestones()
     jal = jal[jal["Fiche"] == fiche_id]
     rows = []
     for row in jal.to_dict("records"):
@@ -561,7 +563,7 @@ def timeline_alt(frame: pd.DataFrame, bilan: ReviewContext) -> str:
 
 def answers_fiche_markdown(bilan: ReviewContext, fiche_id: str) -> str:
     """Return the commission's answers for one fiche, as a Markdown list (or a sentence)."""
-    answers = bilan.reponses()
+    answers = bilan.answers()
     answers = answers[answers["Fiche"] == fiche_id]
     if answers.empty:
         return "*Aucune réponse de la commission aux questions d'évaluation à cette date.*"
@@ -716,16 +718,16 @@ def show_recommendations(bilan: ReviewContext) -> None:
     from IPython.display import Markdown, display
 
     source = source_line(bilan)
-    recs = bilan.preconisations()
+    recs = bilan.recommendations()
     if bilan.profile == "bilan-final":
-        cut = pd.Timestamp(bilan.date_intermediaire)
+        cut = pd.Timestamp(bilan.mid_term_date)
         earlier = recs[pd.to_datetime(recs["date"]) <= cut]
         later = recs[pd.to_datetime(recs["date"]) > cut]
         display(
             Markdown(
                 "## Ce que sont devenues les préconisations du bilan intermédiaire "
                 "{#suite-preconisations}\n\n"
-                f"Préconisations formulées jusqu'au {date_fr(bilan.date_intermediaire)} "
+                f"Préconisations formulées jusqu'au {date_fr(bilan.mid_term_date)} "
                 "(date d'arrêté du bilan intermédiaire) et suite enregistrée dans le classeur."
             )
         )
@@ -770,7 +772,7 @@ def _signed(n: int) -> str:
 
 def key_figures_compared(bilan: ReviewContext) -> pd.DataFrame:
     """Return the project's key figures at the mid-term and at the closing date, with the gap."""
-    before = key_figures(bilan.bilan_intermediaire()).set_index("Chiffre clé")["Total"]
+    before = key_figures(bilan.mid_term()).set_index("Chiffre clé")["Total"]
     after = key_figures(bilan).set_index("Chiffre clé")["Total"]
     return pd.DataFrame(
         {
@@ -784,12 +786,12 @@ def key_figures_compared(bilan: ReviewContext) -> pd.DataFrame:
 
 def changes(bilan: ReviewContext) -> pd.DataFrame:
     """Return every indicator and step whose status changed since the mid-term review."""
-    mid = bilan.bilan_intermediaire()
-    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    mid = bilan.mid_term()
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
     rows = []
     pairs = (
-        (mid.indicateurs(), bilan.indicateurs(), "Indicateur", "Libellé"),
-        (mid.jalons(), bilan.jalons(), None, "Étape"),
+        (mid.indicators(), bilan.indicators(), "Indicateur", "Libellé"),
+        (mid.milestones(), bilan.milestones(), None, "Étape"),
     )
     for before, after, key, label in pairs:
         keys = ["Fiche", key or "Étape"]
@@ -815,7 +817,7 @@ def show_evolution(bilan: ReviewContext) -> None:
     from IPython.display import Markdown, display
 
     source = source_line(bilan)
-    mid = bilan.bilan_intermediaire()
+    mid = bilan.mid_term()
     display(
         Markdown(
             f"Le bilan intermédiaire est recalculé à partir du même classeur de suivi, à sa date "

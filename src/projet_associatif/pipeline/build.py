@@ -27,7 +27,7 @@ from projet_associatif import __version__
 from projet_associatif.config.profiles import (
     Profile,
     ProfileError,
-    chapter_notebooks,
+    check_profile,
     get_profile,
     parse_date,
     resolve_as_of,
@@ -53,6 +53,7 @@ from projet_associatif.pipeline.execute import (
     format_seconds,
     run_all,
 )
+from projet_associatif.publish.book import book_config
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -63,6 +64,18 @@ FALLBACK_EPOCH = 1_577_836_800
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
+
+
+def chapter_notebooks(profile: str) -> list[Path]:
+    """Return the notebooks among the profile's chapters and appendices, in report order.
+
+    The chapter list has one source of truth, ``_quarto.yml`` + ``_quarto-<profil>.yml``,
+    read by :func:`projet_associatif.publish.book.book_config`.
+    """
+    check_profile(profile)
+    root = project_root()
+    files = [e.file for e in book_config(profile).entries if e.is_notebook and e.file]
+    return [root / f for f in dict.fromkeys(files)]
 
 
 class BuildError(Exception):
@@ -343,7 +356,7 @@ def _plan(
     console: Console,
 ) -> Plan:
     """Check the options and the data, and resolve dates, chapters and inputs."""
-    spec = get_profile(profile)
+    check_profile(profile)
     wanted = parse_formats(formats)
     root = project_root()
     data = Path(data_dir).resolve() if data_dir else root / "data"
@@ -354,6 +367,7 @@ def _plan(
         as_of = parse_date(as_of)  # a typo in the date must not wait for the validation
     try:
         day = resolve_as_of(profile, as_of, data)
+        spec = get_profile(profile, data)  # the reviews' labels come from the data
     except DataError:
         _validate(data, console)  # reports every problem of the package, not only this one
         raise

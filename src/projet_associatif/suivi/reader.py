@@ -27,6 +27,7 @@ import pandas as pd
 
 from projet_associatif.core.errors import DataError, Problem, relative
 from projet_associatif.core.formatting import date_fr
+from projet_associatif.core.texts import texts
 
 # --------------------------------------------------------------------------------------
 # Layout of the workbook: one source of truth for the template, the reader and the docs.
@@ -674,13 +675,9 @@ def _instructions_sheet(wb: Any, ref: Referentiel, banner: str | None) -> None:
         line(title, text)
     line()
     line("Calcul des statuts", bold=True)
-    from projet_associatif.analysis.evaluation import (  # evaluation imports this module
-        REGLE_JALON,
-        REGLE_STATUT,
-    )
-
-    line("Indicateurs", REGLE_STATUT)
-    line("Étapes", REGLE_JALON)
+    rules_text = texts("regles-evaluation")
+    line("Indicateurs", rules_text["statut"])
+    line("Étapes", rules_text["jalon"])
     line()
     line("Colonnes", bold=True)
     for spec in SPECS.values():
