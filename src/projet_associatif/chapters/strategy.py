@@ -16,10 +16,11 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
-from projet_associatif.present.provenance import SOURCE_DOCUMENT_CITED, source_markdown, source_text
+from projet_associatif.present.provenance import source_markdown, source_text
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
 ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
@@ -503,7 +504,7 @@ def fiche_markdown(
     if note:
         parts.append(note)
     parts.append(
-        f"Source{NBSP}: {SOURCE_DOCUMENT_CITED}, annexe 1, fiche n°{NBSP}{fiche['numero']} ; "
+        f"Source{NBSP}: {source_document().cited_as}, annexe 1, fiche n°{NBSP}{fiche['numero']} ; "
         "indicateurs : catalogue d'évaluation du projet"
     )
     return "\n\n".join(parts) + "\n"

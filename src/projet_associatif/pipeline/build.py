@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 
 from projet_associatif import __version__
+from projet_associatif.config.identity import organisation
 from projet_associatif.config.profiles import (
     Profile,
     ProfileError,
@@ -494,6 +495,7 @@ def _manifest(plan: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
         "version": __version__,
         "profil": plan.profile.name,
         "libelle": plan.profile.label,
+        "organisation": organisation(plan.data),
         "date_arrete": plan.as_of.isoformat(),
         "formats": plan.formats,
         "moteur": plan.engine,
@@ -555,6 +557,7 @@ def _render_and_publish(
         "as_of": plan.as_of.isoformat(),
         "suivi": manifest["suivi"],
         "fictif": plan.fictif,
+        "organisation": manifest["organisation"],
         "build_date": dt.datetime.fromtimestamp(plan.epoch, tz=dt.UTC).date().isoformat(),
         "source_date_epoch": plan.epoch,
         "manifest": manifest,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from projet_associatif import __version__
 from projet_associatif.analysis.audit import STATUSES, Finding
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import MINUS, MISSING, NBSP, date_fr, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.paths import data_dir as default_data_dir
@@ -68,10 +69,6 @@ _STATUS_PLURALS = {
 
 # --- source lines --------------------------------------------------------------------------
 
-
-#: The source document, as its descriptors' sources title it, and as figures cite it.
-SOURCE_DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
-SOURCE_DOCUMENT_CITED = "projet associatif 2020"
 
 # A vintage the short form keeps: a year, quarter, month or day (« 2018 », « 2018-T2 »,
 # « juin 2018 », « 2e trimestre 2018 »). Longer ones (« communes au 1er janvier 2025
@@ -124,7 +121,7 @@ def _document_places(sources: Iterable[Mapping[str, Any]]) -> str:
     )
     places = [f"p.{NBSP}{_and([str(p) for p in pages])}"] if pages else []
     places += [f"annexe {a}" for a in annexes]
-    return ", ".join([SOURCE_DOCUMENT_CITED, *places])
+    return ", ".join([source_document().cited_as, *places])
 
 
 def _public_entry(source: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -153,7 +150,7 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
-        if title == SOURCE_DOCUMENT:
+        if title == source_document().title:
             document.append(source)
             continue
         name, vintage = _public_entry(source)
@@ -237,7 +234,7 @@ def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
     groups: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title", "")).strip() or MISSING
-        title = SOURCE_DOCUMENT_SHORT if title == SOURCE_DOCUMENT else title
+        title = SOURCE_DOCUMENT_SHORT if title == source_document().title else title
         item = ", ".join(
             p
             for p in (
@@ -615,7 +612,7 @@ def _numeric_text(text: str) -> bool:
 
 
 AUDIT_SOURCE = (
-    f"{SOURCE_DOCUMENT_CITED} (valeurs déclarées, page à chaque ligne) ; valeurs calculées "
+    "{cited} (valeurs déclarées, page à chaque ligne) ; valeurs calculées "
     "par le module d'audit à partir des tables validées du paquet de données"
 )
 
@@ -642,7 +639,7 @@ def show_findings(findings: Sequence[Finding], status: str) -> None:
     tables.show(
         frame,
         title=f"{_STATUS_TITLES[status]} ({nombre(len(frame))})",
-        source=AUDIT_SOURCE,
+        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
         align=right,
         label=f"tbl-audit-{tables.slug(status)}",
         note="origine des deux valeurs et commentaire de chaque contrôle : liste qui suit, "
@@ -666,7 +663,7 @@ def show_status_counts(findings: Sequence[Finding]) -> None:
     tables.show(
         status_counts(findings),
         title="Contrôles de l'audit par statut",
-        source=AUDIT_SOURCE,
+        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
         label="tbl-audit-statuts",
     )
 
@@ -680,7 +677,7 @@ def show_resources(data_dir: Path | None = None) -> None:
         title="Les tables du paquet de données",
         source=DESCRIPTORS_SOURCE,
         label="tbl-paquet-de-donnees",
-        note=f"« {SOURCE_DOCUMENT_SHORT} » : {SOURCE_DOCUMENT}. Licences : "
+        note=f"« {SOURCE_DOCUMENT_SHORT} » : {source_document().title}. Licences : "
         f"{licence_notes(data_dir)}. « — » dans la colonne Lignes : document YAML (texte "
         "structuré), sans lignes.",
     )
