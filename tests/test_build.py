@@ -30,6 +30,8 @@ from projet_associatif.pipeline.build import (
     recover_interrupted_publish,
 )
 
+REAL_DATA = Path(__file__).resolve().parents[1] / "data"
+
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:
     """Write a two-column CSV resource with its descriptor."""
@@ -91,6 +93,11 @@ def make_project(root: Path) -> Path:
         ),
         encoding="utf-8",
     )
+    # The organisation's name and the source's title have their one home in the data.
+    identity = root / "data" / "association"
+    identity.mkdir(parents=True)
+    for name in ("identite.yaml", "identite.resource.yaml"):
+        shutil.copyfile(REAL_DATA / "association" / name, identity / name)
     for name in ("mesures", "autres"):
         notebook(
             root / "notebooks" / f"0{1 if name == 'mesures' else 2}-{name}.ipynb",
@@ -389,6 +396,28 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
     assert seen["manifest"]["entrees"] == manifest["entrees"]
     published = project / "_book" / "projet-2020" / "manifest.json"
     assert json.loads(published.read_text(encoding="utf-8")) == manifest
+
+
+def test_the_organisation_comes_from_the_data_into_the_manifest_and_the_renderer(
+    project, monkeypatch
+):
+    seen = {}
+
+    def spying_render(executed_dir, staging, **kwargs):
+        seen.update(kwargs["meta"])
+        return fake_render(executed_dir, staging, **kwargs)
+
+    path = project / "data" / "association" / "identite.yaml"
+    text = path.read_text(encoding="utf-8")
+    renamed = "Association <Essai> & *Cie* de l'Allier"
+    path.write_text(
+        text.replace("organisation: Mission Locale de Moulins et sa région",
+                     f"organisation: \"{renamed}\""), encoding="utf-8",
+    )  # fmt: skip
+    monkeypatch.setattr(build_module, "_render", spying_render)
+    result = run()
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["organisation"] == seen["organisation"] == renamed
 
 
 def test_publish_replaces_the_whole_directory(tmp_path):

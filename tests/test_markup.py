@@ -140,7 +140,7 @@ def test_commission_answers_from_the_measurement_file_are_text(monkeypatch):
     )
     value = "<img src=x onerror=alert(1)> **gras** [lien](http://e.x) @ref"
     answers = bilan.answers().assign(Réponse=value)
-    monkeypatch.setattr(bilan, "reponses", lambda: answers)
+    monkeypatch.setattr(bilan, "answers", lambda: answers)
     soup = BeautifulSoup(_pandoc_html(review.answers_markdown(bilan)), "html.parser")
     assert not soup.find(["img", "a", "span"])
     assert [li.get_text().count(value) for li in soup.find_all("li")] == [1] * len(answers)
