@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,9 +11,16 @@ import pytest
 
 from projet_associatif.analysis import evaluation as ev
 from projet_associatif.analysis.review_context import review_context
-from projet_associatif.analysis.statuses import StepStatus
+from projet_associatif.analysis.statuses import (
+    IndicatorStatus,
+    StepStatus,
+    Trend,
+    indicator_rule,
+    step_rule,
+)
 from projet_associatif.chapters.review import NO_MEASUREMENT, fictional_warning, heading
 from projet_associatif.config.profiles import add_months
+from projet_associatif.core.texts import texts
 from projet_associatif.suivi.reader import empty_frame, load_referentiel
 
 DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
@@ -574,3 +582,44 @@ def test_date_boundaries_of_steps_and_expected_values():
     assert ev.step_status(D(2021, 1, 1), D(2021, 1, 1), MID) == (StepStatus.DONE_ON_TIME, None)
     # A target one day after its baseline: the baseline is still expected on the first day.
     assert ev.expected_value(0, START, 10, START + dt.timedelta(days=1), START) == 0
+
+
+# ---------------------------------------------------------------- one home for delays and statuses
+
+
+def test_a_framework_of_12_months_moves_the_mid_term_review(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    framework = data / "evaluation" / "evaluation_cadre.yaml"
+    text = framework.read_text(encoding="utf-8")
+    framework.write_text(text.replace("duree_mois: 18", "duree_mois: 12"), encoding="utf-8")
+    twelve = D(2021, 3, 1)  # 2020-03-01 + 12 months
+    mid = review_context("bilan-intermediaire", "", "", data)
+    assert (mid.as_of, mid.label) == (twelve, "Bilan intermédiaire (1 an)")
+    assert "Bilan intermédiaire (1 an)" in heading(mid).markdown
+    final = review_context("bilan-final", "", "", data)
+    assert final.as_of == FINAL  # the final review keeps its 36 months
+    assert final.mid_term_date == twelve == final.mid_term().as_of
+    assert final.mid_term().label == "Bilan intermédiaire (1 an)"
+    # The real framework still says 18 months.
+    assert review_context("bilan-intermediaire", "", "", DATA).as_of == MID
+
+
+def test_statuses_are_enum_members_and_an_unknown_one_cannot_be_made(ref):
+    with pytest.raises(ValueError):
+        IndicatorStatus("presque atteinte")
+    with pytest.raises(ValueError):
+        StepStatus("réalisée")
+    assert {type(s) for s in statuses(ref, MID)["Statut"]} == {IndicatorStatus}
+    assert {type(s) for s in milestones(ref, MID)["Statut"]} == {StepStatus}
+    assert ev.quantitative_status(**kw(sens="hausse"))[0] in set(IndicatorStatus)
+    assert isinstance(ev.trend(1.0, 2.0), Trend)
+    # The member is the French word the review prints.
+    assert f"{IndicatorStatus.TARGET_MET}" == "cible atteinte"
+
+
+def test_the_indicator_rule_is_the_editable_text_and_names_every_status():
+    assert indicator_rule() == texts("regles-evaluation")["statut"]
+    assert step_rule() == texts("regles-evaluation")["jalon"]
+    for status in IndicatorStatus:
+        assert f"« {status} »" in indicator_rule(), status
