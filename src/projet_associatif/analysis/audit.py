@@ -19,6 +19,7 @@ import csv
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,17 @@ import pandas as pd
 from projet_associatif.core.formatting import nombre
 from projet_associatif.data.package import load
 
-STATUSES = ("conforme", "arrondi", "écart", "information")
+
+class FindingStatus(StrEnum):
+    """Verdict of one cross-check, as the audit table prints it."""
+
+    CONSISTENT = "conforme"
+    ROUNDING = "arrondi"
+    DISCREPANCY = "écart"
+    INFORMATION = "information"
+
+
+STATUSES = tuple(FindingStatus)
 SOURCE = "Projet associatif 2020"
 
 
@@ -41,13 +52,13 @@ class Finding:
     valeur_declaree: str
     valeur_calculee: str
     ecart: str
-    statut: str
+    statut: FindingStatus
     source_declaree: str
     source_calculee: str
     commentaire: str = ""
 
     @property
-    def status(self) -> str:
+    def status(self) -> FindingStatus:
         """Return the status (English alias used by the CLI)."""
         return self.statut
 
@@ -84,16 +95,16 @@ def compare(
     can explain (status ``arrondi``).
     """
     if stated is None or computed is None or pd.isna(stated) or pd.isna(computed):
-        status, gap = "information", None
+        status, gap = FindingStatus.INFORMATION, None
         commentaire = commentaire or "valeur absente de la source : comparaison impossible"
     else:
         gap = float(computed) - float(stated)
         if abs(gap) <= tolerance + 1e-9:
-            status = "conforme"
+            status = FindingStatus.CONSISTENT
         elif abs(gap) <= rounding + 1e-9:
-            status = "arrondi"
+            status = FindingStatus.ROUNDING
         else:
-            status = "écart"
+            status = FindingStatus.DISCREPANCY
     return Finding(
         id_,
         categorie,
@@ -510,11 +521,11 @@ def check_reference(data_dir: Path | None) -> Iterator[Finding]:
                 source_declaree=f"{_where(epci)} (chiffres 2018)",
                 source_calculee=f"référentiel data/reference (millésime {vintage})",
             )
-            if finding.statut != "conforme":
+            if finding.statut != FindingStatus.CONSISTENT:
                 # Different vintages: a gap is information, not a discrepancy of the source.
                 finding = replace(
                     finding,
-                    statut="information",
+                    statut=FindingStatus.INFORMATION,
                     commentaire="millésimes différents : écart attendu, donné pour information",
                 )
             yield finding

@@ -73,14 +73,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from projet_associatif.analysis.audit import print_audit, run_audit, write_audit
+    from projet_associatif.analysis.audit import (
+        FindingStatus,
+        print_audit,
+        run_audit,
+        write_audit,
+    )
 
     findings = run_audit(args.data_dir)
     print_audit(findings, console)
     if args.output:
         write_audit(findings, args.output)
         console.print(f"Résultat écrit dans {args.output}")
-    if args.strict and any(f.status == "écart" for f in findings):
+    if args.strict and any(f.status == FindingStatus.DISCREPANCY for f in findings):
         return EXIT_DATA
     return EXIT_OK
 

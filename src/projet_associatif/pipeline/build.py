@@ -50,6 +50,7 @@ from projet_associatif.data.cache import (
 from projet_associatif.pipeline.execute import (
     ExecutionError,
     Outcome,
+    RunStatus,
     Task,
     format_seconds,
     run_all,
@@ -103,12 +104,12 @@ class BuildResult:
     @property
     def executed(self) -> list[str]:
         """Return the names of the notebooks that were run."""
-        return [o.source.name for o in self.notebooks if o.status == "exécuté"]
+        return [o.source.name for o in self.notebooks if o.status == RunStatus.EXECUTED]
 
     @property
     def cached(self) -> list[str]:
         """Return the names of the notebooks copied from the cache."""
-        return [o.source.name for o in self.notebooks if o.status == "en cache"]
+        return [o.source.name for o in self.notebooks if o.status == RunStatus.CACHED]
 
 
 def parse_formats(formats: str | Sequence[str]) -> list[str]:
