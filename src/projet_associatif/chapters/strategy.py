@@ -504,7 +504,8 @@ def fiche_markdown(
     if note:
         parts.append(note)
     parts.append(
-        f"Source{NBSP}: {source_document().cited_as}, annexe 1, fiche n°{NBSP}{fiche['numero']} ; "
+        f"Source{NBSP}: {escape_markdown(source_document().cited_as)}, annexe 1, "
+        f"fiche n°{NBSP}{fiche['numero']} ; "
         "indicateurs : catalogue d'évaluation du projet"
     )
     return "\n\n".join(parts) + "\n"
