@@ -17,7 +17,7 @@ import pytest
 import yaml
 from notebook_support import write_notebook as notebook
 
-from projet_associatif.config.profiles import add_months, chapter_notebooks, resolve_as_of
+from projet_associatif.config.profiles import add_months, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.core.paths import ROOT_ENV, project_root
 from projet_associatif.pipeline import build as build_module
@@ -25,9 +25,12 @@ from projet_associatif.pipeline.build import (
     BuildError,
     build,
     build_from_args,
+    chapter_notebooks,
     publish,
     recover_interrupted_publish,
 )
+
+REAL_DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:
@@ -69,7 +72,11 @@ def make_project(root: Path) -> Path:
     cadre = root / "data" / "evaluation"
     cadre.mkdir(parents=True)
     (cadre / "evaluation_cadre.yaml").write_text(
-        "date_debut_projet: 2020-09-01\n", encoding="utf-8"
+        "date_debut_projet: 2020-09-01\n"
+        "bilans:\n"
+        "  - {id: bilan-intermediaire, libelle: Bilan intermédiaire, duree_mois: 18}\n"
+        "  - {id: bilan-final, libelle: Bilan final, duree_mois: 36}\n",
+        encoding="utf-8",
     )
     (cadre / "evaluation_cadre.resource.yaml").write_text(
         yaml.safe_dump(
@@ -80,12 +87,17 @@ def make_project(root: Path) -> Path:
                 "jsonSchema": {
                     "type": "object",
                     "required": ["date_debut_projet"],
-                    "properties": {"date_debut_projet": {}},
+                    "properties": {"date_debut_projet": {}, "bilans": {}},
                 },
             }
         ),
         encoding="utf-8",
     )
+    # The organisation's name and the source's title have their one home in the data.
+    identity = root / "data" / "association"
+    identity.mkdir(parents=True)
+    for name in ("identite.yaml", "identite.resource.yaml"):
+        shutil.copyfile(REAL_DATA / "association" / name, identity / name)
     for name in ("mesures", "autres"):
         notebook(
             root / "notebooks" / f"0{1 if name == 'mesures' else 2}-{name}.ipynb",
@@ -384,6 +396,28 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
     assert seen["manifest"]["entrees"] == manifest["entrees"]
     published = project / "_book" / "projet-2020" / "manifest.json"
     assert json.loads(published.read_text(encoding="utf-8")) == manifest
+
+
+def test_the_organisation_comes_from_the_data_into_the_manifest_and_the_renderer(
+    project, monkeypatch
+):
+    seen = {}
+
+    def spying_render(executed_dir, staging, **kwargs):
+        seen.update(kwargs["meta"])
+        return fake_render(executed_dir, staging, **kwargs)
+
+    path = project / "data" / "association" / "identite.yaml"
+    text = path.read_text(encoding="utf-8")
+    renamed = "Association <Essai> & *Cie* de l'Allier"
+    path.write_text(
+        text.replace("organisation: Mission Locale de Moulins et sa région",
+                     f"organisation: \"{renamed}\""), encoding="utf-8",
+    )  # fmt: skip
+    monkeypatch.setattr(build_module, "_render", spying_render)
+    result = run()
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["organisation"] == seen["organisation"] == renamed
 
 
 def test_publish_replaces_the_whole_directory(tmp_path):

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from projet_associatif.analysis import evaluation as ev
+from projet_associatif.analysis.review_context import review_context
+from projet_associatif.analysis.statuses import (
+    IndicatorStatus,
+    StepStatus,
+    Trend,
+    indicator_rule,
+    step_rule,
+)
+from projet_associatif.chapters.review import NO_MEASUREMENT, fictional_warning, heading
+from projet_associatif.config.profiles import add_months
+from projet_associatif.core.texts import texts
 from projet_associatif.suivi.reader import empty_frame
 from projet_associatif.suivi.referentiel import load_referentiel
 
@@ -94,10 +106,10 @@ def statuses(ref, as_of) -> pd.DataFrame:
 
 
 def test_add_months_gives_the_review_dates_and_clamps_month_ends():
-    assert ev.add_months(START, 18) == MID
-    assert ev.add_months(START, 36) == FINAL
-    assert ev.add_months(D(2020, 1, 31), 1) == D(2020, 2, 29)
-    assert ev.add_months(D(2021, 11, 30), 3) == D(2022, 2, 28)
+    assert add_months(START, 18) == MID
+    assert add_months(START, 36) == FINAL
+    assert add_months(D(2020, 1, 31), 1) == D(2020, 2, 29)
+    assert add_months(D(2021, 11, 30), 3) == D(2022, 2, 28)
 
 
 def test_trend_compares_the_last_two_values():
@@ -261,7 +273,7 @@ def test_targets_of_the_data_package_apply_when_the_commission_sets_none(ref):
 
 def test_indicator_table_has_french_columns_in_order(ref):
     table = ev.indicator_status(ref.indicateurs, MESURES, CIBLES, as_of=MID, start=START, end=FINAL)
-    assert list(table.columns) == list(ev.COLONNES_INDICATEURS.values())
+    assert list(table.columns) == list(ev.INDICATOR_COLUMNS.values())
     assert list(table["Indicateur"]) == list(ref.indicateurs["id"])
 
 
@@ -415,17 +427,17 @@ def test_summary_by_objective_sums_the_fiches(ref):
     assert oo.loc["OG1-OO1", "Indicateurs : cible atteinte"] == 2
     assert oo.loc["OG1-OO1", "Indicateurs : en retard"] == 1
     assert oo.loc["OG1-OO1", "Étapes : non réalisé (en retard)"] == 2
-    og = ev.summary_by_objective(by_fiche, ref.objectifs, niveau="general").set_index("Objectif")
+    og = ev.summary_by_objective(by_fiche, ref.objectifs, level="general").set_index("Objectif")
     assert og.loc["OG2", "Indicateurs : sans cible"] == 1
     assert og.loc["OG2", "Étapes : sans échéance"] == 1
     with pytest.raises(ValueError):
-        ev.summary_by_objective(by_fiche, ref.objectifs, niveau="autre")
+        ev.summary_by_objective(by_fiche, ref.objectifs, level="autre")
 
 
 def test_dashboard_one_line_per_fiche(ref):
     ind, jal, rep = tables(ref, MID)
     board = ev.dashboard(ind, jal, rep, ref.fiches).set_index("N° fiche")
-    assert list(board.columns) == ev.COLONNES_TABLEAU_DE_BORD[1:]
+    assert list(board.columns) == ev.DASHBOARD_COLUMNS[1:]
     assert board.loc[1, "Indicateurs"] == 2
     assert board.loc[1, "Indicateurs mesurés"] == 1
     assert board.loc[1, "Étapes réalisées"] == 2
@@ -451,23 +463,23 @@ def test_dashboard_without_any_data_says_so(ref):
 
 
 def test_review_context_defaults_and_labels():
-    mid = ev.review_context("bilan-intermediaire", "", "", str(DATA))
+    mid = review_context("bilan-intermediaire", "", "", str(DATA))
     assert mid.as_of == MID
-    assert mid.libelle == "Bilan intermédiaire (18 mois)"
-    assert mid.suivi_fichier is None
-    assert not mid.a_des_mesures
-    assert mid.message == "Aucune mesure n'a encore été enregistrée"
-    assert "Aucune mesure n'a encore été enregistrée" in mid.entete()
-    assert "1er septembre 2021" in mid.entete()
-    final = ev.review_context("bilan-final", None, None, DATA)
-    assert (final.as_of, final.libelle) == (FINAL, "Bilan final (3 ans)")
-    other = ev.review_context("bilan-final", "2022-01-31", "", DATA)
+    assert mid.label == "Bilan intermédiaire (18 mois)"
+    assert mid.suivi_file is None
+    assert not mid.has_measurements
+    assert NO_MEASUREMENT == "Aucune mesure n'a encore été enregistrée"
+    assert "Aucune mesure n'a encore été enregistrée" in heading(mid).markdown
+    assert "1er septembre 2021" in heading(mid).markdown
+    final = review_context("bilan-final", None, None, DATA)
+    assert (final.as_of, final.label) == (FINAL, "Bilan final (3 ans)")
+    other = review_context("bilan-final", "2022-01-31", "", DATA)
     assert other.as_of == D(2022, 1, 31)
 
 
 def test_review_context_rejects_a_profile_without_review():
     with pytest.raises(ValueError, match="sans bilan"):
-        ev.review_context("projet-2020", "", "", DATA)
+        review_context("projet-2020", "", "", DATA)
 
 
 def test_review_context_reads_the_measurement_file(tmp_path):
@@ -483,15 +495,15 @@ def test_review_context_reads_the_measurement_file(tmp_path):
         "fiche,etape,date_prevue,date_realisee,commentaire\n", encoding="utf-8"
     )
     (csv_dir / "reponses.csv").write_text("fiche,question,reponse,date\n", encoding="utf-8")
-    mid = ev.review_context("bilan-intermediaire", "", csv_dir, DATA)
-    assert mid.suivi_fichier == "suivi"
-    assert mid.fictif and "Données fictives" in mid.avertissement
-    assert not mid.a_des_mesures  # the only measurement is after 2021-09-01
-    final = ev.review_context("bilan-final", "", csv_dir, DATA)
-    assert final.a_des_mesures and final.message is None
-    assert final.indicateurs().set_index("Indicateur").loc["camion-accueils", "Mesures"] == 1
-    assert len(final.tableau_de_bord()) == 3
-    assert len(final.par_objectif("general")) == 2
+    mid = review_context("bilan-intermediaire", "", csv_dir, DATA)
+    assert mid.suivi_file == "suivi"
+    assert mid.fictional and "Données fictives" in fictional_warning(mid)
+    assert not mid.has_measurements  # the only measurement is after 2021-09-01
+    final = review_context("bilan-final", "", csv_dir, DATA)
+    assert final.has_measurements and NO_MEASUREMENT not in heading(final).markdown
+    assert final.indicators().set_index("Indicateur").loc["camion-accueils", "Mesures"] == 1
+    assert len(final.dashboard()) == 3
+    assert len(final.by_objective("general")) == 2
 
 
 # ---------------------------------------------------------------- the fictional example (real ids)
@@ -500,18 +512,18 @@ EXEMPLES = Path(__file__).resolve().parents[1] / "exemples"
 
 
 def example_statuses(profile):
-    ctx = ev.review_context(profile, "", EXEMPLES / "suivi-fictif.xlsx", "")
+    ctx = review_context(profile, "", EXEMPLES / "suivi-fictif.xlsx", "")
     return (
         ctx,
-        ctx.indicateurs().set_index("Indicateur"),
-        ctx.jalons().set_index(["Fiche", "Étape"]),
+        ctx.indicators().set_index("Indicateur"),
+        ctx.milestones().set_index(["Fiche", "Étape"]),
     )
 
 
 def test_fictional_example_at_mid_term():
     ctx, ind, jal = example_statuses("bilan-intermediaire")
-    assert ctx.fictif and "Données fictives" in ctx.entete()
-    assert "hypothèse" in ctx.entete()  # the data package marks the start date as assumed
+    assert ctx.fictional and "Données fictives" in heading(ctx).markdown
+    assert "hypothèse" in heading(ctx).markdown  # the data package marks the start date as assumed
     assert ind.loc["camion-mobile-i1", "Statut"] == "en bonne voie"
     assert ind.loc["camion-mobile-i1", "Mesures"] == 2  # the 2022-09-30 value is ignored
     assert ind.loc["reseaux-sociaux-i1", "Statut"] == "cible atteinte"
@@ -534,17 +546,17 @@ def test_fictional_example_at_final_review():
     assert ind.loc["antennes-permanences-i3", "Statut"] == "en retard"
     assert jal.loc[("espace-jeunes", "Etape 3"), "Statut"] == "non réalisé (en retard)"
     assert jal.loc[("site-internet", "Etape 5"), "Statut"] == "pas encore dû"
-    assert len(ctx.reponses()) == 3
+    assert len(ctx.answers()) == 3
 
 
 def test_real_data_without_measurements_says_so():
-    ctx = ev.review_context("bilan-final", "", "", "")
-    assert ctx.message == "Aucune mesure n'a encore été enregistrée"
-    board = ctx.tableau_de_bord()
-    assert len(board) == len(ctx.referentiel.fiches) == 18
+    ctx = review_context("bilan-final", "", "", "")
+    assert "Aucune mesure n'a encore été enregistrée" in heading(ctx).markdown
+    board = ctx.dashboard()
+    assert len(board) == len(ctx.referential.fiches) == 18
     assert set(board["Situation"]) == {"aucune donnée"}
-    assert len(ctx.par_objectif()) == sum(
-        len(og["objectifs_operationnels"]) for og in ctx.referentiel.objectifs
+    assert len(ctx.by_objective()) == sum(
+        len(og["objectifs_operationnels"]) for og in ctx.referential.objectifs
     )
 
 
@@ -564,10 +576,51 @@ def test_the_indicator_direction_wins_over_the_side_of_the_target():
 def test_date_boundaries_of_steps_and_expected_values():
     # Done on the as-of date: done; one day after the planned date: one day late.
     assert ev.step_status(D(2021, 1, 1), MID, MID) == (
-        ev.REALISE_EN_RETARD,
+        StepStatus.DONE_LATE,
         (MID - D(2021, 1, 1)).days,
     )
-    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 2), MID) == (ev.REALISE_EN_RETARD, 1)
-    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 1), MID) == (ev.REALISE_A_TEMPS, None)
+    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 2), MID) == (StepStatus.DONE_LATE, 1)
+    assert ev.step_status(D(2021, 1, 1), D(2021, 1, 1), MID) == (StepStatus.DONE_ON_TIME, None)
     # A target one day after its baseline: the baseline is still expected on the first day.
     assert ev.expected_value(0, START, 10, START + dt.timedelta(days=1), START) == 0
+
+
+# ---------------------------------------------------------------- one home for delays and statuses
+
+
+def test_a_framework_of_12_months_moves_the_mid_term_review(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    framework = data / "evaluation" / "evaluation_cadre.yaml"
+    text = framework.read_text(encoding="utf-8")
+    framework.write_text(text.replace("duree_mois: 18", "duree_mois: 12"), encoding="utf-8")
+    twelve = D(2021, 3, 1)  # 2020-03-01 + 12 months
+    mid = review_context("bilan-intermediaire", "", "", data)
+    assert (mid.as_of, mid.label) == (twelve, "Bilan intermédiaire (1 an)")
+    assert "Bilan intermédiaire (1 an)" in heading(mid).markdown
+    final = review_context("bilan-final", "", "", data)
+    assert final.as_of == FINAL  # the final review keeps its 36 months
+    assert final.mid_term_date == twelve == final.mid_term().as_of
+    assert final.mid_term().label == "Bilan intermédiaire (1 an)"
+    # The real framework still says 18 months.
+    assert review_context("bilan-intermediaire", "", "", DATA).as_of == MID
+
+
+def test_statuses_are_enum_members_and_an_unknown_one_cannot_be_made(ref):
+    with pytest.raises(ValueError):
+        IndicatorStatus("presque atteinte")
+    with pytest.raises(ValueError):
+        StepStatus("réalisée")
+    assert {type(s) for s in statuses(ref, MID)["Statut"]} == {IndicatorStatus}
+    assert {type(s) for s in milestones(ref, MID)["Statut"]} == {StepStatus}
+    assert ev.quantitative_status(**kw(sens="hausse"))[0] in set(IndicatorStatus)
+    assert isinstance(ev.trend(1.0, 2.0), Trend)
+    # The member is the French word the review prints.
+    assert f"{IndicatorStatus.TARGET_MET}" == "cible atteinte"
+
+
+def test_the_indicator_rule_is_the_editable_text_and_names_every_status():
+    assert indicator_rule() == texts("regles-evaluation")["statut"]
+    assert step_rule() == texts("regles-evaluation")["jalon"]
+    for status in IndicatorStatus:
+        assert f"« {status} »" in indicator_rule(), status

@@ -13,7 +13,7 @@ import fidelity_support
 import pytest
 
 from projet_associatif.analysis import fidelity
-from projet_associatif.present import provenance
+from projet_associatif.config.identity import source_document
 
 NIEVRE = "département de la Nièvre, en région Bourgogne-Franche-Comté"
 
@@ -215,4 +215,4 @@ def test_figures_cite_their_sources_in_the_short_form_in_every_format(book_2020)
         ):
             assert phrase(line) in shown, (name, line)
         # The full title is written once, in annex C's note (it was under every figure).
-        assert shown.count(phrase(provenance.SOURCE_DOCUMENT)) == 1, name
+        assert shown.count(phrase(source_document().title)) == 1, name

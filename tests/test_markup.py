@@ -131,7 +131,7 @@ def test_a_cell_escaped_by_its_caller_keeps_its_pipes_inside_the_cell():
 
 def test_commission_answers_from_the_measurement_file_are_text(monkeypatch):
     """The commission's answers (free text typed in the workbook) reach the review as text."""
-    from projet_associatif.analysis.evaluation import review_context
+    from projet_associatif.analysis.review_context import review_context
     from projet_associatif.chapters import review
     from projet_associatif.core.paths import project_root
 
@@ -139,8 +139,8 @@ def test_commission_answers_from_the_measurement_file_are_text(monkeypatch):
         "bilan-intermediaire", "", str(project_root() / "exemples" / "suivi-fictif.xlsx"), ""
     )
     value = "<img src=x onerror=alert(1)> **gras** [lien](http://e.x) @ref"
-    answers = bilan.reponses().assign(Réponse=value)
-    monkeypatch.setattr(bilan, "reponses", lambda: answers)
+    answers = bilan.answers().assign(Réponse=value)
+    monkeypatch.setattr(bilan, "answers", lambda: answers)
     soup = BeautifulSoup(_pandoc_html(review.answers_markdown(bilan)), "html.parser")
     assert not soup.find(["img", "a", "span"])
     assert [li.get_text().count(value) for li in soup.find_all("li")] == [1] * len(answers)

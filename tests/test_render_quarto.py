@@ -127,6 +127,7 @@ def test_one_quarto_render_per_format_with_profile_and_no_execution(
         assert args[args.index("--output-dir") + 1] == f"_rendu/{fmt}"
         metadata = [args[i + 1] for i, a in enumerate(args) if a == "-M"]
         assert metadata == [
+            "pa-organisation:Mission Locale de Moulins et sa région",  # from the data
             "pa-profil:Bilan intermédiaire",
             "pa-arrete:30 septembre 2021",
             "pa-suivi:suivi-fictif.xlsx",

@@ -8,7 +8,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from projet_associatif.analysis.evaluation import review_context
+from projet_associatif.analysis.review_context import review_context
 from projet_associatif.chapters import review
 from projet_associatif.core.paths import notebooks_dir, project_root
 
@@ -82,7 +82,7 @@ def test_status_counts_match_the_hand_count_of_the_fictional_workbook(which, mid
     counts = review.status_counts(bilan)
     assert list(counts["Statut"]) == list(review.STATUS_ORDER)
     assert dict(counts.itertuples(index=False)) == EXPECTED_COUNTS[which]
-    table = bilan.indicateurs()
+    table = bilan.indicators()
     statuses = dict(zip(table["Indicateur"], table["Statut"], strict=True))
     assert len(statuses) == 53
     assert {i: statuses[i] for i in EXPECTED_STATUS[which]} == EXPECTED_STATUS[which]
@@ -112,7 +112,7 @@ def test_without_measurements_the_review_says_so():
     assert review.trajectories_chart(empty) is None
     assert "aucune réponse" in review.answers_markdown(empty)
     assert review.title("Tableau", empty) == "Tableau"
-    assert "Aucune mesure n'a encore été enregistrée" in empty.entete()
+    assert "Aucune mesure n'a encore été enregistrée" in review.heading(empty).markdown
 
 
 def _run(tmp_path, name, notebook="06-bilan.ipynb", **params):

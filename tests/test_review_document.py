@@ -13,7 +13,8 @@ import subprocess
 
 import pytest
 
-from projet_associatif.analysis.evaluation import review_context
+from projet_associatif.analysis import statuses
+from projet_associatif.analysis.review_context import review_context
 from projet_associatif.chapters import review_evolution as evolution
 from projet_associatif.chapters import review_fiches as fiches
 from projet_associatif.chapters import review_recommendations as recommendations
@@ -23,7 +24,7 @@ from projet_associatif.core.texts import texts
 from projet_associatif.present import tables
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.publish.pandoc import PRINT_FILTER, pandoc_path
-from projet_associatif.suivi.reader import SUITES
+from projet_associatif.suivi.schema import FollowUp
 
 FICTIF = "exemples/suivi-fictif.xlsx"
 # A status badge: [[symbol]{.pa-symbole} words]{.pa-statut .pa-statut-kind}
@@ -77,8 +78,8 @@ def test_key_figures_add_up_by_general_objective(mid):
     assert objectives == ["OG\u00a01", "OG\u00a02"]
     assert (figures[objectives].sum(axis=1) == figures["Total"]).all()
     assert figures.loc["Fiches-action", "Total"] == 18
-    assert figures.loc["Indicateurs", "Total"] == len(mid.indicateurs())
-    assert figures.loc["… mesurés", "Total"] == (mid.indicateurs()["Statut"] != "non mesuré").sum()
+    assert figures.loc["Indicateurs", "Total"] == len(mid.indicators())
+    assert figures.loc["… mesurés", "Total"] == (mid.indicators()["Statut"] != "non mesuré").sum()
 
 
 def _decisions(bilan):
@@ -88,7 +89,7 @@ def _decisions(bilan):
 
 def test_decisions_name_the_late_steps_and_indicators(mid, empty):
     text = _decisions(mid)
-    late = mid.jalons()
+    late = mid.milestones()
     late = late[late["Statut"] == "non réalisé (en retard)"]
     assert len(late) == 2
     for fiche in late["Fiche"]:
@@ -123,7 +124,7 @@ def test_charts_only_for_indicators_measured_twice(mid, empty):
 
 
 def test_mid_term_recommendations_and_what_became_of_them(mid, final):
-    recs = mid.preconisations()
+    recs = mid.recommendations()
     assert len(recs) == 3  # the fourth is dated after the mid-term review
     follow = recommendations.follow_up_table(final, recs)
     suites = " ".join(follow["Suite"])
@@ -134,7 +135,7 @@ def test_mid_term_recommendations_and_what_became_of_them(mid, final):
 
 
 def test_final_review_recomputes_the_mid_term_from_the_same_workbook(final):
-    mid = final.bilan_intermediaire()
+    mid = final.mid_term()
     assert mid.as_of == dt.date(2021, 9, 1) and mid.suivi is final.suivi
     compared = evolution.key_figures_compared(final).set_index("Chiffre clé")
     assert compared.loc["Réponses aux questions", "Écart"] == "+1"
@@ -147,7 +148,7 @@ def test_final_review_recomputes_the_mid_term_from_the_same_workbook(final):
 def test_empty_workbook_gives_no_data_everywhere(empty):
     grid = synthesis.status_grid(empty)
     assert grid["Situation"].str.contains("aucune donnée").all()
-    assert empty.preconisations().empty
+    assert empty.recommendations().empty
 
 
 def _print(markdown: str, fmt: str) -> str:
@@ -211,7 +212,7 @@ def test_status_rules_are_read_from_the_editable_text(monkeypatch):
         texts("regles-evaluation")["statut"],
         texts("regles-evaluation")["jalon"],
     ]
-    monkeypatch.setattr(synthesis, "texts", lambda name: {"statut": "A", "jalon": "B"})
+    monkeypatch.setattr(statuses, "texts", lambda name: {"statut": "A", "jalon": "B"})
     assert [r.markdown for r in synthesis.status_rules()] == ["A", "B"]
 
 
@@ -225,7 +226,7 @@ def test_a_fiche_section_has_charts_only_when_measured(mid, empty):
     assert "Aucune réponse de la commission" in quiet[-1].markdown
     chapter = fiches.objectives_and_fiches(empty)
     headings = [b.markdown for b in chapter if isinstance(b, Text) and b.markdown[:3] == "## "]
-    assert len(headings) == len(empty.referentiel.objectifs)
+    assert len(headings) == len(empty.referential.objectifs)
 
 
 def test_recommendation_blocks_per_review(mid, final, empty):
@@ -242,7 +243,8 @@ def test_recommendation_blocks_per_review(mid, final, empty):
 
 
 def test_follow_ups_are_the_workbooks_words():
-    assert set(recommendations.FollowUp) == set(SUITES)
+    # Every follow-up the workbook's schema allows has its badge.
+    assert set(recommendations.FOLLOW_UP_DISPLAY) - {None} == set(FollowUp)
     late = recommendations.follow_up_badge("à faire", "2021-01-31", dt.date(2021, 9, 1))
     assert "✖" in late and "à faire, échéance passée" in late
     done = recommendations.follow_up_badge("réalisée", "2021-01-31", dt.date(2021, 9, 1))

@@ -523,15 +523,19 @@ def test_suivi_verifier_warns_about_a_measurement_dated_2099(tmp_path, capsys):
 
 
 def test_the_review_notes_count_the_rows_dated_after_today(tmp_path):
-    from projet_associatif.analysis.evaluation import review_context
+    from projet_associatif.analysis.review_context import review_context
+    from projet_associatif.chapters.review import heading
 
     folder = write_csv_dir(tmp_path / "csv")
-    assert "Note :" not in review_context("bilan-final", "", folder, DATA).entete()
+    assert "Note :" not in heading(review_context("bilan-final", "", folder, DATA)).markdown
     with (folder / "mesures.csv").open("a", encoding="utf-8") as out:
         out.write("camion-accueils,2099-03-01,,,80,,\nreseaux-rejets,,2098-01-01,2099-01-01,5,,\n")
     bilan = review_context("bilan-final", "", folder, DATA)
     assert bilan.suivi.future_date_rows == 2
-    assert "Note : 2 lignes du fichier de suivi portent une date postérieure" in bilan.entete()
+    assert (
+        "Note : 2 lignes du fichier de suivi portent une date postérieure"
+        in heading(bilan).markdown
+    )
 
 
 def test_the_build_warns_about_dates_after_today_before_running_notebooks(tmp_path):

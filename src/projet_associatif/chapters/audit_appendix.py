@@ -14,11 +14,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from projet_associatif.analysis.audit_findings import STATUSES, AuditStatus, Finding
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import MINUS, MISSING, NBSP, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present.blocks import Table, Text
-from projet_associatif.present.provenance import SOURCE_DOCUMENT_CITED
 from projet_associatif.present.tables import slug
 
 #: The order in which the annex presents the statuses: discrepancies first.
@@ -56,7 +56,7 @@ FINDING_COLUMNS = ("N°", "Contrôle", "Déclaré", "Calculé", "Écart (calcul�
 _VALUE_COLUMNS = ("Déclaré", "Calculé", "Écart (calculé − déclaré)")
 
 AUDIT_SOURCE = (
-    f"{SOURCE_DOCUMENT_CITED} (valeurs déclarées, page à chaque ligne) ; valeurs calculées "
+    "{cited} (valeurs déclarées, page à chaque ligne) ; valeurs calculées "
     "par le module d'audit à partir des tables validées du paquet de données"
 )
 
@@ -93,7 +93,7 @@ def status_counts_table(findings: Sequence[Finding]) -> Table:
     return Table(
         status_counts(findings),
         title="Contrôles de l'audit par statut",
-        source=AUDIT_SOURCE,
+        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
         label="tbl-audit-statuts",
     )
 
@@ -194,7 +194,7 @@ def findings_of_status(findings: Sequence[Finding], status: str) -> list[Table |
     table = Table(
         frame,
         title=f"{_STATUS_TITLES[AuditStatus(status)]} ({nombre(len(frame))})",
-        source=AUDIT_SOURCE,
+        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
         align=right,
         label=f"tbl-audit-{slug(status)}",
         note="origine des deux valeurs et commentaire de chaque contrôle : liste qui suit, "

@@ -16,24 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import (
-    AUCUNE_DONNEE,
-    CIBLE_ATTEINTE,
-    EN_BONNE_VOIE,
-    EN_RETARD,
-    MESURE,
-    NON_MESURE,
-    NON_REALISE_EN_RETARD,
-    PAS_ENCORE_DU,
-    REALISE_A_TEMPS,
-    REALISE_EN_RETARD,
-    REALISE_SANS_ECHEANCE,
-    RETARD_CONSTATE,
-    SANS_CIBLE,
-    SANS_ECHEANCE,
-    SANS_RETARD,
-    ReviewContext,
-)
+from projet_associatif.analysis.review_context import ReviewContext
+from projet_associatif.analysis.statuses import FicheSituation, IndicatorStatus, StepStatus
 from projet_associatif.chapters.review import source_line, title
 from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
@@ -41,25 +25,25 @@ from projet_associatif.present.blocks import Table
 
 #: Symbol and colour class of every status (indicators, steps, fiches).
 STATUS_SYMBOLS: dict[str, tuple[str, str]] = {
-    CIBLE_ATTEINTE: ("✔", "ok"),
-    EN_BONNE_VOIE: ("▲", "voie"),
-    EN_RETARD: ("✖", "retard"),
-    SANS_CIBLE: ("◆", "neutre"),
-    MESURE: ("◆", "neutre"),
-    NON_MESURE: ("○", "attente"),
-    REALISE_A_TEMPS: ("✔", "ok"),
-    REALISE_EN_RETARD: ("✔", "voie"),
-    REALISE_SANS_ECHEANCE: ("✔", "ok"),
-    NON_REALISE_EN_RETARD: ("✖", "retard"),
-    PAS_ENCORE_DU: ("○", "attente"),
-    SANS_ECHEANCE: ("–", "attente"),
-    RETARD_CONSTATE: ("✖", "retard"),
-    SANS_RETARD: ("✔", "ok"),
-    AUCUNE_DONNEE: ("○", "attente"),
+    IndicatorStatus.TARGET_MET: ("✔", "ok"),
+    IndicatorStatus.ON_TRACK: ("▲", "voie"),
+    IndicatorStatus.LATE: ("✖", "retard"),
+    IndicatorStatus.NO_TARGET: ("◆", "neutre"),
+    IndicatorStatus.MEASURED: ("◆", "neutre"),
+    IndicatorStatus.NOT_MEASURED: ("○", "attente"),
+    StepStatus.DONE_ON_TIME: ("✔", "ok"),
+    StepStatus.DONE_LATE: ("✔", "voie"),
+    StepStatus.DONE_NO_DEADLINE: ("✔", "ok"),
+    StepStatus.NOT_DONE_LATE: ("✖", "retard"),
+    StepStatus.NOT_YET_DUE: ("○", "attente"),
+    StepStatus.NO_DEADLINE: ("–", "attente"),
+    FicheSituation.LATE: ("✖", "retard"),
+    FicheSituation.NO_DELAY: ("✔", "ok"),
+    FicheSituation.NO_DATA: ("○", "attente"),
 }
 
 #: Every step status that means done (on time, late, or without a deadline).
-DONE_STATUSES = (REALISE_A_TEMPS, REALISE_EN_RETARD, REALISE_SANS_ECHEANCE)
+DONE_STATUSES = (StepStatus.DONE_ON_TIME, StepStatus.DONE_LATE, StepStatus.DONE_NO_DEADLINE)
 
 
 def badge(status: str, text: str | None = None) -> str:
@@ -95,7 +79,7 @@ def plural(n: int, words: tuple[str, str]) -> str:
 
 def fiche_by_id(bilan: ReviewContext, fiche_id: str) -> dict[str, Any]:
     """Return the fiche-action of the framework with this id."""
-    return next(f for f in bilan.referentiel.fiches if f["id"] == fiche_id)
+    return next(f for f in bilan.referential.fiches if f["id"] == fiche_id)
 
 
 def fiche_label(fiche: dict[str, Any]) -> str:
@@ -118,7 +102,7 @@ def objective_of(bilan: ReviewContext) -> dict[str, str]:
     """Return the general objective id of every fiche id."""
     return {
         fiche: og["id"]
-        for og in bilan.referentiel.objectifs
+        for og in bilan.referential.objectifs
         for oo in og["objectifs_operationnels"]
         for fiche in oo["fiches"]
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import ReviewContext
+from projet_associatif.analysis.review_context import ReviewContext
 from projet_associatif.chapters.review_common import (
     badge,
     breakable,
@@ -31,7 +31,7 @@ def _signed(n: int) -> str:
 
 def recomputation(bilan: ReviewContext) -> Text:
     """Return the sentence saying how the mid-term state is recomputed, with both dates."""
-    mid = bilan.bilan_intermediaire()
+    mid = bilan.mid_term()
     return Text(
         f"Le bilan intermédiaire est recalculé à partir du même classeur de suivi, à sa date "
         f"d'arrêté ({date_fr(mid.as_of)}) : seules les mesures, étapes et réponses datées "
@@ -42,7 +42,7 @@ def recomputation(bilan: ReviewContext) -> Text:
 
 def key_figures_compared(bilan: ReviewContext) -> pd.DataFrame:
     """Return the project's key figures at the mid-term and at the closing date, with the gap."""
-    before = key_figures(bilan.bilan_intermediaire()).set_index("Chiffre clé")["Total"]
+    before = key_figures(bilan.mid_term()).set_index("Chiffre clé")["Total"]
     after = key_figures(bilan).set_index("Chiffre clé")["Total"]
     return pd.DataFrame(
         {
@@ -67,12 +67,12 @@ def key_figures_compared_table(bilan: ReviewContext) -> Table:
 
 def changes(bilan: ReviewContext) -> pd.DataFrame:
     """Return every indicator and step whose status changed since the mid-term review."""
-    mid = bilan.bilan_intermediaire()
-    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
+    mid = bilan.mid_term()
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
     rows = []
     pairs = (
-        (mid.indicateurs(), bilan.indicateurs(), "Indicateur", "Libellé"),
-        (mid.jalons(), bilan.jalons(), None, "Étape"),
+        (mid.indicators(), bilan.indicators(), "Indicateur", "Libellé"),
+        (mid.milestones(), bilan.milestones(), None, "Étape"),
     )
     for before, after, key, label in pairs:
         keys = ["Fiche", key or "Étape"]

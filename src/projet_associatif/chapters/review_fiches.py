@@ -13,13 +13,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import (
-    NON_MESURE,
-    NON_REALISE_EN_RETARD,
-    REALISE_EN_RETARD,
-    ReviewContext,
-    measures_as_of,
-)
+from projet_associatif.analysis.evaluation import measures_as_of
+from projet_associatif.analysis.review_context import ReviewContext
+from projet_associatif.analysis.statuses import IndicatorStatus, StepStatus
 from projet_associatif.chapters.review import source_line, title
 from projet_associatif.chapters.review_common import (
     badge,
@@ -42,9 +38,9 @@ Block = Text | Table | Figure
 def objective_heading(bilan: ReviewContext, og: dict[str, Any]) -> Text:
     """Return the heading of a general objective with a one-line summary of its fiches."""
     fiches = [f for oo in og["objectifs_operationnels"] for f in oo["fiches"]]
-    ind = bilan.indicateurs()
+    ind = bilan.indicators()
     ind = ind[ind["Fiche"].isin(fiches)]
-    measured = int((ind["Statut"] != NON_MESURE).sum())
+    measured = int((ind["Statut"] != IndicatorStatus.NOT_MEASURED).sum())
     number = og["id"].removeprefix("OG")
     return Text(
         f"## Objectif général {number} — {escape_markdown(og.get('libelle') or og['id'])}"
@@ -76,7 +72,7 @@ def _value(row: dict[str, Any], nature: str) -> str:
 
 def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the indicators of a fiche: label, reference and target, measurements, status."""
-    ind = bilan.indicateurs()
+    ind = bilan.indicators()
     ind = ind[ind["Fiche"] == fiche_id]
     measures = _measures(bilan)
     rows = []
@@ -108,7 +104,7 @@ def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
 
 def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the steps of a fiche: planned and done dates and status."""
-    jal = bilan.jalons()
+    jal = bilan.milestones()
     jal = jal[jal["Fiche"] == fiche_id]
     rows = []
     for row in jal.to_dict("records"):
@@ -117,7 +113,7 @@ def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         if what:
             step += f" — {breakable(escape_markdown(what))}"
         status = badge(row["Statut"])
-        if row["Statut"] in (NON_REALISE_EN_RETARD, REALISE_EN_RETARD) and not is_missing(
+        if row["Statut"] in (StepStatus.NOT_DONE_LATE, StepStatus.DONE_LATE) and not is_missing(
             row["Retard (jours)"]
         ):
             status += f" ({nombre(row['Retard (jours)'])}{NBSP}j)"
@@ -134,7 +130,7 @@ def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
 
 def measures_chart_data(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the numeric measurements of a fiche's indicators measured at least twice."""
-    catalogue = bilan.referentiel.indicateurs
+    catalogue = bilan.referential.indicateurs
     ids = catalogue.loc[catalogue["fiche"] == fiche_id, "id"]
     measures = _measures(bilan)
     measures = measures[measures["indicateur"].isin(ids)].dropna(subset=["valeur"])
@@ -185,7 +181,7 @@ def measures_alt(frame: pd.DataFrame) -> str:
 
 def timeline_data(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
     """Return the planned and done dates of a fiche's steps, one row per dated event."""
-    jal = bilan.jalons()
+    jal = bilan.milestones()
     jal = jal[jal["Fiche"] == fiche_id]
     rows = []
     for row in jal.to_dict("records"):
@@ -249,7 +245,7 @@ def timeline_alt(frame: pd.DataFrame, bilan: ReviewContext) -> str:
 
 def answers_fiche_markdown(bilan: ReviewContext, fiche_id: str) -> str:
     """Return the commission's answers for one fiche, as a Markdown list (or a sentence)."""
-    answers = bilan.reponses()
+    answers = bilan.answers()
     answers = answers[answers["Fiche"] == fiche_id]
     if answers.empty:
         return "*Aucune réponse de la commission aux questions d'évaluation à cette date.*"
@@ -323,7 +319,7 @@ def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
 def objectives_and_fiches(bilan: ReviewContext) -> list[Block]:
     """Return the whole chapter: each general and operational objective, then its fiches."""
     blocks: list[Block] = []
-    for og in bilan.referentiel.objectifs:
+    for og in bilan.referential.objectifs:
         blocks.append(objective_heading(bilan, og))
         for oo in og["objectifs_operationnels"]:
             blocks.append(operational_heading(oo))

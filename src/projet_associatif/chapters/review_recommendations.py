@@ -7,12 +7,11 @@ those recorded so far; in the final review, what became of the mid-term ones, th
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import ReviewContext
+from projet_associatif.analysis.review_context import ReviewContext
 from projet_associatif.chapters.review_common import (
     fiche_by_id,
     fiche_link,
@@ -22,16 +21,7 @@ from projet_associatif.chapters.review_common import (
 from projet_associatif.core.formatting import MISSING, date_fr, is_missing, to_date
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
-
-
-class FollowUp(enum.StrEnum):
-    """What became of a recommendation, as the workbook's « suite » column says it."""
-
-    TO_DO = "à faire"
-    IN_PROGRESS = "en cours"
-    DONE = "réalisée"
-    ABANDONED = "abandonnée"
-
+from projet_associatif.suivi.schema import FollowUp
 
 #: Symbol, colour class and words of each follow-up (None: the column is blank).
 FOLLOW_UP_DISPLAY: dict[FollowUp | None, tuple[str, str, str]] = {
@@ -118,18 +108,18 @@ def _recommendations(bilan: ReviewContext, recs: pd.DataFrame) -> list[Table | T
 
 def recommendations(bilan: ReviewContext) -> list[Table | Text]:
     """Return the recommendations: the mid-term ones, and in the final review their outcome."""
-    recs = bilan.preconisations()
+    recs = bilan.recommendations()
     if bilan.profile != "bilan-final":
         heading = Text("## Préconisations du bilan intermédiaire {#preconisations}")
         return [heading, *_recommendations(bilan, recs)]
-    cut = pd.Timestamp(bilan.date_intermediaire)
+    cut = pd.Timestamp(bilan.mid_term_date)
     earlier = recs[pd.to_datetime(recs["date"]) <= cut]
     later = recs[pd.to_datetime(recs["date"]) > cut]
     blocks: list[Table | Text] = [
         Text(
             "## Ce que sont devenues les préconisations du bilan intermédiaire "
             "{#suite-preconisations}\n\n"
-            f"Préconisations formulées jusqu'au {date_fr(bilan.date_intermediaire)} "
+            f"Préconisations formulées jusqu'au {date_fr(bilan.mid_term_date)} "
             "(date d'arrêté du bilan intermédiaire) et suite enregistrée dans le classeur."
         )
     ]

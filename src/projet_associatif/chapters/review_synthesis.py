@@ -7,26 +7,18 @@ decision of the commission, the status grid of the 18 fiches-action and the stat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 
-from projet_associatif.analysis.evaluation import (
-    AUCUNE_DONNEE,
-    CIBLE_ATTEINTE,
-    EN_BONNE_VOIE,
-    EN_RETARD,
-    MESURE,
-    NON_MESURE,
-    NON_REALISE_EN_RETARD,
-    PAS_ENCORE_DU,
-    REALISE_A_TEMPS,
-    RETARD_CONSTATE,
-    SANS_CIBLE,
-    SANS_ECHEANCE,
-    SANS_RETARD,
-    ReviewContext,
+from projet_associatif.analysis.review_context import ReviewContext
+from projet_associatif.analysis.statuses import (
+    FicheSituation,
+    IndicatorStatus,
+    StepStatus,
+    indicator_rule,
+    step_rule,
 )
+from projet_associatif.chapters.review import heading
 from projet_associatif.chapters.review_common import (
     DONE_STATUSES,
     badge,
@@ -40,30 +32,29 @@ from projet_associatif.chapters.review_common import (
 )
 from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.core.texts import texts
 from projet_associatif.present.blocks import Table, Text
 
 #: Short words of the grid cells, singular and plural, per indicator status.
 INDICATOR_WORDS = {
-    CIBLE_ATTEINTE: ("atteint", "atteints"),
-    EN_BONNE_VOIE: ("en bonne voie", "en bonne voie"),
-    EN_RETARD: ("en retard", "en retard"),
-    SANS_CIBLE: ("sans cible", "sans cible"),
-    MESURE: ("qualitatif mesuré", "qualitatifs mesurés"),
-    NON_MESURE: ("non mesuré", "non mesurés"),
+    IndicatorStatus.TARGET_MET: ("atteint", "atteints"),
+    IndicatorStatus.ON_TRACK: ("en bonne voie", "en bonne voie"),
+    IndicatorStatus.LATE: ("en retard", "en retard"),
+    IndicatorStatus.NO_TARGET: ("sans cible", "sans cible"),
+    IndicatorStatus.MEASURED: ("qualitatif mesuré", "qualitatifs mesurés"),
+    IndicatorStatus.NOT_MEASURED: ("non mesuré", "non mesurés"),
 }
 #: Short words of the grid cells for the steps done (whatever their delay) and the others.
 DONE_WORDS = ("réalisée", "réalisées")
 STEP_WORDS = {
-    NON_REALISE_EN_RETARD: ("en retard", "en retard"),
-    PAS_ENCORE_DU: ("à venir", "à venir"),
-    SANS_ECHEANCE: ("sans échéance", "sans échéance"),
+    StepStatus.NOT_DONE_LATE: ("en retard", "en retard"),
+    StepStatus.NOT_YET_DUE: ("à venir", "à venir"),
+    StepStatus.NO_DEADLINE: ("sans échéance", "sans échéance"),
 }
 #: Short words of the fiche situation in the grid (the full wording is in the text above it).
 SHORT_SITUATION = {
-    RETARD_CONSTATE: "en retard",
-    SANS_RETARD: "sans retard",
-    AUCUNE_DONNEE: "aucune donnée",
+    FicheSituation.LATE: "en retard",
+    FicheSituation.NO_DELAY: "sans retard",
+    FicheSituation.NO_DATA: "aucune donnée",
 }
 
 GRID_COLUMNS = ["N°", "Action", "Indicateurs", "Étapes", "Situation"]
@@ -74,7 +65,7 @@ GRID_FORMATS = dict.fromkeys(GRID_COLUMNS, markdown_cell)
 
 def header(bilan: ReviewContext) -> Text:
     """Return the review's heading block: which review, as-of date, measurement file, warnings."""
-    return Text(bilan.entete())
+    return heading(bilan)
 
 
 # --- key figures -------------------------------------------------------------------------------
@@ -82,10 +73,10 @@ def header(bilan: ReviewContext) -> Text:
 
 def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     """Return the key figures, one column per general objective and one for the whole project."""
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
+    ind, jal, rep = bilan.indicators(), bilan.milestones(), bilan.answers()
     og_of = objective_of(bilan)
     # « OG 1 » with a non-breaking space: a column title never splits between its two parts.
-    groups = [(og["id"].replace("OG", f"OG{NBSP}"), og["id"]) for og in bilan.referentiel.objectifs]
+    groups = [(og["id"].replace("OG", f"OG{NBSP}"), og["id"]) for og in bilan.referential.objectifs]
     groups.append(("Total", None))
     rows: list[tuple[str, list[int]]] = []
 
@@ -98,19 +89,21 @@ def key_figures(bilan: ReviewContext) -> pd.DataFrame:
     def count(frame: pd.DataFrame, *statuses: str) -> Callable[[str | None], int]:
         return lambda og: int(pick(frame, og)["Statut"].isin(statuses).sum())
 
-    fiches = [f["id"] for f in bilan.referentiel.fiches]
+    fiches = [f["id"] for f in bilan.referential.fiches]
     add("Fiches-action", lambda og: sum(1 for f in fiches if og is None or og_of.get(f) == og))
     add("Indicateurs", lambda og: len(pick(ind, og)))
-    add("… mesurés", lambda og: int((pick(ind, og)["Statut"] != NON_MESURE).sum()))
+    add(
+        "… mesurés", lambda og: int((pick(ind, og)["Statut"] != IndicatorStatus.NOT_MEASURED).sum())
+    )
     add("… avec une cible", lambda og: int(pick(ind, og)["Cible"].notna().sum()))
-    add(badge(CIBLE_ATTEINTE, "cible atteinte"), count(ind, CIBLE_ATTEINTE))
-    add(badge(EN_BONNE_VOIE), count(ind, EN_BONNE_VOIE))
-    add(badge(EN_RETARD, "indicateurs en retard"), count(ind, EN_RETARD))
+    add(badge(IndicatorStatus.TARGET_MET, "cible atteinte"), count(ind, IndicatorStatus.TARGET_MET))
+    add(badge(IndicatorStatus.ON_TRACK), count(ind, IndicatorStatus.ON_TRACK))
+    add(badge(IndicatorStatus.LATE, "indicateurs en retard"), count(ind, IndicatorStatus.LATE))
     add("Étapes des fiches", lambda og: len(pick(jal, og)))
-    add(badge(REALISE_A_TEMPS, "réalisées"), count(jal, *DONE_STATUSES))
-    add(badge(NON_REALISE_EN_RETARD, "étapes en retard"), count(jal, NON_REALISE_EN_RETARD))
-    add(badge(PAS_ENCORE_DU, "pas encore dues"), count(jal, PAS_ENCORE_DU))
-    add(badge(SANS_ECHEANCE), count(jal, SANS_ECHEANCE))
+    add(badge(StepStatus.DONE_ON_TIME, "réalisées"), count(jal, *DONE_STATUSES))
+    add(badge(StepStatus.NOT_DONE_LATE, "étapes en retard"), count(jal, StepStatus.NOT_DONE_LATE))
+    add(badge(StepStatus.NOT_YET_DUE, "pas encore dues"), count(jal, StepStatus.NOT_YET_DUE))
+    add(badge(StepStatus.NO_DEADLINE), count(jal, StepStatus.NO_DEADLINE))
     add("Réponses aux questions", lambda og: len(pick(rep, og)))
     frame = pd.DataFrame(
         [[label, *values] for label, values in rows],
@@ -124,7 +117,7 @@ def key_figures_intro(bilan: ReviewContext) -> Text:
     names = [
         f"OG{NBSP}{og['id'].removeprefix('OG')} : "
         f"« {escape_markdown(og.get('libelle') or og['id'])} »"
-        for og in bilan.referentiel.objectifs
+        for og in bilan.referential.objectifs
     ]
     return Text(
         "Les colonnes suivent les objectifs généraux (OG) du projet — "
@@ -149,9 +142,9 @@ def key_figures_table(bilan: ReviewContext) -> Table:
 
 def late_steps(bilan: ReviewContext) -> Text:
     """Return the steps not done past their planned date, each with its fiche and delay."""
-    jal = bilan.jalons()
-    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
-    late = jal[jal["Statut"] == NON_REALISE_EN_RETARD]
+    jal = bilan.milestones()
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
+    late = jal[jal["Statut"] == StepStatus.NOT_DONE_LATE]
     if late.empty:
         return Text("Aucune étape n'est en retard à la date d'arrêté.")
     out = []
@@ -160,7 +153,7 @@ def late_steps(bilan: ReviewContext) -> Text:
         out.append(
             f"- **{fiche_link(fiches[row['Fiche']])}** : {escape_markdown(row['Étape'])}"
             f"{what}, prévue le {date_fr(row['Date prévue'])}, "
-            f"{badge(NON_REALISE_EN_RETARD, 'non réalisée')} "
+            f"{badge(StepStatus.NOT_DONE_LATE, 'non réalisée')} "
             f"({nombre(row['Retard (jours)'])} jours de retard)."
         )
     return Text("\n".join(out))
@@ -168,9 +161,9 @@ def late_steps(bilan: ReviewContext) -> Text:
 
 def indicators_behind(bilan: ReviewContext) -> Text:
     """Return the indicators behind their target: last value, expected value, target."""
-    ind = bilan.indicateurs()
-    fiches = {f["id"]: f for f in bilan.referentiel.fiches}
-    behind = ind[ind["Statut"] == EN_RETARD]
+    ind = bilan.indicators()
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
+    behind = ind[ind["Statut"] == IndicatorStatus.LATE]
     if behind.empty:
         return Text("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
     out = []
@@ -184,15 +177,15 @@ def indicators_behind(bilan: ReviewContext) -> Text:
             f"{escape_markdown(row['Libellé'])} : dernière valeur "
             f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
             f"{expected_text} ; cible {nombre(row['Cible'])}"
-            f"{by_date(row['Date cible'])} — {badge(EN_RETARD)}."
+            f"{by_date(row['Date cible'])} — {badge(IndicatorStatus.LATE)}."
         )
     return Text("\n".join(out))
 
 
 def unanswered(bilan: ReviewContext) -> Text:
     """Return how many fiches have no answer to the evaluation questions, and which."""
-    answered = set(bilan.reponses()["Fiche"])
-    fiches = bilan.referentiel.fiches
+    answered = set(bilan.answers()["Fiche"])
+    fiches = bilan.referential.fiches
     missing = [f for f in fiches if f["id"] not in answered]
     if not missing:
         return Text("La commission a répondu aux questions d'évaluation pour chaque fiche.")
@@ -216,10 +209,10 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
 
     The cells are Markdown (badges); pass :data:`GRID_FORMATS` to :func:`tables.markdown`.
     """
-    ind, jal, rep = bilan.indicateurs(), bilan.jalons(), bilan.reponses()
-    dash = bilan.tableau_de_bord().set_index("Action", drop=False)
+    ind, jal, rep = bilan.indicators(), bilan.milestones(), bilan.answers()
+    dash = bilan.dashboard().set_index("Action", drop=False)
     rows = []
-    for fiche, situation in zip(bilan.referentiel.fiches, dash["Situation"], strict=True):
+    for fiche, situation in zip(bilan.referential.fiches, dash["Situation"], strict=True):
         fid = fiche["id"]
         counts = ind.loc[ind["Fiche"] == fid, "Statut"].value_counts()
         ind_parts = [
@@ -229,8 +222,8 @@ def status_grid(bilan: ReviewContext) -> pd.DataFrame:
         ]
         steps = jal.loc[jal["Fiche"] == fid, "Statut"]
         done = int(steps.isin(DONE_STATUSES).sum())
-        jal_parts = [badge(REALISE_A_TEMPS, plural(done, DONE_WORDS))] if done else []
-        for status in (NON_REALISE_EN_RETARD, PAS_ENCORE_DU, SANS_ECHEANCE):
+        jal_parts = [badge(StepStatus.DONE_ON_TIME, plural(done, DONE_WORDS))] if done else []
+        for status in (StepStatus.NOT_DONE_LATE, StepStatus.NOT_YET_DUE, StepStatus.NO_DEADLINE):
             n = int((steps == status).sum())
             if n:
                 jal_parts.append(badge(status, plural(n, STEP_WORDS[status])))
@@ -262,5 +255,4 @@ def grid(bilan: ReviewContext) -> Table:
 
 def status_rules() -> list[Text]:
     """Return how indicator and step statuses are set (``textes/regles-evaluation.yaml``)."""
-    rules: dict[str, Any] = texts("regles-evaluation")
-    return [Text(rules["statut"]), Text(rules["jalon"])]
+    return [Text(indicator_rule()), Text(step_rule())]

@@ -19,13 +19,14 @@ from typing import Any
 import pandas as pd
 
 from projet_associatif import __version__
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import MISSING, NBSP, date_fr, nombre
 from projet_associatif.core.paths import data_dir as default_data_dir
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.cache import IGNORED_DIRS, sha256_file
 from projet_associatif.data.package import discover, load, sources_of, validate_all
 from projet_associatif.present.blocks import Table, Text
-from projet_associatif.present.provenance import SOURCE_DOCUMENT, source_text
+from projet_associatif.present.provenance import source_text
 
 #: Length of the SHA-256 prefixes shown to readers (the manifest keeps the full hashes).
 SHORT_HASH = 12
@@ -76,7 +77,7 @@ def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
     groups: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title", "")).strip() or MISSING
-        title = SOURCE_DOCUMENT_SHORT if title == SOURCE_DOCUMENT else title
+        title = SOURCE_DOCUMENT_SHORT if title == source_document().title else title
         item = ", ".join(
             p
             for p in (
@@ -356,7 +357,7 @@ def resources(data_dir: Path | None = None) -> Table:
         title="Les tables du paquet de données",
         source=DESCRIPTORS_SOURCE,
         label="tbl-paquet-de-donnees",
-        note=f"« {SOURCE_DOCUMENT_SHORT} » : {SOURCE_DOCUMENT}. Licences : "
+        note=f"« {SOURCE_DOCUMENT_SHORT} » : {source_document().title}. Licences : "
         f"{licence_notes(data_dir)}. « — » dans la colonne Lignes : document YAML (texte "
         "structuré), sans lignes.",
     )

@@ -23,12 +23,13 @@ from projet_associatif.analysis.strategy_tree import (
     operational_objectives,
     tree_counts,
 )
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.charts import PALETTE, TEXT_COLOR
-from projet_associatif.present.provenance import SOURCE_DOCUMENT_CITED, source_markdown, source_text
+from projet_associatif.present.provenance import source_markdown, source_text
 
 #: Labels of the four columns of a step, evaluation or perspectives row, as printed.
 ROW_FIELDS = (("quoi", "Quoi ?"), ("quand", "Quand ?"), ("qui", "Qui ?"), ("comment", "Comment ?"))
@@ -462,7 +463,8 @@ def fiche_markdown(
     if note:
         parts.append(note)
     parts.append(
-        f"Source{NBSP}: {SOURCE_DOCUMENT_CITED}, annexe 1, fiche n°{NBSP}{fiche['numero']} ; "
+        f"Source{NBSP}: {escape_markdown(source_document().cited_as)}, annexe 1, "
+        f"fiche n°{NBSP}{fiche['numero']} ; "
         "indicateurs : catalogue d'évaluation du projet"
     )
     return "\n\n".join(parts) + "\n"

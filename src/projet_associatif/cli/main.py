@@ -22,6 +22,7 @@ from projet_associatif.cli.argparse_fr import (
     FrenchArgumentParser,
     FrenchRawDescriptionHelpFormatter,
 )
+from projet_associatif.config.identity import organisation
 from projet_associatif.config.profiles import ProfileError
 from projet_associatif.core.errors import DataError
 from projet_associatif.data.package import UnknownResource
@@ -150,15 +151,31 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"nombre entier attendu, pas {text!r}") from None
 
 
+DESCRIPTION = (
+    "Projet associatif reproductible{of_organisation} : valide les données, contrôle les "
+    "chiffres du document source, exécute les notebooks et publie le rapport en HTML, PDF "
+    "et DOCX."
+)
+
+
+class _MainParser(FrenchArgumentParser):
+    """The top-level parser: its description names the organisation the data states."""
+
+    def format_help(self) -> str:
+        """Return the help; the organisation is read only now (validating it costs seconds)."""
+        try:
+            name = organisation()
+        except (DataError, KeyError):  # broken data must not hide the help
+            name = None
+        self.description = DESCRIPTION.format(of_organisation=f" de la {name}" if name else "")
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command and its help in French."""
-    parser = FrenchArgumentParser(
+    parser = _MainParser(
         prog="projet-associatif",
-        description=(
-            "Projet associatif reproductible de la Mission Locale de Moulins et sa région : "
-            "valide les données, contrôle les chiffres du document source, exécute les "
-            "notebooks et publie le rapport en HTML, PDF et DOCX."
-        ),
+        description=DESCRIPTION.format(of_organisation=""),
         epilog=EPILOG,
         formatter_class=FrenchRawDescriptionHelpFormatter,
     )

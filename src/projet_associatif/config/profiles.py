@@ -1,4 +1,9 @@
-"""The three documents the project publishes, their labels, dates and chapters."""
+"""The three documents the project publishes: one table of names, labels and review delays.
+
+The base document (``projet-2020``) is the 2020 project itself, dated at the project's start.
+The reviews' labels and delays come from the data's evaluation framework
+(``data/evaluation/evaluation_cadre.yaml``, list ``bilans``): that file is their one home.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from projet_associatif.core.errors import DataError, Problem, relative
-from projet_associatif.core.paths import project_root
+from projet_associatif.core.formatting import to_date
+from projet_associatif.data.package import load, resource
 
 #: Resource holding the evaluation framework; its ``date_debut_projet`` anchors every profile.
 FRAMEWORK_RESOURCE = "evaluation_cadre"
 START_KEY = "date_debut_projet"
+
+#: The document the project publishes from the source itself, at the project's start.
+BASE_PROFILE = "projet-2020"
+BASE_LABEL = "Projet associatif 2020"
+#: The reviews the framework must describe (its ``bilans`` ids), in report order.
+MID_TERM_REVIEW = "bilan-intermediaire"
+FINAL_REVIEW = "bilan-final"
+REVIEW_PROFILES = (MID_TERM_REVIEW, FINAL_REVIEW)
+PROFILE_NAMES = (BASE_PROFILE, *REVIEW_PROFILES)
 
 
 class ProfileError(ValueError):
@@ -28,26 +43,94 @@ class Profile:
     label: str
     months_after_start: int
 
-
-# Delays from section 6 of the source: « un bilan intermédiaire à 18 mois et […] un bilan
-# final à 3 ans ». The 2020 document itself is dated at the project's start.
-PROFILES = {
-    p.name: p
-    for p in (
-        Profile("projet-2020", "Projet associatif 2020", 0),
-        Profile("bilan-intermediaire", "Bilan intermédiaire (18 mois)", 18),
-        Profile("bilan-final", "Bilan final (3 ans)", 36),
-    )
-}
+    @property
+    def is_review(self) -> bool:
+        """Return whether the document is a review (dated some months after the start)."""
+        return self.name in REVIEW_PROFILES
 
 
-def get_profile(name: str) -> Profile:
-    """Return a profile by name, with the list of valid names when it is unknown."""
-    if name not in PROFILES:
+def check_profile(name: str) -> str:
+    """Return ``name`` if it names a profile, else raise with the list of valid names."""
+    if name not in PROFILE_NAMES:
         raise ProfileError(
-            f"Profil inconnu « {name} ». Profils disponibles : {', '.join(PROFILES)}."
+            f"Profil inconnu « {name} ». Profils disponibles : {', '.join(PROFILE_NAMES)}."
         )
-    return PROFILES[name]
+    return name
+
+
+def profiles(data_dir: Path | None = None) -> dict[str, Profile]:
+    """Return the profile table: the base document, then each review the framework states.
+
+    A review's label is the framework's ``libelle`` followed by its delay (« Bilan
+    intermédiaire (18 mois) », « Bilan final (3 ans) »).
+    """
+    reviews = _reviews(data_dir)
+    table = {BASE_PROFILE: get_profile(BASE_PROFILE)}
+    for name in REVIEW_PROFILES:
+        label, months = reviews[name]
+        table[name] = Profile(name, f"{label} ({duration_fr(months)})", months)
+    return table
+
+
+def get_profile(name: str, data_dir: Path | None = None) -> Profile:
+    """Return a profile by name, with the list of valid names when it is unknown.
+
+    The base document needs nothing from the framework's reviews, so it never reads them.
+    """
+    if check_profile(name) == BASE_PROFILE:
+        return Profile(BASE_PROFILE, BASE_LABEL, 0)
+    return profiles(data_dir)[name]
+
+
+def review_months(data_dir: Path | None = None) -> dict[str, int]:
+    """Return each review profile's delay in months, as the evaluation framework states it.
+
+    Read from the framework's ``bilans`` list (``id`` = profile name, ``duree_mois``): the
+    one home of the delays (« un bilan intermédiaire à 18 mois et […] un bilan final à 3
+    ans », section 6 of the source).
+    """
+    return {name: months for name, (_, months) in _reviews(data_dir).items()}
+
+
+def _reviews(data_dir: Path | None) -> dict[str, tuple[str, int]]:
+    """Return (label, months) of each review of the framework's ``bilans`` list."""
+    framework = load(FRAMEWORK_RESOURCE, data_dir)
+    entries = framework.get("bilans") if isinstance(framework, Mapping) else None
+    found = {
+        entry.get("id"): (entry.get("libelle"), entry.get("duree_mois"))
+        for entry in entries or []
+        if isinstance(entry, Mapping)
+    }
+    missing = [
+        name
+        for name in REVIEW_PROFILES
+        if name not in found
+        or not isinstance(found[name][1], int)
+        or not isinstance(found[name][0], str)
+    ]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    relative(resource(FRAMEWORK_RESOURCE, data_dir).path),
+                    "liste « bilans » incomplète : il faut une entrée « id: "
+                    + " » et une entrée « id: ".join(missing)
+                    + " » avec son libellé « libelle » et sa durée « duree_mois » (nombre de "
+                    "mois après le début du projet)",
+                    column="bilans",
+                    rule="échéances des bilans",
+                )
+            ]
+        )
+    return {name: (str(found[name][0]), int(found[name][1])) for name in REVIEW_PROFILES}
+
+
+def duration_fr(months: int) -> str:
+    """Return a delay in French as the source words it: « 18 mois », « 1 an », « 3 ans »."""
+    if months and months % 12 == 0:
+        years = months // 12
+        return f"{years} an" if years == 1 else f"{years} ans"
+    return f"{months} mois"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -63,18 +146,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def parse_date(text: str) -> dt.date:
     """Parse an AAAA-MM-JJ date, or raise :class:`ProfileError` saying the expected form."""
+    # to_date would read a longer text's first ten characters: the whole text must be a date.
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError as exc:
+        day = to_date(text) if len(text.strip()) == 10 else None
+    except (TypeError, ValueError):
+        day = None
+    if day is None:
         raise ProfileError(
             f"Date « {text} » invalide : écrivez-la au format AAAA-MM-JJ (ex. 2022-03-01)."
-        ) from exc
+        )
+    return day
 
 
 def project_start(data_dir: Path | None = None) -> dt.date:
-    """Return the project's start date from the evaluation framework in the data."""
-    from projet_associatif.data.package import load, resource
+    """Return the project's start date from the evaluation framework in the data.
 
+    The one place that reads it: every default as-of date and the reviews count from it.
+    """
     try:
         info = resource(FRAMEWORK_RESOURCE, data_dir)
     except KeyError as exc:
@@ -92,15 +180,12 @@ def project_start(data_dir: Path | None = None) -> dt.date:
         ) from exc
     framework = load(FRAMEWORK_RESOURCE, data_dir)
     value = framework.get(START_KEY) if isinstance(framework, Mapping) else None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
+    try:
+        day = to_date(value) if isinstance(value, str | dt.date) else None
+    except ValueError:
+        day = None
+    if day is not None:
+        return day
     raise DataError(
         [
             Problem(
@@ -114,64 +199,14 @@ def project_start(data_dir: Path | None = None) -> dt.date:
     )
 
 
-def review_months(data_dir: Path | None = None) -> dict[str, int]:
-    """Return each review profile's delay in months, as the evaluation framework states it.
-
-    Read from the framework's ``bilans`` list (``id`` = profile name, ``duree_mois``): the
-    one home of the delays (« un bilan intermédiaire à 18 mois et […] un bilan final à 3
-    ans », section 6 of the source).
-    """
-    from projet_associatif.data.package import load, resource
-
-    framework = load(FRAMEWORK_RESOURCE, data_dir)
-    reviews = framework.get("bilans") if isinstance(framework, Mapping) else None
-    months = {
-        entry.get("id"): entry.get("duree_mois")
-        for entry in reviews or []
-        if isinstance(entry, Mapping)
-    }
-    missing = [
-        name
-        for name in ("bilan-intermediaire", "bilan-final")
-        if not isinstance(months.get(name), int)
-    ]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    relative(resource(FRAMEWORK_RESOURCE, data_dir).path),
-                    "liste « bilans » incomplète : il faut une entrée « id: "
-                    + " » et une entrée « id: ".join(missing)
-                    + " » avec sa durée « duree_mois » (nombre de mois après le début du projet)",
-                    column="bilans",
-                    rule="échéances des bilans",
-                )
-            ]
-        )
-    return {name: int(value) for name, value in months.items() if isinstance(value, int)}
-
-
 def resolve_as_of(
     profile: str, as_of: str | dt.date | None, data_dir: Path | None = None
 ) -> dt.date:
     """Return the as-of date: the one given, else the profile's default from the start date."""
-    spec = get_profile(profile)
+    check_profile(profile)
     if isinstance(as_of, dt.date):
         return as_of
     if as_of:
         return parse_date(as_of)
-    return add_months(project_start(data_dir), spec.months_after_start)
-
-
-def chapter_notebooks(profile: str) -> list[Path]:
-    """Return the notebooks among the profile's chapters and appendices, in report order.
-
-    The chapter list has one source of truth, ``_quarto.yml`` + ``_quarto-<profil>.yml``,
-    read by :func:`projet_associatif.publish.book.book_config`.
-    """
-    from projet_associatif.publish.book import book_config
-
-    get_profile(profile)
-    root = project_root()
-    files = [e.file for e in book_config(profile).entries if e.is_notebook and e.file]
-    return [root / f for f in dict.fromkeys(files)]
+    start = project_start(data_dir)  # first: its error says how to do without the data
+    return add_months(start, get_profile(profile, data_dir).months_after_start)

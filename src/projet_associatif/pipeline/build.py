@@ -24,10 +24,11 @@ from typing import Any
 from rich.console import Console
 
 from projet_associatif import __version__
+from projet_associatif.config.identity import organisation
 from projet_associatif.config.profiles import (
     Profile,
     ProfileError,
-    chapter_notebooks,
+    check_profile,
     get_profile,
     parse_date,
     resolve_as_of,
@@ -49,10 +50,12 @@ from projet_associatif.data.cache import (
 from projet_associatif.pipeline.execute import (
     ExecutionError,
     Outcome,
+    RunStatus,
     Task,
     format_seconds,
     run_all,
 )
+from projet_associatif.publish.book import book_config
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -63,6 +66,18 @@ FALLBACK_EPOCH = 1_577_836_800
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 #: Exit code after Ctrl-C, as shells report a process stopped by SIGINT (128 + 2).
 EXIT_INTERRUPTED = 130
+
+
+def chapter_notebooks(profile: str) -> list[Path]:
+    """Return the notebooks among the profile's chapters and appendices, in report order.
+
+    The chapter list has one source of truth, ``_quarto.yml`` + ``_quarto-<profil>.yml``,
+    read by :func:`projet_associatif.publish.book.book_config`.
+    """
+    check_profile(profile)
+    root = project_root()
+    files = [e.file for e in book_config(profile).entries if e.is_notebook and e.file]
+    return [root / f for f in dict.fromkeys(files)]
 
 
 class BuildError(Exception):
@@ -89,12 +104,12 @@ class BuildResult:
     @property
     def executed(self) -> list[str]:
         """Return the names of the notebooks that were run."""
-        return [o.source.name for o in self.notebooks if o.status == "exécuté"]
+        return [o.source.name for o in self.notebooks if o.status == RunStatus.EXECUTED]
 
     @property
     def cached(self) -> list[str]:
         """Return the names of the notebooks copied from the cache."""
-        return [o.source.name for o in self.notebooks if o.status == "en cache"]
+        return [o.source.name for o in self.notebooks if o.status == RunStatus.CACHED]
 
 
 def parse_formats(formats: str | Sequence[str]) -> list[str]:
@@ -343,7 +358,7 @@ def _plan(
     console: Console,
 ) -> Plan:
     """Check the options and the data, and resolve dates, chapters and inputs."""
-    spec = get_profile(profile)
+    check_profile(profile)
     wanted = parse_formats(formats)
     root = project_root()
     data = Path(data_dir).resolve() if data_dir else root / "data"
@@ -354,6 +369,7 @@ def _plan(
         as_of = parse_date(as_of)  # a typo in the date must not wait for the validation
     try:
         day = resolve_as_of(profile, as_of, data)
+        spec = get_profile(profile, data)  # the reviews' labels come from the data
     except DataError:
         _validate(data, console)  # reports every problem of the package, not only this one
         raise
@@ -480,6 +496,7 @@ def _manifest(plan: Plan, outcomes: list[Outcome]) -> dict[str, Any]:
         "version": __version__,
         "profil": plan.profile.name,
         "libelle": plan.profile.label,
+        "organisation": organisation(plan.data),
         "date_arrete": plan.as_of.isoformat(),
         "formats": plan.formats,
         "moteur": plan.engine,
@@ -541,6 +558,7 @@ def _render_and_publish(
         "as_of": plan.as_of.isoformat(),
         "suivi": manifest["suivi"],
         "fictif": plan.fictif,
+        "organisation": manifest["organisation"],
         "build_date": dt.datetime.fromtimestamp(plan.epoch, tz=dt.UTC).date().isoformat(),
         "source_date_epoch": plan.epoch,
         "manifest": manifest,

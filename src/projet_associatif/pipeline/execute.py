@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,15 @@ _SELF_PYTHON = {
     f"python{sys.version_info[0]}",
     "python{}.{}".format(*sys.version_info[:2]),
 }
+
+
+class RunStatus(StrEnum):
+    """What became of one notebook in a build, as the progress board and summary say it."""
+
+    EXECUTED = "exécuté"
+    CACHED = "en cache"
+    FAILED = "échec"
+    CANCELLED = "annulé"  # not started after another notebook failed
 
 
 class ExecutionError(Exception):
@@ -89,7 +99,7 @@ class Outcome:
 
     source: Path
     output: Path
-    status: str  # "exécuté", "en cache", "échec" or "annulé" (not started after a failure)
+    status: RunStatus
     duration_s: float
     key: str
     reads: list[Path] = field(default_factory=list)
@@ -372,7 +382,7 @@ def run_all(
         def one(task: Task, key: str, kernel: WarmKernel) -> Outcome:
             if stop.is_set():
                 board.set(task.source.name, "annulé")
-                return Outcome(task.source, task.output, "annulé", 0.0, key)
+                return Outcome(task.source, task.output, RunStatus.CANCELLED, 0.0, key)
             board.set(task.source.name, "en cours")
             log_dir.mkdir(parents=True, exist_ok=True)
             log_path = log_dir / f"{task.source.stem}.reads"
@@ -391,14 +401,19 @@ def run_all(
                 stop.set()
                 board.set(task.source.name, "interrompu" if interrupted.is_set() else "échec")
                 return Outcome(
-                    task.source, task.output, "échec", time.perf_counter() - start, key, error=exc
+                    task.source,
+                    task.output,
+                    RunStatus.FAILED,
+                    time.perf_counter() - start,
+                    key,
+                    error=exc,
                 )
             duration = time.perf_counter() - start
             reads = read_log(log_path)
             cache.store(key, task.output, reads, task.recipe)
             (failed_dir / task.source.name).unlink(missing_ok=True)  # an old failure is stale now
             board.set(task.source.name, f"terminé ({format_seconds(duration)})")
-            return Outcome(task.source, task.output, "exécuté", duration, key, reads)
+            return Outcome(task.source, task.output, RunStatus.EXECUTED, duration, key, reads)
 
         errors: list[BaseException] = []
         go = threading.Event()
@@ -448,7 +463,12 @@ def run_all(
                         task.output.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copyfile(hit, task.output)
                         outcomes[task.source] = Outcome(
-                            task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
+                            task.source,
+                            task.output,
+                            RunStatus.CACHED,
+                            0.0,
+                            key,
+                            cache.reads_of(key),
                         )
                         board.set(task.source.name, "en cache")
                 finally:

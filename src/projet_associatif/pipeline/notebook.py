@@ -34,7 +34,7 @@ def setup(
     return NotebookContext(
         data_dir=data,
         profile=profile,
-        profile_label=get_profile(profile).label,
+        profile_label=get_profile(profile, data).label,
         as_of=resolve_as_of(profile, as_of or None, data),
         suivi=_from_root(suivi),
     )

@@ -13,12 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import NBSP, date_fr
 from projet_associatif.core.markup import escape_markdown
-
-#: The source document, as its descriptors' sources title it, and as figures cite it.
-SOURCE_DOCUMENT = "Projet associatif 2020 de la Mission Locale de Moulins et sa région"
-SOURCE_DOCUMENT_CITED = "projet associatif 2020"
 
 # A vintage the short form keeps: a year, quarter, month or day (« 2018 », « 2018-T2 »,
 # « juin 2018 », « 2e trimestre 2018 »). Longer ones (« communes au 1er janvier 2025
@@ -71,7 +68,7 @@ def _document_places(sources: Iterable[Mapping[str, Any]]) -> str:
     )
     places = [f"p.{NBSP}{_and([str(p) for p in pages])}"] if pages else []
     places += [f"annexe {a}" for a in annexes]
-    return ", ".join([SOURCE_DOCUMENT_CITED, *places])
+    return ", ".join([source_document().cited_as, *places])
 
 
 def _public_entry(source: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -100,7 +97,7 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
-        if title == SOURCE_DOCUMENT:
+        if title == source_document().title:
             document.append(source)
             continue
         name, vintage = _public_entry(source)

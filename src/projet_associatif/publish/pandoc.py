@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from projet_associatif.config.identity import organisation
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish.book import APPENDICES_TITLE, BookConfig, Entry
 from projet_associatif.publish.errors import RenderError
@@ -51,7 +52,6 @@ DOCX_NAME = "projet-associatif.docx"
 # Fonts embedded in the typst package: Libertinus Serif has « » ’ € and U+00A0/U+202F.
 MAIN_FONT = "Libertinus Serif"
 CSS_FILES = ("pa-commun.css", "pa-pandoc.css", "pa-impression.css")
-ORGANISATION = "Mission Locale de Moulins et sa région"
 # PDF/UA-1: tagged PDF, document title and language, alternative text on every image.
 PDF_STANDARDS = ["ua-1"]
 FICTIF_LABEL = "Données fictives"
@@ -345,11 +345,17 @@ def fictional_notice(meta: Mapping[str, Any]) -> str | None:
     )
 
 
+def meta_organisation(meta: Mapping[str, Any]) -> str:
+    """Return the organisation the build read from the data (else the project's data says)."""
+    return str(meta.get("organisation") or organisation())
+
+
 def cover_fields(config: BookConfig, meta: Mapping[str, Any]) -> dict[str, str]:
     """Return what the title page shows, from the profile and the build's ``meta``."""
     fields = {
         "title": config.title,
         "subtitle": config.subtitle or "",
+        "pa-organisation": meta_organisation(meta),
         "pa-profil": str(meta.get("profile_label") or config.profile_label),
         "pa-arrete": french_date(meta.get("as_of")) or "",
         "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else "",
@@ -504,7 +510,7 @@ def write_docx(
     docx_fields = {
         "title": fields["title"],
         "subtitle": fields.get("subtitle", ""),
-        "author": ORGANISATION,
+        "author": fields["pa-organisation"],
         "date": " — ".join(x for x in lines if x) or fields.get("date", ""),
         "lang": "fr-FR",
         "toc-title": "Table des matières",
@@ -777,6 +783,7 @@ def write_html(
         page = template.substitute(
             lang=html.escape(book.config.lang),
             page_title=html.escape(chapter.title),
+            organisation=html.escape(fields["pa-organisation"]),
             book_title=html.escape(book.config.title),
             subtitle=html.escape(book.config.subtitle or ""),
             profile=html.escape(fields.get("pa-profil", "")),

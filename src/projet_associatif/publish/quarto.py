@@ -60,9 +60,10 @@ def quarto_executable() -> str:
 
 def metadata_args(meta: Mapping[str, Any]) -> list[str]:
     """Return the ``-M clé:valeur`` options that feed the title page (typst-show.typ)."""
-    from projet_associatif.publish.pandoc import fictional_notice, french_date
+    from projet_associatif.publish.pandoc import fictional_notice, french_date, meta_organisation
 
     values = {
+        "pa-organisation": meta_organisation(meta),
         "pa-profil": meta.get("profile_label"),
         "pa-arrete": french_date(meta.get("as_of")),
         "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else None,
