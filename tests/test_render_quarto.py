@@ -369,7 +369,7 @@ def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch)
     def fail(*_args, **_kwargs):
         raise AssertionError("le pré-rendu a lancé la construction")
 
-    monkeypatch.setattr("projet_associatif.cli.main.main", fail)
+    monkeypatch.setattr(quarto_prerender, "run_build", fail)
     monkeypatch.setenv(STAGED_ENV, "1")
     assert quarto_prerender.main([]) == 0
 

@@ -16,15 +16,18 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 from projet_associatif import __version__
 from projet_associatif.cli.argparse_fr import (
     FrenchArgumentParser,
     FrenchRawDescriptionHelpFormatter,
 )
-from projet_associatif.config.profiles import ProfileError
+from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
-from projet_associatif.data.package import UnknownResource
+from projet_associatif.data.package import UnknownResource, validate_all
+from projet_associatif.data.reference import refresh
+from projet_associatif.pipeline.build import build_from_args
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -47,10 +50,6 @@ Documentation : README.md et data/README.md.
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
-    from projet_associatif.data.package import validate_all
-
     summaries = validate_all(args.data_dir)
     table = Table(title="Validation du paquet de données", show_lines=False)
     table.add_column("Ressource")
@@ -72,6 +71,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    # start-up cost: the audit brings pandas (~0,5 s), which `--help` must not wait for.
     from projet_associatif.analysis.audit import print_audit, run_audit, write_audit
 
     findings = run_audit(args.data_dir)
@@ -85,14 +85,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from projet_associatif.pipeline.build import build_from_args
-
     return build_from_args(args, console)
 
 
 def _cmd_reference(args: argparse.Namespace) -> int:
-    from projet_associatif.data.reference import refresh
-
     written = refresh(args.data_dir)
     for path in written:
         console.print(f"écrit : {path}")
@@ -100,6 +96,7 @@ def _cmd_reference(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_template(args: argparse.Namespace) -> int:
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.reader import write_template
 
     path = write_template(args.output, args.data_dir, fiches=args.fiche)
@@ -108,7 +105,7 @@ def _cmd_suivi_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_merge(args: argparse.Namespace) -> int:
-    from projet_associatif.config.profiles import resolve_as_of
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.fusion import merge
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
@@ -122,7 +119,7 @@ def _cmd_suivi_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_check(args: argparse.Namespace) -> int:
-    from projet_associatif.config.profiles import resolve_as_of
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.reader import future_date_warnings, read_suivi
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)

@@ -7,8 +7,10 @@ kept in ``build/<profil>/failed/`` for inspection.
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -40,6 +42,16 @@ _SELF_PYTHON = {
     f"python{sys.version_info[0]}",
     "python{}.{}".format(*sys.version_info[:2]),
 }
+
+
+class NotebookStatus(enum.StrEnum):
+    """What happened to a notebook in a build (the French value is what the board shows)."""
+
+    EXECUTED = "exécuté"
+    CACHED = "en cache"
+    FAILED = "échec"
+    #: Not started: an earlier notebook failed.
+    CANCELLED = "annulé"
 
 
 class ExecutionError(Exception):
@@ -89,7 +101,7 @@ class Outcome:
 
     source: Path
     output: Path
-    status: str  # "exécuté", "en cache", "échec" or "annulé" (not started after a failure)
+    status: NotebookStatus
     duration_s: float
     key: str
     reads: list[Path] = field(default_factory=list)
@@ -98,6 +110,7 @@ class Outcome:
 
 def check_kernel() -> None:
     """Check that the ``python3`` kernel runs this interpreter, or say how to fix it."""
+    # start-up cost: jupyter_client (~0,13 s), only when a notebook runs.
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -136,6 +149,7 @@ def execute_notebook(
     With a :class:`~projet_associatif.pipeline.kernels.WarmKernel` it runs in that kernel after a
     reset, its reads recorded in ``read_log``.
     """
+    # start-up cost: papermill (~0,4 s), only when a notebook runs.
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -153,12 +167,12 @@ def execute_notebook(
             "extra_arguments": [*(kernel_args or []), "--IPKernelApp.log_level=CRITICAL"],
         }
     else:
-        from projet_associatif.pipeline.kernel_engine import ENGINE_NAME
-        from projet_associatif.pipeline.kernels import prelude
-
         if read_log is None:
             raise ValueError("read_log est requis avec un noyau chaud.")
-        how = {"engine_name": ENGINE_NAME, "prelude": prelude(read_log, source.parent)}
+        how = {
+            "engine_name": load_engine(),
+            "prelude": kernel.prelude(read_log, source.parent),
+        }
     try:
         if kernel is not None:
             how["km"], how["kc"] = kernel.start(source.parent)  # failures are reported below
@@ -199,8 +213,21 @@ def execute_notebook(
         tmp.unlink(missing_ok=True)
 
 
+def load_engine() -> str:
+    """Import papermill and register the warm-kernel engine; return the engine's name.
+
+    A worker calls it while its kernel boots, so that the first notebook does not wait for
+    papermill's import.
+    """
+    # start-up cost: papermill (~0,4 s), only when a notebook runs.
+    from projet_associatif.pipeline import kernel_engine
+
+    return kernel_engine.ENGINE_NAME
+
+
 def _normalise(path: Path, final: Path) -> None:
     """Drop timestamps and random ids so that the same inputs give the same executed notebook."""
+    # start-up cost: nbformat (~0,25 s), only after a notebook ran (papermill loaded it).
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -232,6 +259,7 @@ def _source_cell_number(source: Path, kept: Path | None, exc: Any) -> int | None
     papermill's index counts the injected parameters cell (and its error banner); cell ids
     survive execution, so the failing cell is found in the source by id, else by content.
     """
+    # start-up cost: nbformat (~0,25 s), only after a notebook failed (papermill loaded it).
     import nbformat
 
     original = nbformat.read(source, as_version=4)
@@ -263,8 +291,6 @@ def _first_line(source: str) -> str:
 
 def _one_paragraph(text: str) -> str:
     """Return an exception message with ANSI colours removed, indented for the error block."""
-    import re
-
     clean = re.sub(r"\x1b\[[0-9;]*m", "", text or "").strip()
     return clean.replace("\n", "\n  ")
 
@@ -302,7 +328,11 @@ class ProgressBoard:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column("Notebook")
         table.add_column("État")
-        colours = {"en cache": "cyan", "échec": "red", "en cours": "yellow"}
+        colours = {
+            NotebookStatus.CACHED: "cyan",
+            NotebookStatus.FAILED: "red",
+            "en cours": "yellow",
+        }
         for name, state in self.states.items():
             colour = "green" if state.startswith("terminé") else colours.get(state, "dim")
             table.add_row(name, f"[{colour}]{state}[/]")
@@ -371,8 +401,8 @@ def run_all(
 
         def one(task: Task, key: str, kernel: WarmKernel) -> Outcome:
             if stop.is_set():
-                board.set(task.source.name, "annulé")
-                return Outcome(task.source, task.output, "annulé", 0.0, key)
+                board.set(task.source.name, NotebookStatus.CANCELLED)
+                return Outcome(task.source, task.output, NotebookStatus.CANCELLED, 0.0, key)
             board.set(task.source.name, "en cours")
             log_dir.mkdir(parents=True, exist_ok=True)
             log_path = log_dir / f"{task.source.stem}.reads"
@@ -389,16 +419,18 @@ def run_all(
                 )
             except ExecutionError as exc:
                 stop.set()
-                board.set(task.source.name, "interrompu" if interrupted.is_set() else "échec")
+                state = "interrompu" if interrupted.is_set() else NotebookStatus.FAILED
+                board.set(task.source.name, state)
+                duration = time.perf_counter() - start
                 return Outcome(
-                    task.source, task.output, "échec", time.perf_counter() - start, key, error=exc
+                    task.source, task.output, NotebookStatus.FAILED, duration, key, error=exc
                 )
             duration = time.perf_counter() - start
             reads = read_log(log_path)
             cache.store(key, task.output, reads, task.recipe)
             (failed_dir / task.source.name).unlink(missing_ok=True)  # an old failure is stale now
             board.set(task.source.name, f"terminé ({format_seconds(duration)})")
-            return Outcome(task.source, task.output, "exécuté", duration, key, reads)
+            return Outcome(task.source, task.output, NotebookStatus.EXECUTED, duration, key, reads)
 
         errors: list[BaseException] = []
         go = threading.Event()
@@ -410,6 +442,7 @@ def run_all(
         )
 
         def worker() -> None:
+            # start-up cost: jupyter_client (~0,13 s), only when a notebook runs.
             from projet_associatif.pipeline.kernels import WarmKernel
 
             kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude, runtime_dir)
@@ -417,7 +450,8 @@ def run_all(
                 kernels.append(kernel)
             try:
                 with contextlib.suppress(Exception):  # a failed start is reported by the run
-                    kernel.start(pending[0][0].source.parent)
+                    # papermill is imported while the kernel boots, not after.
+                    kernel.start(pending[0][0].source.parent, while_booting=load_engine)
                 go.wait()
                 while not errors:
                     with lock:
@@ -447,10 +481,11 @@ def run_all(
                     for task, key, hit in hits:  # only now: nothing is written before the checks
                         task.output.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copyfile(hit, task.output)
+                        reads = cache.reads_of(key)
                         outcomes[task.source] = Outcome(
-                            task.source, task.output, "en cache", 0.0, key, cache.reads_of(key)
+                            task.source, task.output, NotebookStatus.CACHED, 0.0, key, reads
                         )
-                        board.set(task.source.name, "en cache")
+                        board.set(task.source.name, NotebookStatus.CACHED)
                 finally:
                     go.set()
                 if pending and while_waiting is not None:
