@@ -262,22 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="outils de la commission de suivi",
     )
     suivi_sub = suivi.add_subparsers(dest="suivi_command", metavar="ACTION")
-    modele = suivi_sub.add_parser(
+    template = suivi_sub.add_parser(
         "modele",
         help="écrire un classeur Excel de suivi prêt à remplir",
         description="écrire un classeur Excel de suivi prêt à remplir",
     )
-    modele.add_argument(
+    template.add_argument(
         "output", type=Path, metavar="CLASSEUR", help="chemin du classeur .xlsx à écrire"
     )
-    modele.add_argument(
+    template.add_argument(
         "--data-dir",
         type=Path,
         default=None,
         metavar="DOSSIER",
         help="dossier des données (défaut : data/)",
     )
-    modele.add_argument(
+    template.add_argument(
         "--fiche",
         type=int,
         action="append",
@@ -285,8 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="ne garder que la fiche-action n° N (répétable : --fiche 1 --fiche 3), "
         "pour le classeur d'un coordinateur",
     )
-    modele.set_defaults(func=_cmd_suivi_template)
-    fusionner = suivi_sub.add_parser(
+    template.set_defaults(func=_cmd_suivi_template)
+    merge = suivi_sub.add_parser(
         "fusionner",
         help="fusionner les classeurs de plusieurs coordinateurs en un seul",
         description="fusionner des classeurs (ou dossiers de CSV) de suivi en un classeur ; "
@@ -294,44 +294,42 @@ def build_parser() -> argparse.ArgumentParser:
         "dates…) sont signalés avec le fichier, la feuille, la ligne et la colonne de chaque "
         "côté, et rien n'est écrit",
     )
-    fusionner.add_argument("fichiers", type=Path, nargs="+", help="classeurs .xlsx ou dossiers")
-    fusionner.add_argument(
-        "-o", "--output", type=Path, required=True, help="classeur .xlsx à écrire"
-    )
-    fusionner.add_argument(
+    merge.add_argument("fichiers", type=Path, nargs="+", help="classeurs .xlsx ou dossiers")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="classeur .xlsx à écrire")
+    merge.add_argument(
         "--profile",
         default="bilan-final",
         choices=["bilan-intermediaire", "bilan-final"],
         help="bilan dont la date d'arrêté sert à la vérification (défaut : bilan-final)",
     )
-    fusionner.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
-    fusionner.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
-    fusionner.set_defaults(func=_cmd_suivi_merge)
-    verifier = suivi_sub.add_parser(
+    merge.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
+    merge.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    merge.set_defaults(func=_cmd_suivi_merge)
+    check = suivi_sub.add_parser(
         "verifier",
         help="valider un classeur ou dossier de suivi sans construire le rapport",
         description="valider un classeur (.xlsx) ou un dossier de CSV de suivi : identifiants, "
         "nombres, dates, doublons ; les erreurs nomment la feuille, la ligne et la colonne",
     )
-    verifier.add_argument(
+    check.add_argument(
         "fichier", type=Path, metavar="FICHIER", help="classeur .xlsx ou dossier de CSV"
     )
-    verifier.add_argument(
+    check.add_argument(
         "--profile",
         default="bilan-intermediaire",
         choices=["bilan-intermediaire", "bilan-final"],
         help="bilan dont la date d'arrêté sert de référence (défaut : bilan-intermediaire)",
     )
-    verifier.add_argument(
+    check.add_argument(
         "--as-of",
         dest="as_of",
         metavar="AAAA-MM-JJ",
         help="date d'arrêté (défaut : selon le bilan)",
     )
-    verifier.add_argument(
+    check.add_argument(
         "--data-dir", type=Path, default=None, metavar="DOSSIER", help="dossier des données"
     )
-    verifier.set_defaults(func=_cmd_suivi_check)
+    check.set_defaults(func=_cmd_suivi_check)
     return parser
 
 
