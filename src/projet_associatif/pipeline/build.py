@@ -37,14 +37,7 @@ from projet_associatif.data.cache import (
     tree_listing,
 )
 from projet_associatif.pipeline.checks import check_suivi, validate_data
-from projet_associatif.pipeline.execute import (
-    ExecutionError,
-    NotebookStatus,
-    Outcome,
-    Task,
-    format_seconds,
-    run_all,
-)
+from projet_associatif.pipeline.execute import ExecutionError, Outcome, Task, run_all
 from projet_associatif.pipeline.manifest import build_manifest, hashed, up_to_date, write_json
 from projet_associatif.pipeline.plan import (
     BuildError,
@@ -53,6 +46,7 @@ from projet_associatif.pipeline.plan import (
     files_under,
     make_plan,
 )
+from projet_associatif.pipeline.progress import NotebookStatus, format_seconds
 from projet_associatif.pipeline.publication import publish, recover_interrupted_publish
 from projet_associatif.publish import FORMATS, render_book
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from projet_associatif.core.errors import DataError, relative
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.package import validate_all_cached, validation_cache
-from projet_associatif.pipeline.execute import format_seconds
+from projet_associatif.pipeline.progress import format_seconds
 
 
 def validate_data(data: Path, console: Console) -> None:
