@@ -26,8 +26,6 @@ from projet_associatif.cli.argparse_fr import (
 from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.data.package import UnknownResource, validate_all
-from projet_associatif.data.reference import refresh
-from projet_associatif.pipeline.build import build_from_args
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -85,10 +83,17 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # start-up cost: the build's modules bring logging, subprocess, threads, rich.live
+    # (~0,1 s in all), which `--help` must not wait for.
+    from projet_associatif.pipeline.build import build_from_args
+
     return build_from_args(args, console)
 
 
 def _cmd_reference(args: argparse.Namespace) -> int:
+    # start-up cost: the refresh brings importlib.metadata, email, zipfile, lzma (~0,1 s).
+    from projet_associatif.data.reference import refresh
+
     written = refresh(args.data_dir)
     for path in written:
         console.print(f"écrit : {path}")
