@@ -26,6 +26,7 @@ from projet_associatif.cli.argparse_fr import (
 from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.data.package import UnknownResource, validate_all
+from projet_associatif.publish import ENGINES, FORMATS
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -223,14 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--format",
         dest="formats",
-        default="html,pdf,docx",
+        default=",".join(FORMATS),
         metavar="FORMATS",
-        help="formats, séparés par des virgules (défaut : html,pdf,docx)",
+        help=f"formats, séparés par des virgules (défaut : {','.join(FORMATS)})",
     )
     build.add_argument(
         "--engine",
         default="auto",
-        choices=["auto", "quarto", "pandoc"],
+        choices=ENGINES,
         help="moteur de rendu : quarto s'il est installé (auto), sinon Pandoc + Typst",
     )
     build.add_argument(
