@@ -448,14 +448,31 @@ def report(violations: list[Violation]) -> str:
     return f"{len(violations)} import rule(s) broken:\n" + "\n".join(map(str, violations))
 
 
+def is_known(violation: Violation, known: set[str] = KNOWN_VIOLATIONS) -> bool:
+    """Return whether a violation is listed; a cycle is, if a listed cycle holds its modules."""
+    if violation.key in known:
+        return True
+    if not violation.key.startswith("cycle: "):
+        return False
+    modules = set(violation.key.removeprefix("cycle: ").split(", "))
+    return any(
+        modules <= set(k.removeprefix("cycle: ").split(", "))
+        for k in known
+        if k.startswith("cycle: ")
+    )
+
+
 def test_imports_point_down_sit_at_the_top_and_form_no_cycle():
     violations, _ = check()
-    new = [v for v in violations if v.key not in KNOWN_VIOLATIONS]
+    new = [v for v in violations if not is_known(v)]
     assert not new, report(new)
 
 
 def test_known_violations_still_occur():
-    """An entry of KNOWN_VIOLATIONS that no longer occurs is removed, so none comes back."""
+    """An entry of KNOWN_VIOLATIONS that no longer occurs is removed, so none comes back.
+
+    A listed cycle that shrank (some of its imports fixed) is to be replaced by the smaller.
+    """
     keys = {v.key for v in check()[0]}
     fixed = sorted(KNOWN_VIOLATIONS - keys)
     assert not fixed, "fixed, remove from KNOWN_VIOLATIONS:\n" + "\n".join(fixed)
@@ -565,3 +582,14 @@ def test_every_violation_is_reported_at_once(planted):
     assert message.startswith("2 import rule(s) broken:")
     assert f"{PACKAGE}/core/texts.py:1: " in message
     assert f"{PACKAGE}/config/profiles.py:1: " in message
+
+
+def test_a_cycle_that_shrank_is_still_known_and_a_grown_one_is_not():
+    known = {"cycle: a.x, a.y, a.z"}
+
+    def cycle(*modules: str) -> Violation:
+        return Violation("f.py", 1, "cycle: " + ", ".join(modules), "")
+
+    assert is_known(cycle("a.x", "a.y"), known)
+    assert not is_known(cycle("a.x", "a.w"), known)
+    assert not is_known(cycle("a.w", "a.x", "a.y", "a.z"), known)
