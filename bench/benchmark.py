@@ -196,7 +196,7 @@ def floor(root: Path, args: argparse.Namespace) -> tuple[float, float, float]:
     code = (
         "import json, sys\n"
         "from projet_associatif.config.profiles import resolve_as_of\n"
-        "from projet_associatif.pipeline.build import chapter_notebooks\n"
+        "from projet_associatif.pipeline.plan import chapter_notebooks\n"
         f"profile = {args.profile!r}\n"
         "print(json.dumps([[str(p) for p in chapter_notebooks(profile)],"
         " resolve_as_of(profile, None).isoformat()]))"

@@ -21,14 +21,14 @@ from projet_associatif.config.profiles import add_months, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.core.paths import ROOT_ENV, project_root
 from projet_associatif.pipeline import build as build_module
-from projet_associatif.pipeline.build import (
+from projet_associatif.pipeline.build import build, build_from_args
+from projet_associatif.pipeline.plan import (
+    FALLBACK_EPOCH,
     BuildError,
-    build,
-    build_from_args,
     chapter_notebooks,
-    publish,
-    recover_interrupted_publish,
+    source_date_epoch,
 )
+from projet_associatif.pipeline.publication import publish, recover_interrupted_publish
 
 REAL_DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -391,7 +391,7 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
         "pdf": "projet-associatif.pdf",
     }
     # No git repository in tmp_path: the documented fixed date, passed to the renderer.
-    assert manifest["source_date_epoch"] == build_module.FALLBACK_EPOCH
+    assert manifest["source_date_epoch"] == FALLBACK_EPOCH
     assert seen["build_date"] == "2020-01-01"
     assert seen["manifest"]["entrees"] == manifest["entrees"]
     published = project / "_book" / "projet-2020" / "manifest.json"
@@ -651,9 +651,9 @@ def test_the_next_build_recovers_an_interrupted_publish(project, monkeypatch, ne
 
 def test_source_date_epoch_comes_from_the_environment_then_git_then_2020(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert build_module.source_date_epoch(tmp_path, [])[0] == 1700000000
+    assert source_date_epoch(tmp_path, [])[0] == 1700000000
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "hier")  # not a number of seconds: ignored
-    epoch, origin = build_module.source_date_epoch(tmp_path, [])
+    epoch, origin = source_date_epoch(tmp_path, [])
     # Outside git, the fixed date the docs promise: 1 January 2020, midnight UTC.
     assert dt.datetime.fromtimestamp(epoch, tz=dt.UTC) == dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     assert "2020-01-01" in origin
@@ -676,7 +676,7 @@ def test_source_date_epoch_comes_from_the_environment_then_git_then_2020(tmp_pat
     git("commit", "-q", "-m", "entrée", date="2021-05-06T07:08:09Z")
     git("add", "autre.txt")
     git("commit", "-q", "-m", "autre", date="2022-01-01T00:00:00Z")
-    epoch, origin = build_module.source_date_epoch(repo, [repo / "entree.csv"])
+    epoch, origin = source_date_epoch(repo, [repo / "entree.csv"])
     assert dt.datetime.fromtimestamp(epoch, tz=dt.UTC) == dt.datetime(
         2021, 5, 6, 7, 8, 9, tzinfo=dt.UTC
     )

@@ -174,6 +174,20 @@ def test_the_installed_script_answers_help_and_version_in_french():
     assert (version.returncode, version.stdout) == (0, f"projet-associatif {__version__}\n")
 
 
+def test_help_waits_for_none_of_the_heavy_libraries():
+    """`--help` stays fast: the libraries that cost a second come in only with a command."""
+    heavy = ("pandas", "papermill", "nbformat", "jupyter_client", "frictionless", "openpyxl")
+    code = (
+        "import sys\nfrom projet_associatif.cli.main import main\n"
+        "try:\n    main(['build', '--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "[]\n"
+    assert "date d'arrêté" in done.stdout
+
+
 def test_version_through_main(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])

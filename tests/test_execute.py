@@ -17,8 +17,8 @@ from projet_associatif.pipeline.execute import (
     NotebookFailure,
     check_kernel,
     execute_notebook,
-    format_seconds,
 )
+from projet_associatif.pipeline.progress import format_seconds
 
 
 def printed(path: Path) -> str:

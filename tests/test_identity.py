@@ -74,18 +74,6 @@ def test_captions_cite_the_source_by_the_short_form_of_the_data():
     assert source_text(sources) == f"{source_document().cited_as}, p.\u00a07 et 16"
 
 
-def test_the_help_names_the_organisation_of_the_data(monkeypatch, capsys):
-    from projet_associatif.cli import main as cli
-
-    monkeypatch.setattr(cli, "organisation", lambda: "Mission Locale d'Essai")
-    with pytest.raises(SystemExit):
-        cli.main(["--help"])
-    assert "Projet associatif reproductible de la Mission Locale d'Essai" in " ".join(
-        capsys.readouterr().out.split()
-    )
-
-
-@pytest.mark.slow
 def test_the_pdf_and_docx_carry_the_organisation_as_text(tmp_path):
     """The build passes the data's name to the renderer (test_build.py); here, its outputs."""
     executed = tmp_path / "executes"

@@ -8,6 +8,8 @@ warnings. A kernel that dies is replaced.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -75,7 +77,7 @@ def test_real_chapter_after_another_equals_a_fresh_run(tmp_path, roots):
     warm_reads = read_log(tmp_path / "chaud" / f"{second.stem}.reads")
     assert set(warm_reads) == set(read_log(fresh_log))
     # The second notebook re-imports what the first had imported, and re-reads shared data.
-    assert PACKAGE_DIR / "datapackage.py" in warm_reads
+    assert PACKAGE_DIR / "data" / "package.py" in warm_reads
     assert any(p.suffix == ".csv" for p in warm_reads)
 
 
@@ -119,7 +121,7 @@ def test_nothing_carries_over_from_one_notebook_to_the_next(tmp_path):
     assert streams and "une fois" in streams[0]["text"]  # the warning is shown again
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
     reads = read_log(tmp_path / "02-second.reads")
-    assert data in reads and PACKAGE_DIR / "formatting.py" in reads
+    assert data in reads and PACKAGE_DIR / "core" / "formatting.py" in reads
     assert tmp_path / "01-premier.reads" not in reads
 
 
@@ -141,3 +143,26 @@ def test_a_dead_kernel_is_replaced(tmp_path):
     finally:
         warm.shutdown()
     assert printed(tmp_path / "build" / lives.name)[-1] == "vivant\n"
+
+
+def test_papermill_loads_while_the_kernel_boots(tmp_path):
+    """``while_booting`` runs once the kernel process is launched, before it answers."""
+    warm = WarmKernel(KERNEL_NAME, [tmp_path], [])
+    seen = []
+    try:
+        warm.start(tmp_path, while_booting=lambda: seen.append((warm.km is not None, warm.kc)))
+        assert seen == [(True, None)]  # launched, no client yet
+        assert warm.kc is not None
+    finally:
+        warm.shutdown()
+
+
+def test_the_kernel_module_imports_neither_papermill_nor_its_engine():
+    """No cycle and no start-up cost: kernels does not import kernel_engine (papermill)."""
+    code = (
+        "import sys, projet_associatif.pipeline.kernels\n"
+        "print(sorted(m for m in ('papermill', 'projet_associatif.pipeline.kernel_engine')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr

@@ -370,9 +370,24 @@ def test_staging_tells_the_prerender_step_it_has_nothing_to_execute(monkeypatch)
     def fail(*_args, **_kwargs):
         raise AssertionError("le pré-rendu a lancé la construction")
 
-    monkeypatch.setattr("projet_associatif.cli.main.main", fail)
+    monkeypatch.setattr(quarto_prerender, "run_build", fail)
     monkeypatch.setenv(STAGED_ENV, "1")
     assert quarto_prerender.main([]) == 0
+
+
+def test_the_prerender_step_runs_the_build_itself(monkeypatch):
+    """The step calls the pipeline's build (notebooks only), not the command line above it."""
+    from projet_associatif.pipeline import quarto_prerender
+    from projet_associatif.publish.quarto import STAGED_ENV
+
+    calls = []
+    monkeypatch.setattr(quarto_prerender, "run_build", lambda console, **o: calls.append(o) or 1)
+    monkeypatch.delenv(STAGED_ENV, raising=False)
+    monkeypatch.delenv("QUARTO_PROFILE", raising=False)
+    assert quarto_prerender.main([]) == 1  # the build's failure is the step's
+    assert calls == [{"profile": "projet-2020", "notebooks_only": True}]
+    assert quarto_prerender.main(["--force"]) == 2  # build options go to the CLI
+    assert len(calls) == 1
 
 
 # --- the Quarto configuration ------------------------------------------------------------

@@ -543,12 +543,12 @@ def test_the_build_warns_about_dates_after_today_before_running_notebooks(tmp_pa
 
     from rich.console import Console
 
-    from projet_associatif.pipeline.build import _check_suivi
+    from projet_associatif.pipeline.checks import check_suivi
 
     folder = write_csv_dir(tmp_path / "csv")
     with (folder / "jalons.csv").open("a", encoding="utf-8") as out:
         out.write("reseaux-sociaux,Etape 1,,,2099-01-01,\n")
     said = io.StringIO()
-    _check_suivi(folder, DATA, dt.date(2100, 1, 1), Console(file=said, width=300))
+    check_suivi(folder, DATA, dt.date(2100, 1, 1), Console(file=said, width=300))
     assert "Avertissement : " in said.getvalue()
     assert "jalons.csv, ligne 5, colonne « date_realisee » : date 2099-01-01" in said.getvalue()

@@ -16,16 +16,17 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 from projet_associatif import __version__
 from projet_associatif.cli.argparse_fr import (
     FrenchArgumentParser,
     FrenchRawDescriptionHelpFormatter,
 )
-from projet_associatif.config.identity import organisation
-from projet_associatif.config.profiles import ProfileError
+from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
-from projet_associatif.data.package import UnknownResource
+from projet_associatif.data.package import UnknownResource, validate_all
+from projet_associatif.publish import ENGINES, FORMATS
 
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -48,10 +49,6 @@ Documentation : README.md et data/README.md.
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
-    from projet_associatif.data.package import validate_all
-
     summaries = validate_all(args.data_dir)
     table = Table(title="Validation du paquet de données", show_lines=False)
     table.add_column("Ressource")
@@ -73,6 +70,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    # start-up cost: the audit brings pandas (~0,5 s), which `--help` must not wait for.
     from projet_associatif.analysis.audit import run_audit
     from projet_associatif.analysis.audit_findings import AuditStatus, print_audit, write_audit
 
@@ -87,12 +85,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # start-up cost: the build's modules bring logging, subprocess, threads, rich.live
+    # (~0,1 s in all), which `--help` must not wait for.
     from projet_associatif.pipeline.build import build_from_args
 
     return build_from_args(args, console)
 
 
 def _cmd_reference(args: argparse.Namespace) -> int:
+    # start-up cost: the refresh brings importlib.metadata, email, zipfile, lzma (~0,1 s).
     from projet_associatif.data.reference import refresh
 
     written = refresh(args.data_dir)
@@ -102,6 +103,7 @@ def _cmd_reference(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_template(args: argparse.Namespace) -> int:
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.template import write_template
 
     path = write_template(args.output, args.data_dir, fiches=args.fiche)
@@ -110,7 +112,7 @@ def _cmd_suivi_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_merge(args: argparse.Namespace) -> int:
-    from projet_associatif.config.profiles import resolve_as_of
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.fusion import merge
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
@@ -124,7 +126,7 @@ def _cmd_suivi_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_suivi_check(args: argparse.Namespace) -> int:
-    from projet_associatif.config.profiles import resolve_as_of
+    # start-up cost: the workbook's reader brings pandas (~0,5 s), not needed by `--help`.
     from projet_associatif.suivi.reader import future_date_warnings, read_suivi
 
     as_of = resolve_as_of(args.profile, args.as_of, args.data_dir)
@@ -151,31 +153,20 @@ def whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"nombre entier attendu, pas {text!r}") from None
 
 
+# The help names no organisation: it must not read (and validate) the data, which costs
+# seconds, and the same command serves every project folder.
 DESCRIPTION = (
-    "Projet associatif reproductible{of_organisation} : valide les données, contrôle les "
+    "Projet associatif reproductible : valide les données, contrôle les "
     "chiffres du document source, exécute les notebooks et publie le rapport en HTML, PDF "
     "et DOCX."
 )
 
 
-class _MainParser(FrenchArgumentParser):
-    """The top-level parser: its description names the organisation the data states."""
-
-    def format_help(self) -> str:
-        """Return the help; the organisation is read only now (validating it costs seconds)."""
-        try:
-            name = organisation()
-        except (DataError, KeyError):  # broken data must not hide the help
-            name = None
-        self.description = DESCRIPTION.format(of_organisation=f" de la {name}" if name else "")
-        return super().format_help()
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command and its help in French."""
-    parser = _MainParser(
+    parser = FrenchArgumentParser(
         prog="projet-associatif",
-        description=DESCRIPTION.format(of_organisation=""),
+        description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=FrenchRawDescriptionHelpFormatter,
     )
@@ -239,14 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--format",
         dest="formats",
-        default="html,pdf,docx",
+        default=",".join(FORMATS),
         metavar="FORMATS",
-        help="formats, séparés par des virgules (défaut : html,pdf,docx)",
+        help=f"formats, séparés par des virgules (défaut : {','.join(FORMATS)})",
     )
     build.add_argument(
         "--engine",
         default="auto",
-        choices=["auto", "quarto", "pandoc"],
+        choices=ENGINES,
         help="moteur de rendu : quarto s'il est installé (auto), sinon Pandoc + Typst",
     )
     build.add_argument(
@@ -283,22 +274,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="outils de la commission de suivi",
     )
     suivi_sub = suivi.add_subparsers(dest="suivi_command", metavar="ACTION")
-    modele = suivi_sub.add_parser(
+    template = suivi_sub.add_parser(
         "modele",
         help="écrire un classeur Excel de suivi prêt à remplir",
         description="écrire un classeur Excel de suivi prêt à remplir",
     )
-    modele.add_argument(
+    template.add_argument(
         "output", type=Path, metavar="CLASSEUR", help="chemin du classeur .xlsx à écrire"
     )
-    modele.add_argument(
+    template.add_argument(
         "--data-dir",
         type=Path,
         default=None,
         metavar="DOSSIER",
         help="dossier des données (défaut : data/)",
     )
-    modele.add_argument(
+    template.add_argument(
         "--fiche",
         type=int,
         action="append",
@@ -306,8 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="ne garder que la fiche-action n° N (répétable : --fiche 1 --fiche 3), "
         "pour le classeur d'un coordinateur",
     )
-    modele.set_defaults(func=_cmd_suivi_template)
-    fusionner = suivi_sub.add_parser(
+    template.set_defaults(func=_cmd_suivi_template)
+    merge = suivi_sub.add_parser(
         "fusionner",
         help="fusionner les classeurs de plusieurs coordinateurs en un seul",
         description="fusionner des classeurs (ou dossiers de CSV) de suivi en un classeur ; "
@@ -315,44 +306,42 @@ def build_parser() -> argparse.ArgumentParser:
         "dates…) sont signalés avec le fichier, la feuille, la ligne et la colonne de chaque "
         "côté, et rien n'est écrit",
     )
-    fusionner.add_argument("fichiers", type=Path, nargs="+", help="classeurs .xlsx ou dossiers")
-    fusionner.add_argument(
-        "-o", "--output", type=Path, required=True, help="classeur .xlsx à écrire"
-    )
-    fusionner.add_argument(
+    merge.add_argument("fichiers", type=Path, nargs="+", help="classeurs .xlsx ou dossiers")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="classeur .xlsx à écrire")
+    merge.add_argument(
         "--profile",
         default="bilan-final",
         choices=["bilan-intermediaire", "bilan-final"],
         help="bilan dont la date d'arrêté sert à la vérification (défaut : bilan-final)",
     )
-    fusionner.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
-    fusionner.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
-    fusionner.set_defaults(func=_cmd_suivi_merge)
-    verifier = suivi_sub.add_parser(
+    merge.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
+    merge.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    merge.set_defaults(func=_cmd_suivi_merge)
+    check = suivi_sub.add_parser(
         "verifier",
         help="valider un classeur ou dossier de suivi sans construire le rapport",
         description="valider un classeur (.xlsx) ou un dossier de CSV de suivi : identifiants, "
         "nombres, dates, doublons ; les erreurs nomment la feuille, la ligne et la colonne",
     )
-    verifier.add_argument(
+    check.add_argument(
         "fichier", type=Path, metavar="FICHIER", help="classeur .xlsx ou dossier de CSV"
     )
-    verifier.add_argument(
+    check.add_argument(
         "--profile",
         default="bilan-intermediaire",
         choices=["bilan-intermediaire", "bilan-final"],
         help="bilan dont la date d'arrêté sert de référence (défaut : bilan-intermediaire)",
     )
-    verifier.add_argument(
+    check.add_argument(
         "--as-of",
         dest="as_of",
         metavar="AAAA-MM-JJ",
         help="date d'arrêté (défaut : selon le bilan)",
     )
-    verifier.add_argument(
+    check.add_argument(
         "--data-dir", type=Path, default=None, metavar="DOSSIER", help="dossier des données"
     )
-    verifier.set_defaults(func=_cmd_suivi_check)
+    check.set_defaults(func=_cmd_suivi_check)
     return parser
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from projet_associatif.core.paths import project_root
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -51,8 +53,6 @@ class DataError(Exception):
 
 def relative(path: Path, root: Path | None = None) -> str:
     """Return ``path`` relative to ``root`` (or the project root) when possible, for messages."""
-    from projet_associatif.core.paths import project_root
-
     base = root or project_root()
     try:
         return str(Path(path).resolve().relative_to(base.resolve()))

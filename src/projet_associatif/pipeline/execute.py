@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -16,16 +17,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.live import Live
-from rich.table import Table
 
 from projet_associatif.core.errors import relative
 from projet_associatif.data.cache import BuildCache, Recipe, read_log
+from projet_associatif.pipeline.progress import NotebookStatus, ProgressBoard, format_seconds
 
 if TYPE_CHECKING:
     from projet_associatif.pipeline.kernels import WarmKernel
@@ -41,15 +40,6 @@ _SELF_PYTHON = {
     f"python{sys.version_info[0]}",
     "python{}.{}".format(*sys.version_info[:2]),
 }
-
-
-class RunStatus(StrEnum):
-    """What became of one notebook in a build, as the progress board and summary say it."""
-
-    EXECUTED = "exécuté"
-    CACHED = "en cache"
-    FAILED = "échec"
-    CANCELLED = "annulé"  # not started after another notebook failed
 
 
 class ExecutionError(Exception):
@@ -99,7 +89,7 @@ class Outcome:
 
     source: Path
     output: Path
-    status: RunStatus
+    status: NotebookStatus
     duration_s: float
     key: str
     reads: list[Path] = field(default_factory=list)
@@ -108,6 +98,7 @@ class Outcome:
 
 def check_kernel() -> None:
     """Check that the ``python3`` kernel runs this interpreter, or say how to fix it."""
+    # start-up cost: jupyter_client (~0,13 s), only when a notebook runs.
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -146,6 +137,7 @@ def execute_notebook(
     With a :class:`~projet_associatif.pipeline.kernels.WarmKernel` it runs in that kernel after a
     reset, its reads recorded in ``read_log``.
     """
+    # start-up cost: papermill (~0,4 s), only when a notebook runs.
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -163,12 +155,12 @@ def execute_notebook(
             "extra_arguments": [*(kernel_args or []), "--IPKernelApp.log_level=CRITICAL"],
         }
     else:
-        from projet_associatif.pipeline.kernel_engine import ENGINE_NAME
-        from projet_associatif.pipeline.kernels import prelude
-
         if read_log is None:
             raise ValueError("read_log est requis avec un noyau chaud.")
-        how = {"engine_name": ENGINE_NAME, "prelude": prelude(read_log, source.parent)}
+        how = {
+            "engine_name": load_engine(),
+            "prelude": kernel.prelude(read_log, source.parent),
+        }
     try:
         if kernel is not None:
             how["km"], how["kc"] = kernel.start(source.parent)  # failures are reported below
@@ -209,8 +201,21 @@ def execute_notebook(
         tmp.unlink(missing_ok=True)
 
 
+def load_engine() -> str:
+    """Import papermill and register the warm-kernel engine; return the engine's name.
+
+    A worker calls it while its kernel boots, so that the first notebook does not wait for
+    papermill's import.
+    """
+    # start-up cost: papermill (~0,4 s), only when a notebook runs.
+    from projet_associatif.pipeline import kernel_engine
+
+    return kernel_engine.ENGINE_NAME
+
+
 def _normalise(path: Path, final: Path) -> None:
     """Drop timestamps and random ids so that the same inputs give the same executed notebook."""
+    # start-up cost: nbformat (~0,25 s), only after a notebook ran (papermill loaded it).
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -242,6 +247,7 @@ def _source_cell_number(source: Path, kept: Path | None, exc: Any) -> int | None
     papermill's index counts the injected parameters cell (and its error banner); cell ids
     survive execution, so the failing cell is found in the source by id, else by content.
     """
+    # start-up cost: nbformat (~0,25 s), only after a notebook failed (papermill loaded it).
     import nbformat
 
     original = nbformat.read(source, as_version=4)
@@ -273,55 +279,8 @@ def _first_line(source: str) -> str:
 
 def _one_paragraph(text: str) -> str:
     """Return an exception message with ANSI colours removed, indented for the error block."""
-    import re
-
     clean = re.sub(r"\x1b\[[0-9;]*m", "", text or "").strip()
     return clean.replace("\n", "\n  ")
-
-
-class ProgressBoard:
-    """Show one line per notebook: en attente, en cours, en cache, terminé (durée), échec."""
-
-    def __init__(self, console: Console, names: list[str]):
-        self.console = console
-        self.states = dict.fromkeys(names, "en attente")
-        self.lock = threading.Lock()
-        self.live: Live | None = None
-
-    def __enter__(self) -> ProgressBoard:
-        if self.console.is_terminal:
-            self.live = Live(self._table(), console=self.console, refresh_per_second=4)
-            self.live.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.live is not None:
-            self.live.update(self._table())
-            self.live.__exit__(None, None, None)
-
-    def set(self, name: str, state: str) -> None:
-        """Record a notebook's new state and show it."""
-        with self.lock:
-            self.states[name] = state
-            if self.live is not None:
-                self.live.update(self._table())
-            else:  # logs and CI: one line per change instead of a redrawn table
-                self.console.print(f"  {name} : {state}")
-
-    def _table(self) -> Table:
-        table = Table(show_header=False, box=None, pad_edge=False)
-        table.add_column("Notebook")
-        table.add_column("État")
-        colours = {"en cache": "cyan", "échec": "red", "en cours": "yellow"}
-        for name, state in self.states.items():
-            colour = "green" if state.startswith("terminé") else colours.get(state, "dim")
-            table.add_row(name, f"[{colour}]{state}[/]")
-        return table
-
-
-def format_seconds(seconds: float) -> str:
-    """Return a duration the French way: « 42,3 s »."""
-    return f"{seconds:.1f}".replace(".", ",") + " s"
 
 
 @contextlib.contextmanager
@@ -381,8 +340,8 @@ def run_all(
 
         def one(task: Task, key: str, kernel: WarmKernel) -> Outcome:
             if stop.is_set():
-                board.set(task.source.name, "annulé")
-                return Outcome(task.source, task.output, RunStatus.CANCELLED, 0.0, key)
+                board.set(task.source.name, NotebookStatus.CANCELLED)
+                return Outcome(task.source, task.output, NotebookStatus.CANCELLED, 0.0, key)
             board.set(task.source.name, "en cours")
             log_dir.mkdir(parents=True, exist_ok=True)
             log_path = log_dir / f"{task.source.stem}.reads"
@@ -399,21 +358,18 @@ def run_all(
                 )
             except ExecutionError as exc:
                 stop.set()
-                board.set(task.source.name, "interrompu" if interrupted.is_set() else "échec")
+                state = "interrompu" if interrupted.is_set() else NotebookStatus.FAILED
+                board.set(task.source.name, state)
+                duration = time.perf_counter() - start
                 return Outcome(
-                    task.source,
-                    task.output,
-                    RunStatus.FAILED,
-                    time.perf_counter() - start,
-                    key,
-                    error=exc,
+                    task.source, task.output, NotebookStatus.FAILED, duration, key, error=exc
                 )
             duration = time.perf_counter() - start
             reads = read_log(log_path)
             cache.store(key, task.output, reads, task.recipe)
             (failed_dir / task.source.name).unlink(missing_ok=True)  # an old failure is stale now
             board.set(task.source.name, f"terminé ({format_seconds(duration)})")
-            return Outcome(task.source, task.output, RunStatus.EXECUTED, duration, key, reads)
+            return Outcome(task.source, task.output, NotebookStatus.EXECUTED, duration, key, reads)
 
         errors: list[BaseException] = []
         go = threading.Event()
@@ -425,6 +381,7 @@ def run_all(
         )
 
         def worker() -> None:
+            # start-up cost: jupyter_client (~0,13 s), only when a notebook runs.
             from projet_associatif.pipeline.kernels import WarmKernel
 
             kernel = WarmKernel(KERNEL_NAME, read_roots, read_exclude, runtime_dir)
@@ -432,7 +389,8 @@ def run_all(
                 kernels.append(kernel)
             try:
                 with contextlib.suppress(Exception):  # a failed start is reported by the run
-                    kernel.start(pending[0][0].source.parent)
+                    # papermill is imported while the kernel boots, not after.
+                    kernel.start(pending[0][0].source.parent, while_booting=load_engine)
                 go.wait()
                 while not errors:
                     with lock:
@@ -462,15 +420,11 @@ def run_all(
                     for task, key, hit in hits:  # only now: nothing is written before the checks
                         task.output.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copyfile(hit, task.output)
+                        reads = cache.reads_of(key)
                         outcomes[task.source] = Outcome(
-                            task.source,
-                            task.output,
-                            RunStatus.CACHED,
-                            0.0,
-                            key,
-                            cache.reads_of(key),
+                            task.source, task.output, NotebookStatus.CACHED, 0.0, key, reads
                         )
-                        board.set(task.source.name, "en cache")
+                        board.set(task.source.name, NotebookStatus.CACHED)
                 finally:
                     go.set()
                 if pending and while_waiting is not None:

@@ -2,8 +2,9 @@
 
 papermill's documented extension point: an engine, registered under :data:`ENGINE_NAME`,
 which executes in the kernel manager and client it is given instead of starting a kernel,
-and runs a silent prelude before the first cell. A module of its own so that starting a
-kernel does not wait for papermill to be imported.
+and runs a silent prelude before the first cell. A module of its own, imported by no other
+module at its top, so that starting a kernel does not wait for papermill to be imported
+(``execute.load_engine`` imports it while the kernel boots).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.iorw import write_ipynb
 from papermill.log import logger
 from papermill.utils import merge_kwargs, remove_args
-
-from projet_associatif.pipeline.kernels import START_TIMEOUT_S
 
 ENGINE_NAME = "projet-associatif-noyau-chaud"
 
@@ -75,7 +74,7 @@ class _WarmEngine(NBClientEngine):
         log_output: bool = False,
         stdout_file: Any = None,
         stderr_file: Any = None,
-        start_timeout: int = START_TIMEOUT_S,
+        start_timeout: int = 60,  # papermill's default; the kernel is already started
         execution_timeout: int | None = None,
         **kwargs: Any,
     ) -> Any:

@@ -15,7 +15,8 @@ The result is checked by the tests: a notebook run after another in the same ker
 the same executed notebook and the same recorded reads as in a fresh kernel.
 
 papermill runs the notebook through its documented extension point, an engine
-(``kernel_engine``), which reuses the kernel instead of starting one.
+(``kernel_engine``), which reuses the kernel instead of starting one. This module does not
+import it (nor papermill): the caller loads it while the kernel boots (``while_booting``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import contextlib
 import os
 import signal
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +84,18 @@ class WarmKernel:
         self.km: AsyncKernelManager | None = None
         self.kc: Any = None
 
-    def start(self, cwd: Path) -> tuple[AsyncKernelManager, Any]:
-        """Return the running kernel's manager and client, starting the kernel (in ``cwd``)."""
+    def prelude(self, log_path: Path, cwd: Path) -> str:
+        """Return the code that readies this kernel for the next notebook (see :func:`prelude`)."""
+        return prelude(log_path, cwd)
+
+    def start(
+        self, cwd: Path, *, while_booting: Callable[[], object] | None = None
+    ) -> tuple[AsyncKernelManager, Any]:
+        """Return the running kernel's manager and client, starting the kernel (in ``cwd``).
+
+        ``while_booting`` runs once the kernel process is launched, before waiting for it to
+        answer: what the caller needs next (papermill) is imported while the kernel imports.
+        """
         if self.km is None or not run_sync(self.km.is_alive)():
             self.shutdown()
             km = AsyncKernelManager(kernel_name=self.kernel_name)
@@ -105,8 +117,12 @@ class WarmKernel:
                 with contextlib.suppress(Exception):  # what is left of it: connection file
                     run_sync(km.cleanup_resources)()
                 raise
-            from projet_associatif.pipeline import kernel_engine  # noqa: F401 - imported while the kernel boots
-
+            if while_booting is not None:
+                try:
+                    while_booting()
+                except BaseException:
+                    self.shutdown()
+                    raise
             self.kc = km.client()
             self.kc.allow_stdin = False  # input() fails at once instead of waiting forever
             self.kc.start_channels()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from projet_associatif.config.profiles import get_profile, resolve_as_of
 from projet_associatif.core.paths import project_root
+from projet_associatif.present import charts  # noqa: F401 - registers and enables the house theme
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,9 @@ def setup(
 ) -> NotebookContext:
     """Resolve the ``parameters`` cell's values; empty strings mean the project defaults.
 
-    Importing the chart module here registers the house Altair theme for the whole notebook.
+    Importing this module imports the chart module, which registers and enables the house
+    Altair theme for the whole notebook.
     """
-    from projet_associatif.present import charts  # noqa: F401  (registers and enables the house theme)
-
     data = _from_root(data_dir)
     return NotebookContext(
         data_dir=data,

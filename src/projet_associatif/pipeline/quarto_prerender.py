@@ -3,8 +3,8 @@
 ``_quarto.yml`` names this module in ``project: pre-render:`` (Quarto runs the command
 before every render of the project, https://quarto.org/docs/projects/scripts.html). It
 runs the project's own execution — data validation, then the notebooks with papermill,
-keyed on the data files, parameters and environment (``projet-associatif build
---notebooks-only``) — for the active Quarto profile (``--profile`` sets QUARTO_PROFILE),
+keyed on the data files, parameters and environment (what ``projet-associatif build
+--notebooks-only`` runs) — for the active Quarto profile (``--profile`` sets QUARTO_PROFILE),
 then writes each executed notebook over ``notebooks/<nom>.ipynb``, made ready for Quarto
 (``render.quarto_inputs``), and the offline chart scripts next to the Quarto filter.
 ``project: post-render:`` runs it again with ``--post-render``: it writes the « Voir le
@@ -26,8 +26,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+from rich.console import Console
 
 from projet_associatif.core.paths import build_dir, notebooks_dir, project_root
+from projet_associatif.pipeline.build import EXIT_USAGE, run_build
 from projet_associatif.publish.book import book_config, merged_settings, profiles
 from projet_associatif.publish.quarto import (
     STAGED_ENV,
@@ -81,8 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Execute the active profile's notebooks and put them where Quarto renders them.
 
     With ``--post-render`` (``project: post-render:``), write the notebook pages instead.
+    Other options go to ``projet-associatif build --notebooks-only``, not here.
     """
     args = list(argv or [])
+    unknown = [a for a in args if a != "--post-render"]
+    if unknown:
+        print(
+            f"Option(s) inconnue(s) : {' '.join(unknown)}. Pour d'autres options, lancez "
+            "« projet-associatif build --notebooks-only … » avant « quarto render ».",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if os.environ.get(STAGED_ENV):
         # The staging project of `build --engine quarto` already holds executed notebooks,
         # and render.quarto writes the notebook pages itself.
@@ -96,9 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pages = write_pages(output, profile)
         print(f"Après rendu Quarto : {len(pages)} page(s) « Voir le notebook » écrite(s).")
         return 0
-    from projet_associatif.cli import main as cli
-
-    code = cli.main(["build", "--profile", profile, "--notebooks-only", *args])
+    code = run_build(Console(highlight=False), profile=profile, notebooks_only=True)
     if code != 0:
         print("Pré-rendu Quarto arrêté : les notebooks n'ont pas été exécutés.", file=sys.stderr)
         return code
