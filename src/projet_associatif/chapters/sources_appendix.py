@@ -392,7 +392,7 @@ def omissions(data_dir: Path | None = None) -> Table:
         source=source_text(sources_of("omissions", data_dir)) + " ; data/fidelite/omissions.yaml",
         label="tbl-omissions",
         note="Tout autre passage de la source (phrase ou nombre) est vérifié dans le HTML, le "
-        "PDF et le DOCX par le test de fidélité (tests/test_fidelity.py). « motif » : "
+        "PDF et le DOCX par le test de fidélité (tests/integration/test_fidelity.py). « motif » : "
         "expression régulière désignant des passages répétés.",
     )
 

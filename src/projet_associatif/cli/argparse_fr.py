@@ -6,7 +6,7 @@ group titles and the ``--help`` line, when a parser is created): ``argparse._`` 
 :class:`FrenchArgumentParser` swaps in the French catalogue below around each of its own
 steps only, so other parsers of the process (pytest's, a library's) keep their language.
 The catalogue is keyed on argparse's English messages (Python 3.11 to 3.13);
-``tests/test_cli.py`` checks it covers every message of the running Python's argparse.
+``tests/unit/cli/test_cli.py`` checks it covers every message of the running Python's argparse.
 """
 
 from __future__ import annotations

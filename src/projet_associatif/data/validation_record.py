@@ -25,7 +25,7 @@ from projet_associatif.data.descriptors import ResourceInfo, UnknownResource, di
 from projet_associatif.data.readers import parse_document
 
 #: The modules whose code decides whether a resource is valid: the validation record's key.
-#: ``tests/test_data_integrity.py`` checks that every module ``data/package.py`` imports,
+#: ``tests/unit/data/test_integrity.py`` checks that every module ``data/package.py`` imports,
 #: directly or not, is listed (but the cache and the paths, which hold no rule).
 VALIDATING_MODULES = (
     "core/errors.py",

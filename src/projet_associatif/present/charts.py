@@ -9,7 +9,7 @@ Font: ``FONT`` starts with Liberation Sans, which vl-convert bundles (so the SVG
 and the PNG drawn with it on any machine), then Arial/Helvetica, metrically identical, for
 browsers and Word. Typst has no sans font of its own: it draws SVG text with the first
 family of the list it knows, else with its default Libertinus Serif; the text stays real,
-selectable text (checked in tests/test_charts.py).
+selectable text (checked in tests/unit/present/test_charts.py).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from projet_associatif.present import tables
 THEME = "projet_associatif"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 # Okabe–Ito hues that reach 3:1 against white (WCAG 1.4.11), plus a dark grey; all five stay
-# apart under simulated protanopia, deuteranopia and tritanopia (tests/test_charts.py).
+# apart under simulated protanopia, deuteranopia and tritanopia (tests/unit/present/test_charts.py).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#666666")
 TEXT_COLOR = "#222222"
 AXIS_COLOR = "#595959"

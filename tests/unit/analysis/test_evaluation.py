@@ -24,7 +24,7 @@ from projet_associatif.core.texts import texts
 from projet_associatif.suivi.reader import empty_frame
 from projet_associatif.suivi.referentiel import load_referentiel
 
-DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "suivi" / "data"
 START = dt.date(2020, 3, 1)
 MID = dt.date(2021, 9, 1)
 FINAL = dt.date(2023, 3, 1)
@@ -508,7 +508,7 @@ def test_review_context_reads_the_measurement_file(tmp_path):
 
 # ---------------------------------------------------------------- the fictional example (real ids)
 
-EXEMPLES = Path(__file__).resolve().parents[1] / "exemples"
+EXEMPLES = Path(__file__).resolve().parents[3] / "exemples"
 
 
 def example_statuses(profile):

@@ -274,7 +274,7 @@ def test_html_has_no_live_element_from_data(hostile_book):
         assert "Traceback" not in text, name
         if "notebooks" not in name.parts:
             # nbconvert's pages show the SWOT grid table as its raw lines, which cut values
-            # across rows: their Markdown is the chapters', and tests/test_markup.py reads
+            # across rows: their Markdown is the chapters', and tests/unit/core/test_markup.py reads
             # escaped values with nbconvert's own Markdown renderer.
             _assert_whole(text, str(name))
         shown += sum(text.count(_normal(v)) for v in HOSTILE)

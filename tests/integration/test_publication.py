@@ -1,6 +1,6 @@
 """The real book's PDF and DOCX: accessible PDF (PDF/UA-1), fictional data labelled everywhere.
 
-Uses the session's shared book (tests/browser_support.py): the bilan-intermédiaire
+Uses the session's shared book (tests/support/browser_support.py): the bilan-intermédiaire
 profile built by ``projet-associatif build`` from the fictional measurement file of
 ``exemples/``.
 """

@@ -1,6 +1,6 @@
 """Accessibility of the published HTML: axe-core (WCAG 2.1 A and AA) finds nothing.
 
-The same browser pass as tests/test_browser.py (one per pytest process) runs axe-core,
+The same browser pass as tests/browser/test_browser.py (one per pytest process) runs axe-core,
 shipped inside the axe-playwright-python wheel, on every page of the real book; the
 other tests check what axe cannot: language, keyboard access, print styles, and that
 colour is never the only mark of a link or of the current page.

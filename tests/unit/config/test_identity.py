@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
-from test_render_pandoc import META, TITLES, executed_notebook
+from render_support import META, TITLES, executed_notebook
 
 from projet_associatif.config import identity as identity_module
 from projet_associatif.config.identity import identity, organisation, source_document

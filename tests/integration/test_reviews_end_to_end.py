@@ -1,6 +1,6 @@
 """Every profile builds end to end through the command line, in HTML, PDF and DOCX.
 
-The three documents are the session's shared books (tests/browser_support.py, each built by
+The three documents are the session's shared books (tests/support/browser_support.py, each built by
 ``projet-associatif build`` as typed, the reviews from the fictional measurements): the
 final review's as-of date counts the measurement the mid-term ignores. Each review is its own document (issue 11):
 title page, synthesis, fiches, recommendations and what moved since the mid-term review;

@@ -24,7 +24,7 @@ from projet_associatif.suivi.schema import (
 )
 from projet_associatif.suivi.template import build_workbook, write_template
 
-DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "suivi" / "data"
 MID = "2021-09-01"
 
 

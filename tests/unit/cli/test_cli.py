@@ -2,7 +2,7 @@
 
 Tests go through the real parser (``main([...])``) and, where the promise is about the
 installed command, through a subprocess of the ``projet-associatif`` script, on copies of
-a project (``PROJET_ASSOCIATIF_ROOT``): a tiny one (two notebooks, tests/test_build.py)
+a project (``PROJET_ASSOCIATIF_ROOT``): a tiny one (two notebooks, tests/unit/pipeline/test_build.py)
 whose builds take seconds, or the real one.
 """
 
@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
+from build_support import fake_render, make_project, tree_hashes
 from notebook_support import write_notebook
-from test_build import fake_render, make_project, tree_hashes
 
 from projet_associatif import __version__
 from projet_associatif.cli import argparse_fr

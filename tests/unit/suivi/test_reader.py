@@ -16,7 +16,7 @@ from projet_associatif.suivi.reader import read_suivi
 from projet_associatif.suivi.referentiel import load_referentiel
 from projet_associatif.suivi.template import FICTIONAL_BANNER, build_workbook, write_template
 
-DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "suivi" / "data"
 MID = dt.date(2021, 9, 1)
 
 
@@ -411,7 +411,7 @@ def test_parse_number_distinguishes_excel_cells_from_csv_text():
 
 # ---------------------------------------------------------------- real data package and example
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_template_from_the_real_data_package(tmp_path):

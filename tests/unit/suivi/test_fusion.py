@@ -14,7 +14,7 @@ from projet_associatif.suivi.fusion import merge
 from projet_associatif.suivi.reader import read_suivi
 from projet_associatif.suivi.template import write_template
 
-DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "suivi" / "data"
 AS_OF = dt.date(2021, 9, 1)
 D = dt.date
 

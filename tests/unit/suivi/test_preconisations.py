@@ -12,7 +12,7 @@ from projet_associatif.core.errors import DataError
 from projet_associatif.suivi.reader import read_suivi
 from projet_associatif.suivi.template import write_template
 
-DATA = Path(__file__).parent / "fixtures" / "suivi" / "data"
+DATA = Path(__file__).resolve().parents[2] / "fixtures" / "suivi" / "data"
 FINAL = dt.date(2023, 3, 1)
 
 
