@@ -7,7 +7,7 @@ import json
 import pytest
 
 from projet_associatif.publish.numbering import chapter_labels, number_book
-from projet_associatif.publish.pandoc import run_pandoc
+from projet_associatif.publish.tools import run_pandoc
 
 DOC = """\
 # Territoire {#sec-territoire}
@@ -125,7 +125,7 @@ def test_chapter_labels_need_one_flag_per_entry():
 
 
 def test_print_styles_questions_and_cross_references():
-    from projet_associatif.publish.pandoc import PRINT_FILTER
+    from projet_associatif.publish.tools import PRINT_FILTER
 
     text = "::: {.pa-question}\nQue poursuivons-nous ?\n:::\n\n::: {.pa-renvoi}\nVoir 1.\n:::\n"
     typst = run_pandoc(["-f", "markdown", "-t", "typst", "--lua-filter", str(PRINT_FILTER)], text)
@@ -134,7 +134,7 @@ def test_print_styles_questions_and_cross_references():
 
 
 def test_typst_images_carry_their_alternative_text_for_pdf_ua():
-    from projet_associatif.publish.pandoc import TYPST_IMAGES_FILTER
+    from projet_associatif.publish.tools import TYPST_IMAGES_FILTER
 
     text = (
         '![Population des EPCI](fig.svg){#fig-pop alt="Barres : Moulins \\"67 972\\"" '

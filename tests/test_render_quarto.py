@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from projet_associatif.publish import RenderError, choose_engine, render_book
-from projet_associatif.publish import pandoc as pandoc_module
+from projet_associatif.publish import quarto as quarto_module
 from projet_associatif.publish.book import book_config
 
 # A stand-in for the quarto CLI: logs what it was asked and what the staging project
@@ -57,7 +57,7 @@ def fake_quarto(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAUX_QUARTO_JOURNAL", str(journal))
     # The real bundle takes seconds to build; its content is not what is tested here.
-    monkeypatch.setattr(pandoc_module, "vega_bundle", lambda: "window.vegaEmbed = null;")
+    monkeypatch.setattr(quarto_module, "vega_bundle", lambda: "window.vegaEmbed = null;")
     return journal
 
 
@@ -430,7 +430,7 @@ dofile("{filter}")
 def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
     """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
     from projet_associatif.core.paths import project_root
-    from projet_associatif.publish.pandoc import run_pandoc
+    from projet_associatif.publish.tools import run_pandoc
 
     harness = tmp_path / "harnais.lua"
     lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"

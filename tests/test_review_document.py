@@ -16,7 +16,7 @@ import pytest
 from projet_associatif.analysis.evaluation import review_context
 from projet_associatif.chapters import review_document as doc
 from projet_associatif.core.paths import project_root
-from projet_associatif.publish.pandoc import PRINT_FILTER, pandoc_path
+from projet_associatif.publish.tools import PRINT_FILTER, pandoc_path
 
 FICTIF = "exemples/suivi-fictif.xlsx"
 # A status badge: [[symbol]{.pa-symbole} words]{.pa-statut .pa-statut-kind}
