@@ -221,8 +221,3 @@ def print_chapters(book: Book) -> list[list[Any]]:
             content.insert(at, {"t": "RawBlock", "c": ["typst", marker]})
         groups.append(blocks + content)
     return groups
-
-
-def print_blocks(book: Book) -> list[Any]:
-    """Return the single-document blocks: chapters in order, the appendices under a heading."""
-    return [block for group in print_chapters(book) for block in group]

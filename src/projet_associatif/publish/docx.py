@@ -20,8 +20,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from projet_associatif.publish.book import DOCX_NAME
-from projet_associatif.publish.book_tree import Book, print_blocks
+from projet_associatif.publish.book_tree import Book, print_chapters
 from projet_associatif.publish.errors import RenderError
+from projet_associatif.publish.memo import Memo
 from projet_associatif.publish.metadata import (
     FICTIF_LABEL,
     ORGANISATION,
@@ -29,12 +30,7 @@ from projet_associatif.publish.metadata import (
     metadata_args,
     source_date_epoch,
 )
-from projet_associatif.publish.tools import (
-    PRINT_FILTER,
-    TABLE_WIDTHS_FILTER,
-    pandoc_path,
-    run_pandoc,
-)
+from projet_associatif.publish.tools import DOCX_PRINT_FILTERS, pandoc_path, run_pandoc
 
 __all__ = ["DOCX_NAME", "write_docx"]
 
@@ -183,9 +179,14 @@ def write_docx(
     meta: Mapping[str, Any],
     *,
     root: Path,
+    memo: Memo | None = None,
 ) -> Path:
     """Write the book as one Word document (Heading styles, real tables, TOC field)."""
-    doc = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": print_blocks(book)}
+    doc = {
+        "pandoc-api-version": book.api_version,
+        "meta": {},
+        "blocks": filtered_blocks(book, memo),
+    }
     fields = cover_fields(book.config, meta)
     lines = [
         f"Document : {fields['pa-profil']}" if "pa-profil" in fields else "",
@@ -204,7 +205,6 @@ def write_docx(
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
-    args += ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)]
     epoch = source_date_epoch(meta)
     # Word repeats the reference document's header on every page: the fictional notice
     # goes there.
@@ -218,3 +218,20 @@ def write_docx(
     args += metadata_args({k: v for k, v in docx_fields.items() if v})
     run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir, epoch=epoch)
     return output
+
+
+def filtered_blocks(book: Book, memo: Memo | None = None) -> list[Any]:
+    """Return the book's blocks for Word, each chapter through the print filters on its own.
+
+    The filters (impression.lua, then largeurs-tableaux.lua, as for a DOCX) act on one
+    element at a time, so filtering chapter by chapter gives the blocks that filtering the
+    whole document gives; each chapter's result is remembered, and after a data change
+    only the chapters that changed pass through the filters again.
+    """
+    blocks: list[Any] = []
+    for group in print_chapters(book):
+        chapter = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": group}
+        args = ["-f", "json", "-t", "json", "--lua-filter", str(DOCX_PRINT_FILTERS)]
+        out = run_pandoc(args, json.dumps(chapter), fmt="docx", memo=memo)
+        blocks += json.loads(out)["blocks"]
+    return blocks

@@ -107,7 +107,9 @@ def _pdf(job: _Job, work: Path) -> Path:
 
 def _docx(job: _Job, work: Path) -> Path:
     book = _read(job, "docx", work / "figures-docx", "figures-docx")
-    return write_docx(book, job.staging_dir / DOCX_NAME, work, job.meta, root=job.root)
+    return write_docx(
+        book, job.staging_dir / DOCX_NAME, work, job.meta, root=job.root, memo=job.memo
+    )
 
 
 _RENDERERS = {"html": _html, "pdf": _pdf, "docx": _docx}

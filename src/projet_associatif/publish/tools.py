@@ -20,6 +20,8 @@ PRINT_FILTER = FILTERS / "impression.lua"
 # PDF and DOCX: tables span the text width, each column at least its longest word wide.
 TABLE_WIDTHS_FILTER = FILTERS / "largeurs-tableaux.lua"
 TYPST_IMAGES_FILTER = FILTERS / "images-typst.lua"
+# DOCX: the two filters above, as for a DOCX, in a conversion to Pandoc's JSON (by chapter).
+DOCX_PRINT_FILTERS = FILTERS / "impression-docx.lua"
 
 
 def pandoc_path() -> str:
