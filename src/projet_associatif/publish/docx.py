@@ -24,7 +24,7 @@ from projet_associatif.publish.book_tree import Book, print_chapters
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.memo import Memo
 from projet_associatif.publish.metadata import (
-    FICTIF_LABEL,
+    FICTIONAL_LABEL,
     ORGANISATION,
     cover_fields,
     metadata_args,
@@ -192,7 +192,7 @@ def write_docx(
         f"Document : {fields['pa-profil']}" if "pa-profil" in fields else "",
         f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else "",
         f"Fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else "",
-        FICTIF_LABEL if "pa-fictif" in fields else "",
+        FICTIONAL_LABEL if "pa-fictif" in fields else "",
     ]
     docx_fields = {
         "title": fields["title"],

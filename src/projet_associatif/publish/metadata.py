@@ -15,7 +15,7 @@ from projet_associatif.core.formatting import date_fr, to_date
 from projet_associatif.publish.book import BookConfig
 
 ORGANISATION = "Mission Locale de Moulins et sa région"
-FICTIF_LABEL = "Données fictives"
+FICTIONAL_LABEL = "Données fictives"
 
 
 def date_text(value: Any) -> str | None:
@@ -54,7 +54,7 @@ def fictional_notice(meta: Mapping[str, Any]) -> str | None:
     name = Path(str(meta["suivi"])).name if meta.get("suivi") else ""
     origin = f"du fichier d'exemple « {name} »" if name else "d'un fichier d'exemple"
     return (
-        f"{FICTIF_LABEL} : les mesures de ce bilan proviennent {origin} ; "
+        f"{FICTIONAL_LABEL} : les mesures de ce bilan proviennent {origin} ; "
         "elles ne décrivent pas l'activité réelle de la Mission Locale."
     )
 
