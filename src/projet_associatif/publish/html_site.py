@@ -147,11 +147,15 @@ def copy_assets(html_dir: Path, root: Path) -> None:
     if not loader.is_file():
         loader = root / "report" / "assets" / "pa-charts.js"
     if not loader.is_file():
-        raise RenderError("pa-charts.js introuvable (projet_associatif/assets/).", fmt="html")
+        raise RenderError(
+            "pa-charts.js introuvable (projet_associatif/publish/assets/).", fmt="html"
+        )
     shutil.copyfile(loader, assets / "pa-charts.js")
     search_script = ASSETS / SCRIPT_NAME
     if not search_script.is_file():
-        raise RenderError(f"{SCRIPT_NAME} introuvable (projet_associatif/assets/).", fmt="html")
+        raise RenderError(
+            f"{SCRIPT_NAME} introuvable (projet_associatif/publish/assets/).", fmt="html"
+        )
     shutil.copyfile(search_script, assets / SCRIPT_NAME)
     (assets / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
 
