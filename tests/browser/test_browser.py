@@ -127,14 +127,14 @@ def test_every_page_says_the_data_are_fictional(book, reports):
         assert notice.startswith("Données fictives :"), path
         assert support.SUIVI in notice, path
     # The header of the chapter pages names the review, its date and the measurement file.
-    from projet_associatif.publish.pandoc import french_date
+    from projet_associatif.core.formatting import date_fr
 
     for path, report in reports.items():
         if path.startswith("notebooks/"):
             continue
         header = re.sub(r"\s+", " ", report.facts["header"])
         assert meta["profile_label"] in header, path
-        assert f"données arrêtées au {french_date(meta['as_of'])}" in header, path
+        assert f"données arrêtées au {date_fr(meta['as_of'])}" in header, path
         assert f"fichier de mesures : {support.SUIVI}" in header, path
 
 

@@ -14,7 +14,7 @@ import docx
 import pypdf
 import pytest
 
-from projet_associatif.publish.pandoc import french_date
+from projet_associatif.core.formatting import date_fr
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def test_pdf_title_page_names_the_review_date_and_measurement_file(book, pdf):
     cover = flat(pdf.pages[0].extract_text())
     meta = book.meta
     assert f"Document : {meta['profile_label']}" in cover
-    assert f"Données arrêtées au {french_date(meta['as_of'])}" in cover
+    assert f"Données arrêtées au {date_fr(meta['as_of'])}" in cover
     assert f"Fichier de mesures : {support.SUIVI}" in cover
 
 
@@ -95,7 +95,7 @@ def test_docx_title_block_names_the_review_date_and_measurement_file(book):
     first = flat(" ".join(p.text for p in document.paragraphs[:6]))
     assert "Bilan intermédiaire du projet associatif 2020" in first
     assert f"Document : {meta['profile_label']}" in first
-    assert f"Données arrêtées au {french_date(meta['as_of'])}" in first
+    assert f"Données arrêtées au {date_fr(meta['as_of'])}" in first
     assert f"Fichier de mesures : {support.SUIVI}" in first
     assert "Données fictives" in first
     assert document.core_properties.language == "fr-FR"

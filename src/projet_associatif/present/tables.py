@@ -185,7 +185,11 @@ def markdown_table(
 ) -> str:
     """Return ``frame`` (index ignored) as a pipe table with French numbers."""
     cells = format_frame(frame, formats)
-    trusted = {name for name, spec in (formats or {}).items() if callable(spec)}
+    # A caller's formatter writes Markdown; the plain-text default (``_text``, which the
+    # charts' data tables use for every text column) does not: its values are escaped.
+    trusted = {
+        name for name, spec in (formats or {}).items() if callable(spec) and spec is not _text
+    }
     rows = [
         [
             _escape_cell_only(value) if name in trusted else escape_markdown(value)

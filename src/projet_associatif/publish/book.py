@@ -7,6 +7,8 @@ the build read it here and never keep a second list.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,9 @@ HOME_PAGE = "index.qmd"
 # A profile may have its own home page (the reviews do): ``pa-accueil`` in its YAML.
 HOME_KEY = "pa-accueil"
 APPENDICES_TITLE = "Annexes"
+# What every engine publishes next to html/ (and the HTML pages offer to download).
+PDF_NAME = "projet-associatif.pdf"
+DOCX_NAME = "projet-associatif.docx"
 DOCUMENT_SUFFIXES = (".qmd", ".ipynb", ".md")
 
 Role = Literal["chapter", "part", "appendix"]
@@ -230,8 +235,5 @@ def _text(value: Any) -> str | None:
 
 
 def _slug(text: str) -> str:
-    import re
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "partie"

@@ -1,19 +1,41 @@
-"""Make the Word reference document: Pandoc's default styles, language set to French."""
+"""Write the book as one Word document, from a reference document prepared for the build.
+
+The document has Heading styles, real tables (full text width, the « Texte de tableau »
+style) and a table-of-contents field. The reference document is the project's
+(``report/reference.docx``) or Pandoc's default with French as the proofing language;
+each build dates its entries from SOURCE_DATE_EPOCH and, for fictional data, adds the
+« Données fictives » header.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import time
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
+from projet_associatif.publish.book import DOCX_NAME
+from projet_associatif.publish.book_tree import Book, print_chapters
 from projet_associatif.publish.errors import RenderError
+from projet_associatif.publish.memo import Memo
+from projet_associatif.publish.metadata import (
+    FICTIONAL_LABEL,
+    cover_fields,
+    metadata_args,
+    source_date_epoch,
+)
+from projet_associatif.publish.tools import DOCX_PRINT_FILTERS, pandoc_path, run_pandoc
+
+__all__ = ["DOCX_NAME", "write_docx"]
 
 
 def write_reference_docx(path: Path) -> Path:
     """Write Pandoc's reference.docx with French as the proofing language of every style."""
-    from projet_associatif.publish.pandoc import pandoc_path
-
     path.parent.mkdir(parents=True, exist_ok=True)
     default = path.with_suffix(".pandoc.docx")
     proc = subprocess.run(
@@ -49,8 +71,6 @@ HEADER_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocess
 
 def header_xml(text: str) -> str:
     """Return a Word header part holding one bold, bordered paragraph of ``text``."""
-    from xml.sax.saxutils import escape
-
     border = '<w:bottom w:val="single" w:sz="8" w:space="2" w:color="000000"/>'
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -73,8 +93,6 @@ def prepared_reference(
     the build's date. With ``header``, every page carries that text in its header (Pandoc
     takes headers and footers from the reference document). Entry order is kept.
     """
-    import time
-
     output.parent.mkdir(parents=True, exist_ok=True)
     # Zip dates start in 1980 and have no time zone: the UTC time of the epoch is stored.
     stamp = time.gmtime(max(epoch, 315_532_800))[:6] if epoch is not None else None
@@ -143,3 +161,76 @@ def _with_header_reference(document: str) -> str:
             "Le document Word de référence n'a pas de section (w:sectPr).", fmt="docx"
         )
     return updated
+
+
+def reference_docx(root: Path, work_dir: Path) -> Path:
+    """Return the project's Word reference document, or Pandoc's default in French."""
+    project_reference = root / "report" / "reference.docx"
+    if project_reference.is_file():
+        return project_reference
+    return write_reference_docx(work_dir / "reference.docx")
+
+
+def write_docx(
+    book: Book,
+    output: Path,
+    work_dir: Path,
+    meta: Mapping[str, Any],
+    *,
+    root: Path,
+    memo: Memo | None = None,
+) -> Path:
+    """Write the book as one Word document (Heading styles, real tables, TOC field)."""
+    doc = {
+        "pandoc-api-version": book.api_version,
+        "meta": {},
+        "blocks": filtered_blocks(book, memo),
+    }
+    fields = cover_fields(book.config, meta)
+    lines = [
+        f"Document : {fields['pa-profil']}" if "pa-profil" in fields else "",
+        f"Données arrêtées au {fields['pa-arrete']}" if "pa-arrete" in fields else "",
+        f"Fichier de mesures : {fields['pa-suivi']}" if "pa-suivi" in fields else "",
+        FICTIONAL_LABEL if "pa-fictif" in fields else "",
+    ]
+    docx_fields = {
+        "title": fields["title"],
+        "subtitle": fields.get("subtitle", ""),
+        "author": fields["pa-organisation"],
+        "date": " — ".join(x for x in lines if x) or fields.get("date", ""),
+        "lang": "fr-FR",
+        "toc-title": "Table des matières",
+    }
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    args = ["-f", "json", "-t", "docx", "-o", str(output), "--toc", "--toc-depth=2"]
+    epoch = source_date_epoch(meta)
+    # Word repeats the reference document's header on every page: the fictional notice
+    # goes there.
+    reference = prepared_reference(
+        reference_docx(root, work_dir),
+        work_dir / "reference-construction.docx",
+        header=fields.get("pa-fictif"),
+        epoch=epoch,
+    )
+    args += ["--reference-doc", str(reference)]
+    args += metadata_args({k: v for k, v in docx_fields.items() if v})
+    run_pandoc(args, json.dumps(doc), fmt="docx", cwd=work_dir, epoch=epoch)
+    return output
+
+
+def filtered_blocks(book: Book, memo: Memo | None = None) -> list[Any]:
+    """Return the book's blocks for Word, each chapter through the print filters on its own.
+
+    The filters (impression.lua, then largeurs-tableaux.lua, as for a DOCX) act on one
+    element at a time, so filtering chapter by chapter gives the blocks that filtering the
+    whole document gives; each chapter's result is remembered, and after a data change
+    only the chapters that changed pass through the filters again.
+    """
+    blocks: list[Any] = []
+    for group in print_chapters(book):
+        chapter = {"pandoc-api-version": book.api_version, "meta": {}, "blocks": group}
+        args = ["-f", "json", "-t", "json", "--lua-filter", str(DOCX_PRINT_FILTERS)]
+        out = run_pandoc(args, json.dumps(chapter), fmt="docx", memo=memo)
+        blocks += json.loads(out)["blocks"]
+    return blocks

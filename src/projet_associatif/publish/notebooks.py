@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import nbformat
+import yaml
 from nbconvert import HTMLExporter, MarkdownExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import Unicode
 
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.core.paths import project_root
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.memo import Memo
 
@@ -154,7 +156,7 @@ class OutputsToMarkdown(Preprocessor):
                     figure += (
                         f"\n\n::: {{.pa-source}}\nSource\u00a0: {escape_markdown(source)}\n:::"
                     )
-                return figure + _chart_data(meta)
+                return figure + chart_data_markdown(meta)
         raise RenderError(
             f"Le graphique « {title} » n'a ni SVG ni PNG pour le format {self.target}",
             chapter=self.chapter,
@@ -196,7 +198,7 @@ class OutputsToMarkdown(Preprocessor):
         return ["image/svg+xml", "image/png"]
 
 
-def _chart_data(meta: dict[str, Any]) -> str:
+def chart_data_markdown(meta: dict[str, Any]) -> str:
     """Return the chart's values as a table for print (HTML has « Données du graphique »)."""
     table = str(meta.get("data_markdown") or "").strip()
     if not table:
@@ -210,8 +212,6 @@ def _chart_data(meta: dict[str, Any]) -> str:
 
 def _front_matter_title(nb: nbformat.NotebookNode) -> None:
     """Turn a leading Quarto front-matter raw cell into a level-one heading."""
-    import yaml
-
     if not nb.cells or nb.cells[0].cell_type != "raw":
         return
     text = _joined(nb.cells[0].source).strip()
@@ -418,8 +418,6 @@ def stable_parameters(nb: nbformat.NotebookNode, root: Path | None = None) -> No
     paths relative to its root, which ``setup()`` reads the same way, so the code shown
     stays valid.
     """
-    from projet_associatif.core.paths import project_root
-
     base = str(root or project_root()).rstrip("/")
     injected = [
         cell

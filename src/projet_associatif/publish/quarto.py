@@ -36,8 +36,10 @@ from typing import Any
 import nbformat
 
 from projet_associatif.core.paths import project_root
-from projet_associatif.publish.book import HOME_PAGE, book_config
+from projet_associatif.publish.book import DOCX_NAME, HOME_PAGE, PDF_NAME, book_config
 from projet_associatif.publish.errors import RenderError
+from projet_associatif.publish.html_site import ASSETS, vega_bundle
+from projet_associatif.publish.metadata import date_text, fictional_notice, meta_organisation
 from projet_associatif.publish.notebooks import notebook_html
 from projet_associatif.publish.quarto_inputs import quarto_notebook
 
@@ -60,14 +62,12 @@ def quarto_executable() -> str:
 
 def metadata_args(meta: Mapping[str, Any]) -> list[str]:
     """Return the ``-M clé:valeur`` options that feed the title page (typst-show.typ)."""
-    from projet_associatif.publish.pandoc import fictional_notice, french_date, meta_organisation
-
     values = {
         "pa-organisation": meta_organisation(meta),
         "pa-profil": meta.get("profile_label"),
-        "pa-arrete": french_date(meta.get("as_of")),
+        "pa-arrete": date_text(meta.get("as_of")),
         "pa-suivi": Path(str(meta["suivi"])).name if meta.get("suivi") else None,
-        "pa-genere": french_date(meta.get("build_date")),
+        "pa-genere": date_text(meta.get("build_date")),
         # Read by typst-show.typ (PDF footer) and report/quarto/pa-graphiques.lua (HTML).
         "pa-fictif": fictional_notice(meta),
     }
@@ -140,11 +140,9 @@ def place_notebook(executed: Path, notebook_dir: Path) -> nbformat.NotebookNode:
 
 def write_filter_assets(project: Path) -> Path:
     """Write vega-bundle.js and pa-charts.js where report/quarto/pa-graphiques.lua finds them."""
-    from projet_associatif.publish.pandoc import HERE, vega_bundle
-
     assets = project / FILTER_ASSETS
     assets.mkdir(parents=True, exist_ok=True)
-    loader = (HERE / "assets" / "pa-charts.js").read_text(encoding="utf-8")
+    loader = (ASSETS / "pa-charts.js").read_text(encoding="utf-8")
     for name, text in (("pa-charts.js", loader), ("vega-bundle.js", vega_bundle())):
         path = assets / name
         # Unchanged files are left alone: `quarto preview` reloads on every write.
@@ -222,6 +220,6 @@ def _collect(
                 f"Quarto n'a pas produit {stem}.{suffix}", fmt=fmt, stderr=proc.stderr
             )
         found = candidates[0]
-    target = staging_dir / f"projet-associatif.{suffix}"
+    target = staging_dir / (PDF_NAME if fmt == "pdf" else DOCX_NAME)
     shutil.move(str(found), str(target))
     return target

@@ -13,8 +13,10 @@ So each chart output becomes one ``text/markdown`` output (Quarto shows ``text/m
 first in every format, ``src/core/jupyter/display-data.ts``): a ``fig-`` figure whose caption
 is the chart title, holding the interactive HTML figure for HTML (``content-visible
 when-format="html"``, Quarto's conditional content), the PNG for DOCX and the SVG for Typst,
-written next to the notebook in ``build/``; then the source line. Any other output with
-HTML or JavaScript stops the render with a French error naming the chapter.
+written next to the notebook in ``build/``; then the source line and, for PDF and DOCX, the
+chart's values as a table (« Données du graphique », as the Pandoc engine prints them).
+Any other output with HTML or JavaScript stops the render with a French error naming the
+chapter.
 
 Quarto features used, as documented: div figures ``::: {#fig-…}`` whose last paragraph is
 the caption (https://quarto.org/docs/authoring/cross-references.html), conditional content
@@ -34,6 +36,7 @@ import nbformat
 
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.notebooks import (
+    chart_data_markdown,
     escape_markdown,
     png_width_px,
     svg_width_px,
@@ -104,6 +107,11 @@ def chart_markdown(data: dict[str, Any], meta: dict[str, Any], stem: str, folder
         parts.append(
             f'::: {{.content-visible unless-format="html"}}\n::: {{.pa-source}}\n{line}\n:::\n:::'
         )
+    # PDF and DOCX: the chart's values as a table, as the Pandoc engine prints them (the
+    # HTML figure has its own « Données du graphique »).
+    values = chart_data_markdown(meta).strip()
+    if values:
+        parts.append(f'::: {{.content-visible unless-format="html"}}\n{values}\n:::')
     return "\n\n".join(parts) + "\n"
 
 

@@ -23,7 +23,7 @@ from projet_associatif.core.paths import project_root
 from projet_associatif.core.texts import texts
 from projet_associatif.present import tables
 from projet_associatif.present.blocks import Figure, Table, Text
-from projet_associatif.publish.pandoc import PRINT_FILTER, pandoc_path
+from projet_associatif.publish.tools import PRINT_FILTER, pandoc_path
 from projet_associatif.suivi.schema import FollowUp
 
 FICTIF = "exemples/suivi-fictif.xlsx"

@@ -211,3 +211,14 @@ def test_nbconvert_markdown_export_keeps_the_markdown_output(frame):
         nbformat.v4.new_notebook(cells=[cell])
     )
     assert text.strip() in body
+
+
+def test_markdown_table_escapes_text_under_the_default_formatter():
+    """The charts' data tables give text columns the default formatter: still plain text."""
+    frame = pd.DataFrame({"lieu": ["Moulins [lien](http://e.x) **gras**"], "n": [1]})
+    formats = {name: tables.default_formatter(name, frame[name]) for name in frame.columns}
+    text = tables.markdown_table(frame, formats=formats)
+    assert "\\[lien\\]" in text and "\\*\\*gras\\*\\*" in text
+    # A caller's own formatter still writes Markdown on purpose.
+    linked = tables.markdown_table(frame, formats={"lieu": lambda v: f"[{v[:7]}](#a)"})
+    assert "[Moulins](#a)" in linked

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from projet_associatif.publish.numbering import chapter_labels, number_book
-from projet_associatif.publish.pandoc import run_pandoc
+from projet_associatif.publish.tools import run_pandoc
 
 DOC = """\
 # Territoire {#sec-territoire}
@@ -125,7 +125,7 @@ def test_chapter_labels_need_one_flag_per_entry():
 
 
 def test_print_styles_questions_and_cross_references():
-    from projet_associatif.publish.pandoc import PRINT_FILTER
+    from projet_associatif.publish.tools import PRINT_FILTER
 
     text = "::: {.pa-question}\nQue poursuivons-nous ?\n:::\n\n::: {.pa-renvoi}\nVoir 1.\n:::\n"
     typst = run_pandoc(["-f", "markdown", "-t", "typst", "--lua-filter", str(PRINT_FILTER)], text)
@@ -134,7 +134,7 @@ def test_print_styles_questions_and_cross_references():
 
 
 def test_typst_images_carry_their_alternative_text_for_pdf_ua():
-    from projet_associatif.publish.pandoc import TYPST_IMAGES_FILTER
+    from projet_associatif.publish.tools import TYPST_IMAGES_FILTER
 
     text = (
         '![Population des EPCI](fig.svg){#fig-pop alt="Barres : Moulins \\"67 972\\"" '
@@ -149,3 +149,60 @@ def test_typst_images_carry_their_alternative_text_for_pdf_ua():
     assert '#box(image("logo.png", width: 225.0pt, alt: "logo"))' in typst
     # Nothing to say: left to Pandoc, and PDF/UA-1 compilation will refuse it.
     assert 'image("sans-texte.png")' in typst
+
+
+CHAPTERS = [
+    """\
+# Un
+
+::: {.pa-question}
+Que poursuivons-nous ?
+:::
+
+| EPCI | Communes |
+|:--|--:|
+| Moulins Communauté | 44 |
+
+Voir [le projet](../projet-2020/html/index.html){imprime="../projet-2020/projet-associatif.pdf"}.
+""",
+    """\
+# Deux
+
+::: {.pa-bilan-tableau .pa-preconisations}
+| Préconisation | Échéance | Suite |
+|:--|:--|:--|
+| Ouvrir une permanence | 2022 | [✔ réalisée]{.pa-statut-ok} |
+:::
+""",
+]
+
+
+def test_docx_filters_chapter_by_chapter_give_the_whole_documents_bytes(tmp_path):
+    """The DOCX writer filters each chapter on its own (and remembers it): same document."""
+    from projet_associatif.publish.tools import (
+        DOCX_PRINT_FILTERS,
+        PRINT_FILTER,
+        TABLE_WIDTHS_FILTER,
+    )
+
+    docs = [json.loads(run_pandoc(["-f", "markdown", "-t", "json"], c)) for c in CHAPTERS]
+    whole = {**docs[0], "blocks": [b for d in docs for b in d["blocks"]]}
+    out = ["-f", "json", "-t", "docx", "-o"]
+    filters = ["--lua-filter", str(PRINT_FILTER), "--lua-filter", str(TABLE_WIDTHS_FILTER)]
+    run_pandoc([*out, "entier.docx", *filters], json.dumps(whole), cwd=tmp_path, epoch=1)
+    by_chapter = [
+        json.loads(
+            run_pandoc(
+                ["-f", "json", "-t", "json", "--lua-filter", str(DOCX_PRINT_FILTERS)],
+                json.dumps(d),
+            )
+        )["blocks"]
+        for d in docs
+    ]
+    # The filters saw FORMAT = "docx": table text style, coloured status run.
+    text = json.dumps(by_chapter, ensure_ascii=False)
+    assert "Texte de tableau" in text and '<w:color w:val=\\"1A7F37\\"/>' in text
+    assert '"../projet-2020/projet-associatif.pdf"' in text and '"Strong"' in text
+    joined = {**docs[0], "blocks": [b for blocks in by_chapter for b in blocks]}
+    run_pandoc([*out, "chapitres.docx"], json.dumps(joined), cwd=tmp_path, epoch=1)
+    assert (tmp_path / "chapitres.docx").read_bytes() == (tmp_path / "entier.docx").read_bytes()

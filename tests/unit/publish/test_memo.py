@@ -12,7 +12,7 @@ import pytest
 from projet_associatif.publish import memo as memo_module
 from projet_associatif.publish.memo import Memo
 from projet_associatif.publish.notebooks import notebook_html, notebook_markdown
-from projet_associatif.publish.pandoc import run_pandoc
+from projet_associatif.publish.tools import run_pandoc
 
 
 def chapter(path: Path, text: str) -> Path:

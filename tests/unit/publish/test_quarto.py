@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from projet_associatif.publish import RenderError, choose_engine, render_book
-from projet_associatif.publish import pandoc as pandoc_module
+from projet_associatif.publish import quarto as quarto_module
 from projet_associatif.publish.book import book_config
 
 # A stand-in for the quarto CLI: logs what it was asked and what the staging project
@@ -57,7 +57,7 @@ def fake_quarto(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAUX_QUARTO_JOURNAL", str(journal))
     # The real bundle takes seconds to build; its content is not what is tested here.
-    monkeypatch.setattr(pandoc_module, "vega_bundle", lambda: "window.vegaEmbed = null;")
+    monkeypatch.setattr(quarto_module, "vega_bundle", lambda: "window.vegaEmbed = null;")
     return journal
 
 
@@ -314,6 +314,31 @@ def test_staged_charts_are_numbered_figures_with_no_output_quarto_loads_a_cdn_fo
     assert "Source\u00a0: Projet associatif 2020" in text
 
 
+def test_staged_charts_carry_their_values_as_a_table_in_pdf_and_docx(
+    fake_quarto, executed, tmp_path
+):
+    """Issue 10: a Quarto PDF or DOCX prints each chart's values, as the Pandoc engine does."""
+    from projet_associatif.publish import quarto
+    from projet_associatif.publish.notebooks import chart_data_markdown
+
+    chart_notebook(executed, "03-1-contexte-territorial.ipynb")
+    project = tmp_path / "projet"
+    quarto.stage_project(executed, project, "projet-2020")
+    staged = nbformat.read(project / "notebooks" / "03-1-contexte-territorial.ipynb", 4)
+    output = next(o for c in staged.cells if c.cell_type == "code" for o in c.outputs)
+    text, meta = output["data"]["text/markdown"], output["metadata"]["pa"]
+    assert meta["data_markdown"]
+    # The same block (caption « Données du graphique », same table) as the Pandoc engine's.
+    table = chart_data_markdown(meta).strip()
+    assert table.startswith("::: {.pa-donnees-graphique}\nDonnées du graphique")
+    block = f'::: {{.content-visible unless-format="html"}}\n{table}\n:::'
+    assert block in text
+    # After the figure and its source line; never in the HTML branch (the figure has its own).
+    assert text.index(block) > text.index("Source\u00a0: Projet associatif 2020")
+    assert text.count(table) == 1
+    assert "67\u00a0972" in table and "Bocage" in table
+
+
 def test_an_html_output_that_is_not_a_chart_stops_the_staging(fake_quarto, executed, tmp_path):
     from projet_associatif.publish import quarto
 
@@ -446,7 +471,7 @@ dofile("{filter}")
 def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
     """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
     from projet_associatif.core.paths import project_root
-    from projet_associatif.publish.pandoc import run_pandoc
+    from projet_associatif.publish.tools import run_pandoc
 
     harness = tmp_path / "harnais.lua"
     lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"

@@ -26,7 +26,7 @@ import pypdf
 import pytest
 
 from projet_associatif.core.paths import project_root
-from projet_associatif.publish.pandoc import pandoc_path
+from projet_associatif.publish.tools import pandoc_path
 
 PARTIALS = project_root() / "report" / "typst"
 

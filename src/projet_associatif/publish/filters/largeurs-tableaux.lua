@@ -5,7 +5,7 @@
 -- Les noms de fichiers longs (data/…/nom_de_fichier.csv) se coupent après « / », « _ », « . »
 -- et « | ».
 -- En DOCX, le texte des cellules prend le style « Texte de tableau » (plus petit, comme en
--- PDF ; défini dans le modèle Word par render/docx.py).
+-- PDF ; défini dans le modèle Word par publish/docx.py).
 
 local ZWSP = utf8.char(0x200B)
 -- Largeur du texte, en caractères moyens de la police des tableaux : en PDF (Libertinus,
