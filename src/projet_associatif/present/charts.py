@@ -221,7 +221,8 @@ def data_table(
     frame = next((c.data for c in candidates if isinstance(c.data, pd.DataFrame)), None)
     if frame is None:
         raise ValueError(
-            "Les données du graphique ne sont pas un DataFrame : passez data=… à charts.show."
+            "Les données du graphique ne sont pas un DataFrame : "
+            "passez data=… à la figure (blocks.Figure)."
         )
     definitions = [d for d in _encoded_fields(spec) if d["field"] in frame.columns]
     if not definitions:
@@ -334,21 +335,6 @@ def mimebundle(
         "image/svg+xml": size,
     }
     return bundle, metadata
-
-
-def show(
-    chart: alt.TopLevelMixin,
-    *,
-    title: str,
-    source: str,
-    alt: str,
-    data: pd.DataFrame | None = None,
-) -> None:
-    """Display ``chart`` as the one output of the chart contract (SVG, PNG, HTML figure)."""
-    from IPython.display import display
-
-    bundle, metadata = mimebundle(chart, title=title, source=source, alt=alt, data=data)
-    display(bundle, raw=True, metadata=metadata)
 
 
 def vega_bundle() -> str:

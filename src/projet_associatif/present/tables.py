@@ -244,34 +244,6 @@ def markdown(
     return "\n\n".join(parts) + "\n"
 
 
-def show(
-    frame: pd.DataFrame,
-    *,
-    title: str,
-    source: str,
-    formats: Mapping[str, Formatter | str] | None = None,
-    note: str | None = None,
-    label: str | None = None,
-    align: Mapping[str, Align] | None = None,
-) -> None:
-    """Display ``frame`` as one Markdown output carrying the table's metadata for the renderers."""
-    from IPython.display import display
-
-    text = markdown(
-        frame, title=title, source=source, formats=formats, note=note, label=label, align=align
-    )
-    meta = {"kind": "table", "title": title, "source": source}
-    if note:
-        meta["note"] = note
-    if label != "":
-        meta["label"] = label or f"tbl-{slug(title)}"
-    display(
-        {"text/markdown": text, "text/plain": text},
-        raw=True,
-        metadata={"pa": meta},
-    )
-
-
 def html_table(
     frame: pd.DataFrame,
     *,

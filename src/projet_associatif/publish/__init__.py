@@ -56,10 +56,10 @@ def render_book(
     # Absolute paths: Pandoc runs in a temporary working directory.
     executed_dir, staging_dir = Path(executed_dir).resolve(), Path(staging_dir).resolve()
     staging_dir.mkdir(parents=True, exist_ok=True)
-    # start-up cost: the engines import nbconvert, nbformat, pypandoc and pandas (about 1 s);
-    # importing this package must stay cheap, as the book configuration (publish.book),
-    # read by the profiles and the Quarto pre-render, lives in it.
+    # Importing this package must stay cheap: the book configuration (publish.book), read by
+    # the profiles and the Quarto pre-render, lives in it.
     if chosen == "quarto":
+        # start-up cost: the engines import nbconvert, nbformat, pypandoc and pandas (~1 s).
         from projet_associatif.publish.quarto import render_with_quarto
 
         return render_with_quarto(

@@ -151,7 +151,7 @@ def quarto_notebook(
                 raise RenderError(
                     "Une sortie du notebook contient " + ", ".join(widgets) + " : Quarto "
                     "chargerait alors require.js et jQuery depuis un CDN (page hors ligne "
-                    "impossible). Affichez-la avec tables.show ou charts.show.",
+                    "impossible). Renvoyez-la comme un bloc (present.blocks : Table, Figure).",
                     chapter=stem,
                 )
             outputs.append(output)

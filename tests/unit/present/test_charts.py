@@ -322,19 +322,6 @@ def test_data_argument_replaces_the_chart_data_in_the_table(bar):
     assert table == f"TerritoireHabitantsAllier335{NBSP}975"
 
 
-def test_show_displays_the_bundle_once(bar, monkeypatch):
-    calls = []
-    monkeypatch.setattr("IPython.display.display", lambda *a, **k: calls.append((a, k)))
-    charts.show(bar, **ARGS)
-    assert len(calls) == 1
-    (data,), kwargs = calls[0]
-    assert kwargs["raw"] is True
-    assert (data, kwargs["metadata"]) == charts.mimebundle(bar, **ARGS)
-
-
-# --- builders -----------------------------------------------------------------------------
-
-
 def test_bar_chart_is_horizontal_when_x_is_numeric_and_keeps_data_order(bar):
     spec = charts.chart_spec(bar)
     encoding = spec["layer"][0]["encoding"]

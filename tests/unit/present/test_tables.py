@@ -171,29 +171,6 @@ def test_html_table_escapes_and_aligns(frame):
     assert text.count("<tr>") == 4
 
 
-def test_show_displays_one_markdown_output_with_metadata(frame, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "IPython.display.display", lambda *a, **k: calls.append((a, k)), raising=True
-    )
-    tables.show(frame, title="Titre", source="Source", note="Note")
-    assert len(calls) == 1
-    (bundle,), kwargs = calls[0]
-    assert kwargs["raw"] is True
-    assert bundle["text/markdown"] == tables.markdown(
-        frame, title="Titre", source="Source", note="Note"
-    )
-    assert kwargs["metadata"] == {
-        "pa": {
-            "kind": "table",
-            "title": "Titre",
-            "source": "Source",
-            "note": "Note",
-            "label": "tbl-titre",
-        }
-    }
-
-
 def test_nbconvert_markdown_export_keeps_the_markdown_output(frame):
     import nbformat
     from nbconvert import MarkdownExporter
