@@ -14,6 +14,7 @@ Every violation is reported in one failure, with file, line and rule.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -540,3 +541,20 @@ def test_a_cycle_that_shrank_is_still_known_and_a_grown_one_is_not():
     assert is_known(cycle("a.x", "a.y"), known)
     assert not is_known(cycle("a.x", "a.w"), known)
     assert not is_known(cycle("a.w", "a.x", "a.y", "a.z"), known)
+
+
+def test_the_architecture_map_names_every_module_of_the_package():
+    """docs/architecture.md's module list is the map a newcomer reads: no module missing."""
+    doc = (SOURCE.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z_]+/[a-z_]+\.py)` \|", doc, re.M))
+    modules = {
+        path.relative_to(SOURCE).as_posix()
+        for path in SOURCE.glob("*/*.py")
+        if path.name != "__init__.py" or path.parent.name == "publish"
+    }
+    assert modules - listed == set(), "absent de docs/architecture.md : " + ", ".join(
+        sorted(modules - listed)
+    )
+    assert listed - modules == set(), "listé mais introuvable : " + ", ".join(
+        sorted(listed - modules)
+    )
