@@ -29,6 +29,12 @@ from projet_associatif.core.formatting import is_missing, nombre
 from projet_associatif.data.package import load
 
 SOURCE = "Projet associatif 2020"
+# The two printed unemployment evolutions, both measured to 1T 2018: (name, stated column,
+# printed column heading, start period, start period as printed).
+UNEMPLOYMENT_EVOLUTIONS = (
+    ("annuelle", "evolution_annuelle_points", "Evolution annuelle", "2017-T1", "1T 2017"),
+    ("2008-2018", "evolution_2008_2018_points", "Evolution 2018 2008", "2008-T2", "2T 2008"),
+)
 
 
 def _where(frame: pd.DataFrame, detail: str = "") -> str:
@@ -285,26 +291,17 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
         if territory not in evolutions.index:
             continue
         stated = evolutions.loc[territory]
-        yield compare(
-            f"chomage-evolution-annuelle-{_slug(territory)}",
-            "taux",
-            f"{territory} : évolution annuelle = taux 1T 2018 − taux 1T 2017",
-            float(stated["evolution_annuelle_points"]),
-            float(row["2018-T1"] - row["2017-T1"]),
-            stated_source=f"{where}, colonne « Evolution annuelle »",
-            computed_source=f"{where}, colonnes 1T 2018 et 1T 2017",
-            tolerance=0.05,
-        )
-        yield compare(
-            f"chomage-evolution-2008-2018-{_slug(territory)}",
-            "taux",
-            f"{territory} : évolution 2008-2018 = taux 1T 2018 − taux 2T 2008",
-            float(stated["evolution_2008_2018_points"]),
-            float(row["2018-T1"] - row["2008-T2"]),
-            stated_source=f"{where}, colonne « Evolution 2018 2008 »",
-            computed_source=f"{where}, colonnes 1T 2018 et 2T 2008",
-            tolerance=0.05,
-        )
+        for name, column, printed, start, start_label in UNEMPLOYMENT_EVOLUTIONS:
+            yield compare(
+                f"chomage-evolution-{name}-{_slug(territory)}",
+                "taux",
+                f"{territory} : évolution {name} = taux 1T 2018 − taux {start_label}",
+                float(stated[column]),
+                float(row["2018-T1"] - row[start]),
+                stated_source=f"{where}, colonne « {printed} »",
+                computed_source=f"{where}, colonnes 1T 2018 et {start_label}",
+                tolerance=0.05,
+            )
     levels = load("niveau_formation_demandeurs", data_dir)
     where = _where(levels, "tableau « Niveau de formation des demandeurs d'emploi »")
     for territory, group in levels.groupby("territoire", sort=False):
