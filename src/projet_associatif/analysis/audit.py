@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -144,58 +145,52 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
     where_epci = _where(epci, "descriptions des 4 EPCI")
     in_zone = epci["communes_zone_nombre"].fillna(epci["communes_nombre"])
     detail = " + ".join(str(int(n)) for n in in_zone)
-    yield compare(
+    yield _count_check(
+        figures,
         "zone-communes",
-        "comptage",
         "nombre de communes de la zone = somme des communes de chaque EPCI dans la zone",
-        _figure(figures, "zone_communes"),
-        float(in_zone.sum()),
-        stated_source=_cite(figures, "zone_communes"),
-        computed_source=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
-        "deux EPCI partagés)",
+        "zone_communes",
+        in_zone.sum(),
+        f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les deux EPCI partagés)",
         comment="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
         "localisé",
     )
-    yield compare(
-        "zone-epci",
-        "comptage",
-        "nombre d'EPCI décrits = nombre annoncé",
-        _figure(figures, "zone_epci"),
-        float(len(epci)),
-        stated_source=_cite(figures, "zone_epci"),
-        computed_source=f"{where_epci} : EPCI décrits un à un",
+    epci_counts = (
+        # (check id, what is compared, key figure, count in the data, how it is counted)
+        (
+            "zone-epci",
+            "nombre d'EPCI décrits = nombre annoncé",
+            "zone_epci",
+            len(epci),
+            "EPCI décrits un à un",
+        ),
+        (
+            "zone-communautes-communes",
+            "communautés de communes après 2017 = EPCI de type CC décrits",
+            "cc_apres_2017",
+            (epci["type_epci"] == "CC").sum(),
+            "EPCI de type CC",
+        ),
+        (
+            "zone-epci-partages",
+            "EPCI partagés avec la Mission Locale de Vichy",
+            "cc_partagees",
+            epci["partage"].fillna(False).sum(),
+            "EPCI marqués partagés",
+        ),
     )
-    n_cc = float((epci["type_epci"] == "CC").sum())
-    yield compare(
-        "zone-communautes-communes",
-        "comptage",
-        "communautés de communes après 2017 = EPCI de type CC décrits",
-        _figure(figures, "cc_apres_2017"),
-        n_cc,
-        stated_source=_cite(figures, "cc_apres_2017"),
-        computed_source=f"{where_epci} : EPCI de type CC",
-    )
-    shared = float(epci["partage"].fillna(False).sum())
-    yield compare(
-        "zone-epci-partages",
-        "comptage",
-        "EPCI partagés avec la Mission Locale de Vichy",
-        _figure(figures, "cc_partagees"),
-        shared,
-        stated_source=_cite(figures, "cc_partagees"),
-        computed_source=f"{where_epci} : EPCI marqués partagés",
-    )
+    for ident, label, key, count, counted in epci_counts:
+        yield _count_check(figures, ident, label, key, count, f"{where_epci} : {counted}")
     sites = load("sites", data_dir)
     where_sites = _where(sites, "implantation des lieux d'accueil")
     for kind, key in (("antenne", "antennes"), ("permanence", "permanences")):
-        yield compare(
+        yield _count_check(
+            figures,
             f"sites-{key}",
-            "comptage",
             f"nombre de {key} annoncé = {key} décrites",
-            _figure(figures, key),
-            float((sites["type_site"] == kind).sum()),
-            stated_source=_cite(figures, key),
-            computed_source=f"{where_sites} : lieux de type {kind}",
+            key,
+            (sites["type_site"] == kind).sum(),
+            f"{where_sites} : lieux de type {kind}",
         )
     both = sites.dropna(subset=["demi_journees_par_mois", "demi_journees_par_mois_fiche"])
     for row in both.itertuples():
@@ -213,6 +208,28 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             tolerance=0.25,
             comment="en demi-journées par mois",
         )
+
+
+def _count_check(
+    figures: pd.DataFrame,
+    ident: str,
+    label: str,
+    key: str,
+    count: float,
+    computed_source: str,
+    **extra: Any,
+) -> Finding:
+    """Compare the key figure ``key`` stated by the source with a count made in the data."""
+    return compare(
+        ident,
+        "comptage",
+        label,
+        _figure(figures, key),
+        float(count),
+        stated_source=_cite(figures, key),
+        computed_source=computed_source,
+        **extra,
+    )
 
 
 def _cite(figures: pd.DataFrame, *keys: str) -> str:
