@@ -13,7 +13,7 @@ Fixed texts (the chart's legend, the tables' notes) are in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -363,27 +363,33 @@ def poverty_frame(poverty: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"perimetre": labels, "taux_pct": poverty["taux_pct"].astype(float)})
 
 
+def perimeter_bars(frame: pd.DataFrame, value: str, x_title: str) -> alt.LayerChart:
+    """Return horizontal bars of ``value`` by ``perimetre``, values written on the bars."""
+    return charts.bar_chart(frame, value, "perimetre", x_title=x_title, y_title="Périmètre")
+
+
+def perimeter_alt(
+    what: str, frame: pd.DataFrame, value: str, word: Callable[[str, float], str]
+) -> str:
+    """Return the alt text of :func:`perimeter_bars`: what it shows, then every perimeter."""
+    values = alt_text.pairs(frame, "perimetre", value, word)
+    return alt_text.sentence(f"Barres horizontales, {what} : ", values)
+
+
 def poverty_chart(poverty: pd.DataFrame) -> alt.LayerChart:
     """Return horizontal bars of the poverty rates, values written on the bars."""
-    return charts.bar_chart(
-        poverty_frame(poverty),
-        "taux_pct",
-        "perimetre",
-        x_title="Taux de pauvreté (%)",
-        y_title="Périmètre",
-    )
+    return perimeter_bars(poverty_frame(poverty), "taux_pct", "Taux de pauvreté (%)")
 
 
 def poverty_alt(poverty: pd.DataFrame) -> str:
     """Return the alt text of the poverty chart, every value included."""
-    values = alt_text.pairs(
+    year = poverty["annee"].iloc[0]
+    return perimeter_alt(
+        f"taux de pauvreté (INSEE, {year})",
         poverty_frame(poverty),
-        "perimetre",
         "taux_pct",
         lambda scope, rate: f"{scope} {pourcentage(rate)}",
     )
-    year = poverty["annee"].iloc[0]
-    return alt_text.sentence(f"Barres horizontales, taux de pauvreté (INSEE, {year}) : ", values)
 
 
 def _rate(poverty: pd.DataFrame, ident: str) -> float:

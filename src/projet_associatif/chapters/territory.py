@@ -14,11 +14,10 @@ import altair as alt
 import pandas as pd
 
 from projet_associatif.analysis.key_figures import figure, figure_row
-from projet_associatif.chapters.context import Sources, source_line
+from projet_associatif.chapters.context import Sources, perimeter_alt, perimeter_bars, source_line
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
-from projet_associatif.present import alt_text, charts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
 
@@ -366,24 +365,19 @@ def densities_note(figures: pd.DataFrame) -> str:
 
 def densities_chart(figures: pd.DataFrame) -> alt.LayerChart:
     """Return horizontal bars of the three densities, values written on the bars."""
-    return charts.bar_chart(
-        densities_frame(figures),
-        "densite_hab_km2",
-        "perimetre",
-        x_title="Densité de population (hab./km²)",
-        y_title="Périmètre",
+    return perimeter_bars(
+        densities_frame(figures), "densite_hab_km2", "Densité de population (hab./km²)"
     )
 
 
 def densities_alt(figures: pd.DataFrame) -> str:
     """Return the alt text of the density chart, every value included."""
-    values = alt_text.pairs(
+    return perimeter_alt(
+        "densité de population",
         densities_frame(figures),
-        "perimetre",
         "densite_hab_km2",
         lambda scope, density: f"{scope} : {nombre(density, 0)} hab./km²",
     )
-    return alt_text.sentence("Barres horizontales, densité de population : ", values)
 
 
 def densities_section(figures: pd.DataFrame, sources: Sources) -> list[Figure | Text]:
