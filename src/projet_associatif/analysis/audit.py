@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -29,6 +30,12 @@ from projet_associatif.core.formatting import is_missing, nombre
 from projet_associatif.data.package import load
 
 SOURCE = "Projet associatif 2020"
+# The two printed unemployment evolutions, both measured to 1T 2018: (name, stated column,
+# printed column heading, start period, start period as printed).
+UNEMPLOYMENT_EVOLUTIONS = (
+    ("annuelle", "evolution_annuelle_points", "Evolution annuelle", "2017-T1", "1T 2017"),
+    ("2008-2018", "evolution_2008_2018_points", "Evolution 2018 2008", "2008-T2", "2T 2008"),
+)
 
 
 def _where(frame: pd.DataFrame, detail: str = "") -> str:
@@ -138,58 +145,52 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
     where_epci = _where(epci, "descriptions des 4 EPCI")
     in_zone = epci["communes_zone_nombre"].fillna(epci["communes_nombre"])
     detail = " + ".join(str(int(n)) for n in in_zone)
-    yield compare(
+    yield _count_check(
+        figures,
         "zone-communes",
-        "comptage",
         "nombre de communes de la zone = somme des communes de chaque EPCI dans la zone",
-        _figure(figures, "zone_communes"),
-        float(in_zone.sum()),
-        stated_source=_cite(figures, "zone_communes"),
-        computed_source=f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les "
-        "deux EPCI partagés)",
+        "zone_communes",
+        in_zone.sum(),
+        f"{where_epci} : {detail} (EPCI entiers, ou part dans la zone pour les deux EPCI partagés)",
         comment="la source ne liste pas les communes de la zone : l'écart ne peut pas être "
         "localisé",
     )
-    yield compare(
-        "zone-epci",
-        "comptage",
-        "nombre d'EPCI décrits = nombre annoncé",
-        _figure(figures, "zone_epci"),
-        float(len(epci)),
-        stated_source=_cite(figures, "zone_epci"),
-        computed_source=f"{where_epci} : EPCI décrits un à un",
+    epci_counts = (
+        # (check id, what is compared, key figure, count in the data, how it is counted)
+        (
+            "zone-epci",
+            "nombre d'EPCI décrits = nombre annoncé",
+            "zone_epci",
+            len(epci),
+            "EPCI décrits un à un",
+        ),
+        (
+            "zone-communautes-communes",
+            "communautés de communes après 2017 = EPCI de type CC décrits",
+            "cc_apres_2017",
+            (epci["type_epci"] == "CC").sum(),
+            "EPCI de type CC",
+        ),
+        (
+            "zone-epci-partages",
+            "EPCI partagés avec la Mission Locale de Vichy",
+            "cc_partagees",
+            epci["partage"].fillna(False).sum(),
+            "EPCI marqués partagés",
+        ),
     )
-    n_cc = float((epci["type_epci"] == "CC").sum())
-    yield compare(
-        "zone-communautes-communes",
-        "comptage",
-        "communautés de communes après 2017 = EPCI de type CC décrits",
-        _figure(figures, "cc_apres_2017"),
-        n_cc,
-        stated_source=_cite(figures, "cc_apres_2017"),
-        computed_source=f"{where_epci} : EPCI de type CC",
-    )
-    shared = float(epci["partage"].fillna(False).sum())
-    yield compare(
-        "zone-epci-partages",
-        "comptage",
-        "EPCI partagés avec la Mission Locale de Vichy",
-        _figure(figures, "cc_partagees"),
-        shared,
-        stated_source=_cite(figures, "cc_partagees"),
-        computed_source=f"{where_epci} : EPCI marqués partagés",
-    )
+    for ident, label, key, count, counted in epci_counts:
+        yield _count_check(figures, ident, label, key, count, f"{where_epci} : {counted}")
     sites = load("sites", data_dir)
     where_sites = _where(sites, "implantation des lieux d'accueil")
     for kind, key in (("antenne", "antennes"), ("permanence", "permanences")):
-        yield compare(
+        yield _count_check(
+            figures,
             f"sites-{key}",
-            "comptage",
             f"nombre de {key} annoncé = {key} décrites",
-            _figure(figures, key),
-            float((sites["type_site"] == kind).sum()),
-            stated_source=_cite(figures, key),
-            computed_source=f"{where_sites} : lieux de type {kind}",
+            key,
+            (sites["type_site"] == kind).sum(),
+            f"{where_sites} : lieux de type {kind}",
         )
     both = sites.dropna(subset=["demi_journees_par_mois", "demi_journees_par_mois_fiche"])
     for row in both.itertuples():
@@ -207,6 +208,28 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
             tolerance=0.25,
             comment="en demi-journées par mois",
         )
+
+
+def _count_check(
+    figures: pd.DataFrame,
+    ident: str,
+    label: str,
+    key: str,
+    count: float,
+    computed_source: str,
+    **extra: Any,
+) -> Finding:
+    """Compare the key figure ``key`` stated by the source with a count made in the data."""
+    return compare(
+        ident,
+        "comptage",
+        label,
+        _figure(figures, key),
+        float(count),
+        stated_source=_cite(figures, key),
+        computed_source=computed_source,
+        **extra,
+    )
 
 
 def _cite(figures: pd.DataFrame, *keys: str) -> str:
@@ -285,26 +308,17 @@ def check_context(data_dir: Path | None) -> Iterator[Finding]:
         if territory not in evolutions.index:
             continue
         stated = evolutions.loc[territory]
-        yield compare(
-            f"chomage-evolution-annuelle-{_slug(territory)}",
-            "taux",
-            f"{territory} : évolution annuelle = taux 1T 2018 − taux 1T 2017",
-            float(stated["evolution_annuelle_points"]),
-            float(row["2018-T1"] - row["2017-T1"]),
-            stated_source=f"{where}, colonne « Evolution annuelle »",
-            computed_source=f"{where}, colonnes 1T 2018 et 1T 2017",
-            tolerance=0.05,
-        )
-        yield compare(
-            f"chomage-evolution-2008-2018-{_slug(territory)}",
-            "taux",
-            f"{territory} : évolution 2008-2018 = taux 1T 2018 − taux 2T 2008",
-            float(stated["evolution_2008_2018_points"]),
-            float(row["2018-T1"] - row["2008-T2"]),
-            stated_source=f"{where}, colonne « Evolution 2018 2008 »",
-            computed_source=f"{where}, colonnes 1T 2018 et 2T 2008",
-            tolerance=0.05,
-        )
+        for name, column, printed, start, start_label in UNEMPLOYMENT_EVOLUTIONS:
+            yield compare(
+                f"chomage-evolution-{name}-{_slug(territory)}",
+                "taux",
+                f"{territory} : évolution {name} = taux 1T 2018 − taux {start_label}",
+                float(stated[column]),
+                float(row["2018-T1"] - row[start]),
+                stated_source=f"{where}, colonne « {printed} »",
+                computed_source=f"{where}, colonnes 1T 2018 et {start_label}",
+                tolerance=0.05,
+            )
     levels = load("niveau_formation_demandeurs", data_dir)
     where = _where(levels, "tableau « Niveau de formation des demandeurs d'emploi »")
     for territory, group in levels.groupby("territoire", sort=False):

@@ -13,12 +13,17 @@ from fractions import Fraction
 import pandas as pd
 
 
+def row_by_id(frame: pd.DataFrame, key: str, table: str) -> pd.Series:
+    """Return the row of ``table`` whose ``id`` is ``key``, with a clear error when it lacks."""
+    rows = frame[frame["id"] == key]
+    if rows.empty:
+        raise KeyError(f"Chiffre « {key} » absent de la table {table}.")
+    return rows.iloc[0]
+
+
 def figure_row(chiffres: pd.DataFrame, key: str) -> pd.Series:
     """Return the row of one key figure, with a clear error when the data lacks it."""
-    rows = chiffres[chiffres["id"] == key]
-    if rows.empty:
-        raise KeyError(f"Chiffre « {key} » absent de la table chiffres_cles.")
-    return rows.iloc[0]
+    return row_by_id(chiffres, key, "chiffres_cles")
 
 
 def figure(chiffres: pd.DataFrame, key: str) -> float:

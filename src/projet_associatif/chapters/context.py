@@ -13,17 +13,18 @@ Fixed texts (the chart's legend, the tables' notes) are in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from projet_associatif.analysis.key_figures import figure, row_by_id
 from projet_associatif.core.formatting import NBSP, euros, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
-from projet_associatif.present import charts
+from projet_associatif.present import alt_text, charts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import (
     ordinal_fr,
@@ -127,17 +128,17 @@ def education_chart(levels: pd.DataFrame) -> alt.LayerChart:
 
 def education_alt(levels: pd.DataFrame) -> str:
     """Return the alt text of the education chart, every value included."""
-    frame = education_frame(levels)
-    by_level = []
-    for level, rows in frame.groupby("niveau", sort=False):
-        values = ", ".join(
-            f"{t} {pourcentage(v, 0)}"
-            for t, v in zip(rows["territoire"], rows["part_pct"], strict=True)
-        )
-        by_level.append(f"{level} : {values}")
-    return (
+    by_level = alt_text.series(
+        education_frame(levels),
+        "niveau",
+        "territoire",
+        "part_pct",
+        lambda territory, share: f"{territory} {pourcentage(share, 0)}",
+    )
+    return alt_text.sentence(
         "Barres groupées, part des demandeurs d'emploi par niveau de formation, le nom du "
-        "territoire et la valeur écrits au bout de chaque barre. " + " ; ".join(by_level) + "."
+        "territoire et la valeur écrits au bout de chaque barre. ",
+        by_level,
     )
 
 
@@ -275,17 +276,16 @@ def unemployment_chart(rates: pd.DataFrame) -> alt.LayerChart:
 
 def unemployment_alt(rates: pd.DataFrame) -> str:
     """Return the alt text of the unemployment chart, every value included."""
-    series = []
-    for territory, rows in rates.groupby("territoire", sort=False):
-        values = ", ".join(
-            f"{label} {pourcentage(v)}"
-            for label, v in zip(rows["periode_libelle"], rows["taux_pct"], strict=True)
-        )
-        series.append(f"{territory} : {values}")
-    return (
-        "Taux de chômage trimestriels sur un axe du temps (trimestres inégalement espacés). "
-        + " ; ".join(series)
-        + "."
+    series = alt_text.series(
+        rates,
+        "territoire",
+        "periode_libelle",
+        "taux_pct",
+        lambda period, rate: f"{period} {pourcentage(rate)}",
+    )
+    return alt_text.sentence(
+        "Taux de chômage trimestriels sur un axe du temps (trimestres inégalement espacés). ",
+        series,
     )
 
 
@@ -363,32 +363,37 @@ def poverty_frame(poverty: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"perimetre": labels, "taux_pct": poverty["taux_pct"].astype(float)})
 
 
+def perimeter_bars(frame: pd.DataFrame, value: str, x_title: str) -> alt.LayerChart:
+    """Return horizontal bars of ``value`` by ``perimetre``, values written on the bars."""
+    return charts.bar_chart(frame, value, "perimetre", x_title=x_title, y_title="Périmètre")
+
+
+def perimeter_alt(
+    what: str, frame: pd.DataFrame, value: str, word: Callable[[str, float], str]
+) -> str:
+    """Return the alt text of :func:`perimeter_bars`: what it shows, then every perimeter."""
+    values = alt_text.pairs(frame, "perimetre", value, word)
+    return alt_text.sentence(f"Barres horizontales, {what} : ", values)
+
+
 def poverty_chart(poverty: pd.DataFrame) -> alt.LayerChart:
     """Return horizontal bars of the poverty rates, values written on the bars."""
-    return charts.bar_chart(
-        poverty_frame(poverty),
-        "taux_pct",
-        "perimetre",
-        x_title="Taux de pauvreté (%)",
-        y_title="Périmètre",
-    )
+    return perimeter_bars(poverty_frame(poverty), "taux_pct", "Taux de pauvreté (%)")
 
 
 def poverty_alt(poverty: pd.DataFrame) -> str:
     """Return the alt text of the poverty chart, every value included."""
-    frame = poverty_frame(poverty)
-    values = " ; ".join(
-        f"{p} {pourcentage(v)}" for p, v in zip(frame["perimetre"], frame["taux_pct"], strict=True)
-    )
     year = poverty["annee"].iloc[0]
-    return f"Barres horizontales, taux de pauvreté (INSEE, {year}) : {values}."
+    return perimeter_alt(
+        f"taux de pauvreté (INSEE, {year})",
+        poverty_frame(poverty),
+        "taux_pct",
+        lambda scope, rate: f"{scope} {pourcentage(rate)}",
+    )
 
 
 def _rate(poverty: pd.DataFrame, ident: str) -> float:
-    rows = poverty.loc[poverty["id"] == ident, "taux_pct"]
-    if rows.empty:
-        raise KeyError(f"Taux de pauvreté absent des données : {ident!r}")
-    return float(rows.iloc[0])
+    return float(row_by_id(poverty, ident, "taux_pauvrete")["taux_pct"])
 
 
 def poverty_remarks(poverty: pd.DataFrame) -> str:
@@ -438,18 +443,10 @@ def poverty_section(poverty: pd.DataFrame, sources: Sources) -> list[Figure | Te
     return [Text(poverty_paragraph(poverty)), chart, Text(poverty_remarks(poverty))]
 
 
-def stated_value(figures: pd.DataFrame, ident: str) -> float:
-    """Return the value of one row of ``chiffres_cles`` by its id."""
-    rows = figures.loc[figures["id"] == ident, "valeur"]
-    if rows.empty:
-        raise KeyError(f"Chiffre absent de chiffres_cles : {ident!r}")
-    return float(rows.iloc[0])
-
-
 def debt_sentence(figures: pd.DataFrame) -> str:
     """Return the source's over-indebtedness sentence with its rank and mean amount."""
-    rank = int(stated_value(figures, "surendettement_rang_national"))
-    amount = stated_value(figures, "surendettement_montant_moyen_eur")
+    rank = int(figure(figures, "surendettement_rang_national"))
+    amount = figure(figures, "surendettement_montant_moyen_eur")
     return (
         f"L'Allier est le {ordinal_fr(rank)} département, au niveau national, "
         "où le surendettement est le plus présent (montant moyen d'endettement : "

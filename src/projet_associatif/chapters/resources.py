@@ -22,6 +22,7 @@ from projet_associatif.analysis.key_figures import (
 from projet_associatif.chapters.activity import NO_YEAR, figures_source, stated
 from projet_associatif.core.formatting import MISSING, NBSP, euros, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.present import alt_text
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import frame_source
 
@@ -349,13 +350,13 @@ def funder_chart(shares: pd.DataFrame) -> alt.LayerChart:
 
 def funder_chart_alt(shares: pd.DataFrame) -> str:
     """Return the chart's alternative text: what it shows, every value included."""
-    values = " ; ".join(
-        f"{r.financeur} : {euros(r.total_2019_eur)} ({pourcentage(r.part_pct, 1)})"
-        for r in shares.itertuples()
-    )
-    return (
+    return alt_text.sentence(
         "Barres horizontales du total 2019 de chaque financeur, du plus grand au plus petit, "
-        f"avec sa part du total des financeurs (calculée) : {values}."
+        "avec sa part du total des financeurs (calculée) : ",
+        (
+            f"{r.financeur} : {euros(r.total_2019_eur)} ({pourcentage(r.part_pct, 1)})"
+            for r in shares.itertuples()
+        ),
     )
 
 

@@ -8,6 +8,7 @@ commission's answers to the evaluation questions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -29,7 +30,7 @@ from projet_associatif.chapters.review_common import (
 )
 from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.present import charts
+from projet_associatif.present import alt_text, charts
 from projet_associatif.present.blocks import Figure, Table, Text
 
 Block = Text | Table | Figure
@@ -169,14 +170,15 @@ def measures_chart(frame: pd.DataFrame) -> alt.TopLevelMixin:
 
 def measures_alt(frame: pd.DataFrame) -> str:
     """Return the alt text of :func:`measures_chart`: every value with its date."""
-    parts = []
-    for name, group in frame.groupby("Indicateur", sort=True):
-        values = ", ".join(
-            f"{nombre(v)} ({date_fr(d, 'mois')})"
-            for d, v in zip(group["Date"], group["Valeur"], strict=True)
-        )
-        parts.append(f"{name} : {values}")
-    return "Mesures successives des indicateurs — " + " ; ".join(parts) + "."
+    parts = alt_text.series(
+        frame,
+        "Indicateur",
+        "Date",
+        "Valeur",
+        lambda day, value: f"{nombre(value)} ({date_fr(day, 'mois')})",
+        sort=True,
+    )
+    return alt_text.sentence("Mesures successives des indicateurs — ", parts)
 
 
 def timeline_data(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
@@ -259,10 +261,30 @@ def answers_fiche_markdown(bilan: ReviewContext, fiche_id: str) -> str:
     return "\n".join(lines)
 
 
+def _figure_if_any(
+    bilan: ReviewContext,
+    name: str,
+    data: pd.DataFrame,
+    chart: Callable[[pd.DataFrame], alt.TopLevelMixin],
+    describe: Callable[[pd.DataFrame], str],
+) -> list[Block]:
+    """Return a fiche's figure drawn from ``data``, or nothing when there is no data to draw."""
+    if data.empty:
+        return []
+    return [
+        Figure(
+            chart(data),
+            title=title(name, bilan),
+            source=source_line(bilan),
+            alt=describe(data),
+            data=data,
+        )
+    ]
+
+
 def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
     """Return one fiche's section: heading, indicators, chart, steps, timeline, answers."""
     fiche = fiche_by_id(bilan, fiche_id)
-    source = source_line(bilan)
     number = fiche.get("numero")
     who = fiche.get("coordination")
     head = [f"#### {fiche_label(fiche)} {{#{fiche_anchor(fiche_id)}}}", ""]
@@ -277,17 +299,15 @@ def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
             kinds=("pa-cartes", "pa-fiche-indicateurs"),
         )
     )
-    data = measures_chart_data(bilan, fiche_id)
-    if not data.empty:
-        blocks.append(
-            Figure(
-                measures_chart(data),
-                title=title(f"Mesures des indicateurs de la fiche {number}", bilan),
-                source=source,
-                alt=measures_alt(data),
-                data=data,
-            )
+    blocks.extend(
+        _figure_if_any(
+            bilan,
+            f"Mesures des indicateurs de la fiche {number}",
+            measures_chart_data(bilan, fiche_id),
+            measures_chart,
+            measures_alt,
         )
+    )
     blocks.append(
         review_table(
             steps_table(bilan, fiche_id),
@@ -296,17 +316,15 @@ def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
             kinds=("pa-cartes", "pa-fiche-etapes"),
         )
     )
-    events = timeline_data(bilan, fiche_id)
-    if not events.empty:
-        blocks.append(
-            Figure(
-                timeline_chart(events, bilan),
-                title=title(f"Frise des étapes de la fiche {number}", bilan),
-                source=source,
-                alt=timeline_alt(events, bilan),
-                data=events,
-            )
+    blocks.extend(
+        _figure_if_any(
+            bilan,
+            f"Frise des étapes de la fiche {number}",
+            timeline_data(bilan, fiche_id),
+            lambda events: timeline_chart(events, bilan),
+            lambda events: timeline_alt(events, bilan),
         )
+    )
     blocks.append(
         Text(
             "**Réponses de la commission aux questions d'évaluation**\n\n"

@@ -7,6 +7,7 @@ decision of the commission, the status grid of the 18 fiches-action and the stat
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -140,46 +141,68 @@ def key_figures_table(bilan: ReviewContext) -> Table:
 # --- points that call for a decision -----------------------------------------------------------
 
 
+def _fiche_items(
+    bilan: ReviewContext,
+    frame: pd.DataFrame,
+    status: str,
+    none: str,
+    item: Callable[[dict[str, Any], dict[str, Any]], str],
+) -> Text:
+    """Return one list item per row of ``frame`` at ``status``, or ``none`` when there is none.
+
+    ``item`` words a row given the fiche it belongs to.
+    """
+    fiches = {f["id"]: f for f in bilan.referential.fiches}
+    chosen = frame[frame["Statut"] == status]
+    if chosen.empty:
+        return Text(none)
+    return Text("\n".join(item(row, fiches[row["Fiche"]]) for row in chosen.to_dict("records")))
+
+
+def _late_step(row: dict[str, Any], fiche: dict[str, Any]) -> str:
+    what = f" ({escape_markdown(row['Quoi'][:90])})" if row["Quoi"] else ""
+    return (
+        f"- **{fiche_link(fiche)}** : {escape_markdown(row['Étape'])}"
+        f"{what}, prévue le {date_fr(row['Date prévue'])}, "
+        f"{badge(StepStatus.NOT_DONE_LATE, 'non réalisée')} "
+        f"({nombre(row['Retard (jours)'])} jours de retard)."
+    )
+
+
 def late_steps(bilan: ReviewContext) -> Text:
     """Return the steps not done past their planned date, each with its fiche and delay."""
-    jal = bilan.milestones()
-    fiches = {f["id"]: f for f in bilan.referential.fiches}
-    late = jal[jal["Statut"] == StepStatus.NOT_DONE_LATE]
-    if late.empty:
-        return Text("Aucune étape n'est en retard à la date d'arrêté.")
-    out = []
-    for row in late.to_dict("records"):
-        what = f" ({escape_markdown(row['Quoi'][:90])})" if row["Quoi"] else ""
-        out.append(
-            f"- **{fiche_link(fiches[row['Fiche']])}** : {escape_markdown(row['Étape'])}"
-            f"{what}, prévue le {date_fr(row['Date prévue'])}, "
-            f"{badge(StepStatus.NOT_DONE_LATE, 'non réalisée')} "
-            f"({nombre(row['Retard (jours)'])} jours de retard)."
-        )
-    return Text("\n".join(out))
+    return _fiche_items(
+        bilan,
+        bilan.milestones(),
+        StepStatus.NOT_DONE_LATE,
+        "Aucune étape n'est en retard à la date d'arrêté.",
+        _late_step,
+    )
+
+
+def _indicator_behind(row: dict[str, Any], fiche: dict[str, Any]) -> str:
+    expected = row["Valeur attendue"]
+    expected_text = (
+        "" if is_missing(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
+    )
+    return (
+        f"- **{fiche_link(fiche)}** — "
+        f"{escape_markdown(row['Libellé'])} : dernière valeur "
+        f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
+        f"{expected_text} ; cible {nombre(row['Cible'])}"
+        f"{by_date(row['Date cible'])} — {badge(IndicatorStatus.LATE)}."
+    )
 
 
 def indicators_behind(bilan: ReviewContext) -> Text:
     """Return the indicators behind their target: last value, expected value, target."""
-    ind = bilan.indicators()
-    fiches = {f["id"]: f for f in bilan.referential.fiches}
-    behind = ind[ind["Statut"] == IndicatorStatus.LATE]
-    if behind.empty:
-        return Text("Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.")
-    out = []
-    for row in behind.to_dict("records"):
-        expected = row["Valeur attendue"]
-        expected_text = (
-            "" if is_missing(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
-        )
-        out.append(
-            f"- **{fiche_link(fiches[row['Fiche']])}** — "
-            f"{escape_markdown(row['Libellé'])} : dernière valeur "
-            f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
-            f"{expected_text} ; cible {nombre(row['Cible'])}"
-            f"{by_date(row['Date cible'])} — {badge(IndicatorStatus.LATE)}."
-        )
-    return Text("\n".join(out))
+    return _fiche_items(
+        bilan,
+        bilan.indicators(),
+        IndicatorStatus.LATE,
+        "Aucun indicateur n'est en retard sur sa cible à la date d'arrêté.",
+        _indicator_behind,
+    )
 
 
 def unanswered(bilan: ReviewContext) -> Text:

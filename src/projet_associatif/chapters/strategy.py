@@ -27,6 +27,7 @@ from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
+from projet_associatif.present import alt_text
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.charts import PALETTE, TEXT_COLOR
 from projet_associatif.present.provenance import source_markdown, source_text
@@ -187,14 +188,14 @@ def actions_chart(frame: pd.DataFrame) -> alt.VConcatChart:
 
 def actions_chart_alt(frame: pd.DataFrame) -> str:
     """Return the chart's alternative text, with every value."""
-    values = " ; ".join(
-        f"{r.objectif_operationnel} ({r.objectif_general}) : {nombre(r.fiches_nombre)}"
-        for r in frame.itertuples()
-    )
-    return (
+    return alt_text.sentence(
         "Barres horizontales du nombre de plans d'action de chaque objectif opérationnel, "
         "dans l'ordre de la partie 5, en un panneau par objectif général, titré par son "
-        f"numéro et son intitulé : {values}."
+        "numéro et son intitulé : ",
+        (
+            f"{r.objectif_operationnel} ({r.objectif_general}) : {nombre(r.fiches_nombre)}"
+            for r in frame.itertuples()
+        ),
     )
 
 

@@ -13,11 +13,11 @@ from enum import StrEnum
 import altair as alt
 import pandas as pd
 
-from projet_associatif.chapters.context import Sources, source_line, stated_value
+from projet_associatif.analysis.key_figures import figure, figure_row
+from projet_associatif.chapters.context import Sources, perimeter_alt, perimeter_bars, source_line
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre, pourcentage
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
-from projet_associatif.present import charts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
 
@@ -141,7 +141,7 @@ def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
         for n, t, s in zip(epci["nom"], epci["type_epci"], epci["partage"], strict=True)
     ]
     whole = [w for w, s in zip(whole, epci["partage"], strict=True) if not s]
-    stated = int(stated_value(figures, "zone_communes"))
+    stated = int(figure(figures, "zone_communes"))
     text = (
         "CA : communauté d'agglomération ; CC : communauté de communes ; « (zone) » : partie "
         "comprise dans la zone d'intervention de la Mission Locale. Ligne calculée : population "
@@ -235,7 +235,7 @@ def partner(epci: pd.DataFrame) -> str:
 
 
 def _n(figures: pd.DataFrame, ident: str) -> str:
-    return nombre(stated_value(figures, ident))
+    return nombre(figure(figures, ident))
 
 
 def coverage(figures: pd.DataFrame) -> Text:
@@ -283,8 +283,8 @@ def reorganisation(figures: pd.DataFrame, epci: pd.DataFrame) -> Text:
 
 def business(figures: pd.DataFrame) -> Text:
     """Return the source's sentence on business sizes in the employment area."""
-    under_10 = pourcentage(stated_value(figures, "entreprises_moins_10_salaries_pct"), 0)
-    under_20 = pourcentage(stated_value(figures, "entreprises_moins_20_salaries_pct"), 0)
+    under_10 = pourcentage(figure(figures, "entreprises_moins_10_salaries_pct"), 0)
+    under_20 = pourcentage(figure(figures, "entreprises_moins_20_salaries_pct"), 0)
     return Text(
         f"Environ {under_10} des entreprises ont moins de 10 salariés (et {under_20} moins "
         "de 20) ; depuis quelques années, il est constaté une baisse de l'emploi salarié et une "
@@ -315,8 +315,8 @@ def distances_frame(figures: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Axe": [label for label, _, _ in axes],
-            "Distance (km)": [int(stated_value(figures, d)) for _, d, _ in axes],
-            "Temps de trajet": [_duration(stated_value(figures, t)) for _, _, t in axes],
+            "Distance (km)": [int(figure(figures, d)) for _, d, _ in axes],
+            "Temps de trajet": [_duration(figure(figures, t)) for _, _, t in axes],
         }
     )
 
@@ -339,7 +339,7 @@ def densities_frame(figures: pd.DataFrame) -> pd.DataFrame:
         ("densite_departement", "Allier"),
         ("densite_region", "Auvergne-Rhône-Alpes"),
     ):
-        row = figures.loc[figures["id"] == ident].iloc[0]
+        row = figure_row(figures, ident)
         source = row["source_externe"]
         if isinstance(source, str) and source:
             label = f"{label} ({source})"
@@ -365,23 +365,19 @@ def densities_note(figures: pd.DataFrame) -> str:
 
 def densities_chart(figures: pd.DataFrame) -> alt.LayerChart:
     """Return horizontal bars of the three densities, values written on the bars."""
-    return charts.bar_chart(
-        densities_frame(figures),
-        "densite_hab_km2",
-        "perimetre",
-        x_title="Densité de population (hab./km²)",
-        y_title="Périmètre",
+    return perimeter_bars(
+        densities_frame(figures), "densite_hab_km2", "Densité de population (hab./km²)"
     )
 
 
 def densities_alt(figures: pd.DataFrame) -> str:
     """Return the alt text of the density chart, every value included."""
-    frame = densities_frame(figures)
-    values = " ; ".join(
-        f"{p} : {nombre(v, 0)} hab./km²"
-        for p, v in zip(frame["perimetre"], frame["densite_hab_km2"], strict=True)
+    return perimeter_alt(
+        "densité de population",
+        densities_frame(figures),
+        "densite_hab_km2",
+        lambda scope, density: f"{scope} : {nombre(density, 0)} hab./km²",
     )
-    return f"Barres horizontales, densité de population : {values}."
 
 
 def densities_section(figures: pd.DataFrame, sources: Sources) -> list[Figure | Text]:

@@ -56,6 +56,59 @@ def _address(row: Any) -> str:
     return " – ".join(escape_markdown(part) for part in parts)
 
 
+def _place(row: Any) -> str:
+    """Return where a site receives people, then its address, as Markdown text."""
+    return f"{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}"
+
+
+def _antenna_items(antennas: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
+    """Return one list item per antenna: its EPCI, place and address."""
+    return [
+        f"- Sur le territoire de la {names.get(str(row.code_epci), '')}{NBSP}: *{_place(row)}*"
+        for row in antennas.itertuples(index=False)
+    ]
+
+
+def _permanence_items(permanences: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
+    """Return the permanences grouped by EPCI, each with its commune and frequency."""
+    items = []
+    for code, group in permanences.groupby("code_epci", sort=False):
+        word = "Permanences" if len(group) > 1 else "Permanence"
+        items.append(f"- {word} sur la {names.get(str(code), '')}{NBSP}:")
+        for row in group.itertuples(index=False):
+            items.append(
+                f"    - {escape_markdown(str(row.commune))}{NBSP}: "
+                f"{escape_markdown(str(row.frequence_texte))}, {_place(row)}"
+            )
+    return items
+
+
+def _partner_items(partners: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
+    """Return one list item per partner structure: frequency, staff, public and mission."""
+    items = []
+    for row in partners.itertuples(index=False):
+        details = [
+            escape_markdown(str(v))
+            for v in (row.frequence_texte, row.intervenant)
+            if not is_missing(v)
+        ]
+        if not is_missing(row.public_accueilli):
+            details.append(f"public{NBSP}: {escape_markdown(str(row.public_accueilli))}")
+        if not is_missing(row.mission):
+            details.append(escape_markdown(str(row.mission)))
+        place = escape_markdown(str(row.lieu_accueil_texte))
+        items.append(f"- {place}{NBSP}: " + f"{NBSP}; ".join(details))
+    return items
+
+
+#: The list's sections, in the source's order: kind of site, heading, how its items read.
+SITE_SECTIONS = (
+    (SiteType.ANTENNA, "**Les antennes**", _antenna_items),
+    (SiteType.PERMANENCE, "**Les permanences**", _permanence_items),
+    (SiteType.PARTNER, "**Au sein des structures partenaires**", _partner_items),
+)
+
+
 def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
     """Return the source's list of antennas, permanences and partner interventions."""
     names = {
@@ -64,43 +117,10 @@ def sites_list(sites: pd.DataFrame, epci: pd.DataFrame) -> Text:
     }
     ordered = sites.sort_values("ordre")
     lines: list[str] = []
-    antennas = ordered[ordered["type_site"] == SiteType.ANTENNA]
-    if len(antennas):
-        lines += ["**Les antennes**", ""]
-        for row in antennas.itertuples(index=False):
-            lines.append(
-                f"- Sur le territoire de la {names.get(str(row.code_epci), '')}{NBSP}: "
-                f"*{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}*"
-            )
-        lines.append("")
-    permanences = ordered[ordered["type_site"] == SiteType.PERMANENCE]
-    if len(permanences):
-        lines += ["**Les permanences**", ""]
-        for code, group in permanences.groupby("code_epci", sort=False):
-            word = "Permanences" if len(group) > 1 else "Permanence"
-            lines.append(f"- {word} sur la {names.get(str(code), '')}{NBSP}:")
-            for row in group.itertuples(index=False):
-                lines.append(
-                    f"    - {escape_markdown(str(row.commune))}{NBSP}: "
-                    f"{escape_markdown(str(row.frequence_texte))}, "
-                    f"{escape_markdown(str(row.lieu_accueil_texte))} – {_address(row)}"
-                )
-        lines.append("")
-    partners = ordered[ordered["type_site"] == SiteType.PARTNER]
-    if len(partners):
-        lines += ["**Au sein des structures partenaires**", ""]
-        for row in partners.itertuples(index=False):
-            details = [
-                escape_markdown(str(v))
-                for v in (row.frequence_texte, row.intervenant)
-                if not is_missing(v)
-            ]
-            if not is_missing(row.public_accueilli):
-                details.append(f"public{NBSP}: {escape_markdown(str(row.public_accueilli))}")
-            if not is_missing(row.mission):
-                details.append(escape_markdown(str(row.mission)))
-            place = escape_markdown(str(row.lieu_accueil_texte))
-            lines.append(f"- {place}{NBSP}: " + f"{NBSP}; ".join(details))
+    for kind, heading, items in SITE_SECTIONS:
+        chosen = ordered[ordered["type_site"] == kind]
+        if len(chosen):
+            lines += [heading, "", *items(chosen, names), ""]
     return Text("\n".join(lines).strip())
 
 

@@ -349,16 +349,11 @@ class BuildCache:
 
     def prune(self, max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
         """Delete entries unused for ``max_age_days``; return how many were deleted."""
-        if not self.directory.is_dir():
-            return 0
-        limit = time.time() - max_age_days * 86400
-        removed = 0
-        for record in self.directory.glob("*.json"):
-            if record.stat().st_mtime < limit:
-                record.unlink(missing_ok=True)  # the record first: no entry without notebook
-                record.with_suffix(".ipynb").unlink(missing_ok=True)
-                removed += 1
-        return removed
+        unused = unused_files(self.directory, "*.json", max_age_days)
+        for record in unused:
+            record.unlink(missing_ok=True)  # the record first: no entry without notebook
+            record.with_suffix(".ipynb").unlink(missing_ok=True)
+        return len(unused)
 
     def store(self, key: str, executed: Path, reads: list[Path], recipe: Recipe) -> None:
         """Save an executed notebook and the hashes of the files it read."""
@@ -382,6 +377,18 @@ class BuildCache:
         if not record_path.is_file():
             return []
         return [Path(p) for p in json.loads(record_path.read_text(encoding="utf-8"))["reads"]]
+
+
+def unused_files(directory: Path, pattern: str, max_age_days: float) -> list[Path]:
+    """Return the files of ``directory`` matching ``pattern`` unused for ``max_age_days``.
+
+    The caches touch an entry each time they serve it, so its modification time is its
+    last use.
+    """
+    if not directory.is_dir():
+        return []
+    limit = time.time() - max_age_days * 86400
+    return [p for p in directory.glob(pattern) if p.is_file() and p.stat().st_mtime < limit]
 
 
 def atomic_write(path: Path, content: bytes) -> None:

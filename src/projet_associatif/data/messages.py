@@ -89,34 +89,42 @@ def table_problem(file: str, err: Any, fields: dict[str, dict[str, Any]]) -> Pro
     return Problem(file, err.message, row, column, code)
 
 
+#: Wording of a value outside its bounds, by Table Schema and JSON Schema keyword.
+BOUND_MESSAGES = {
+    "minimum": "« {value} » est inférieur au minimum autorisé ({bound})",
+    "exclusiveMinimum": "« {value} » doit être strictement supérieur à {bound}",
+    "maximum": "« {value} » dépasse le maximum autorisé ({bound})",
+    "exclusiveMaximum": "« {value} » doit être strictement inférieur à {bound}",
+}
+
+#: Wording of a broken Table Schema constraint: ``cell`` is the cell, ``value`` the rule's value.
+CONSTRAINT_MESSAGES = {
+    "required": "valeur obligatoire manquante",
+    "pattern": "« {cell} » ne respecte pas le format attendu ({value})",
+    "unique": "« {cell} » apparaît plusieurs fois alors que la colonne doit être unique",
+    "minLength": "« {cell} » est trop court (au moins {value} caractères)",
+    "maxLength": "« {cell} » est trop long (au plus {value} caractères)",
+}
+
+
 def _constraint_message(name: str, cell: Any, value: Any, note: str) -> str:
     """Return the French wording of one broken Table Schema constraint."""
-    if name == "required":
-        return "valeur obligatoire manquante"
     if name in {"minimum", "maximum"}:
         return _bound_message(name, cell, value)
     if name == "enum":
-        return f"« {cell} » n'est pas une valeur autorisée ({', '.join(map(str, value or []))})"
-    if name == "pattern":
-        return f"« {cell} » ne respecte pas le format attendu ({value})"
-    if name == "unique":
-        return f"« {cell} » apparaît plusieurs fois alors que la colonne doit être unique"
-    if name == "minLength":
-        return f"« {cell} » est trop court (au moins {value} caractères)"
-    if name == "maxLength":
-        return f"« {cell} » est trop long (au plus {value} caractères)"
-    return f"« {cell} » : {note}"
+        return _not_allowed(cell, value or [])
+    template = CONSTRAINT_MESSAGES.get(name, "« {cell} » : {note}")
+    return template.format(cell=cell, value=value, note=note)
 
 
 def _bound_message(kind: str, value: Any, bound: Any) -> str:
     """Return the French wording of a value outside its bounds: below a minimum, above a maximum."""
-    if kind == "minimum":
-        return f"« {value} » est inférieur au minimum autorisé ({bound})"
-    if kind == "exclusiveMinimum":
-        return f"« {value} » doit être strictement supérieur à {bound}"
-    if kind == "maximum":
-        return f"« {value} » dépasse le maximum autorisé ({bound})"
-    return f"« {value} » doit être strictement inférieur à {bound}"
+    return BOUND_MESSAGES[kind].format(value=value, bound=bound)
+
+
+def _not_allowed(value: Any, allowed: Any) -> str:
+    """Return the French wording of a value that is not one of the ``allowed`` ones."""
+    return f"« {value} » n'est pas une valeur autorisée ({', '.join(map(str, allowed))})"
 
 
 def document_message(error: Any) -> str:
@@ -128,8 +136,7 @@ def document_message(error: Any) -> str:
     if kind == "type":
         return f"« {error.instance!r} » n'a pas le type attendu ({error.validator_value})"
     if kind == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
-        return f"« {error.instance} » n'est pas une valeur autorisée ({allowed})"
+        return _not_allowed(error.instance, error.validator_value)
     if kind == "additionalProperties":
         return f"champ inconnu du schéma : {error.message.split('(')[-1].rstrip(')')}"
     if kind in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:

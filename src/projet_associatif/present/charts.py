@@ -69,13 +69,17 @@ PERIODS: dict[str, tuple[str, str]] = {
 
 def theme() -> alt.theme.ThemeConfig:
     """Return the house Altair theme: readable sizes, contrasted colours, French locale."""
-    axis = {
+    # Axes and legends write their labels and titles alike.
+    labels = {
         "labelFont": FONT,
         "titleFont": FONT,
         "labelFontSize": FONT_SIZE,
         "titleFontSize": FONT_SIZE,
         "labelColor": TEXT_COLOR,
         "titleColor": TEXT_COLOR,
+    }
+    axis = {
+        **labels,
         "titleFontWeight": "bold",
         "domainColor": AXIS_COLOR,
         "tickColor": AXIS_COLOR,
@@ -92,12 +96,7 @@ def theme() -> alt.theme.ThemeConfig:
             "view": {"continuousWidth": 400, "continuousHeight": 260, "stroke": None},
             "axis": axis,
             "legend": {
-                "labelFont": FONT,
-                "titleFont": FONT,
-                "labelFontSize": FONT_SIZE,
-                "titleFontSize": FONT_SIZE,
-                "labelColor": TEXT_COLOR,
-                "titleColor": TEXT_COLOR,
+                **labels,
                 "labelLimit": 280,
                 "orient": "bottom",
                 "direction": "horizontal",

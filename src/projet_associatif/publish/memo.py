@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from projet_associatif.data.cache import (
     package_hash,
     sha256_file,
     sha256_json,
+    unused_files,
 )
 
 
@@ -79,12 +79,7 @@ class Memo:
 
     def prune(self, max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
         """Delete entries unused for ``max_age_days``; return how many were deleted."""
-        if not self.directory.is_dir():
-            return 0
-        limit = time.time() - max_age_days * 86400
-        removed = 0
-        for path in self.directory.glob("*/*"):
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-                removed += 1
-        return removed
+        unused = unused_files(self.directory, "*/*", max_age_days)
+        for path in unused:
+            path.unlink(missing_ok=True)
+        return len(unused)
