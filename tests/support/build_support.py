@@ -10,6 +10,8 @@ import nbformat
 import yaml
 from notebook_support import write_notebook as notebook
 
+from projet_associatif.pipeline.build import build
+
 REAL_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
@@ -112,3 +114,10 @@ def tree_hashes(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def run(**kwargs):
+    """Build the tiny project with the test defaults (two jobs, HTML and PDF)."""
+    kwargs.setdefault("jobs", 2)
+    kwargs.setdefault("formats", "html,pdf")
+    return build(**kwargs)

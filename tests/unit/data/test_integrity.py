@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from build_support import fake_render, make_project, run, tree_hashes
 
 from projet_associatif.cli.main import main
 from projet_associatif.core.paths import data_dir
@@ -521,8 +522,6 @@ def test_out_of_bounds_document_values_say_which_bound(root):
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """The build tests' tiny project, plus a row count, a 3-column table and a document."""
-    from test_build import fake_render, make_project
-
     from projet_associatif.core.paths import ROOT_ENV, project_root
     from projet_associatif.pipeline import build as build_module
 
@@ -561,8 +560,6 @@ def project(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_a_failed_validation_leaves_the_published_book_byte_identical(project):
-    from test_build import run, tree_hashes
-
     run()
     book = project / "_book" / "projet-2020"
     before = tree_hashes(book)

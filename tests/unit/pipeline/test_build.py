@@ -14,14 +14,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from build_support import fake_render, make_project, tree_hashes
+from build_support import fake_render, make_project, run, tree_hashes
 from notebook_support import write_notebook as notebook
 
 from projet_associatif.config.profiles import add_months, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.core.paths import ROOT_ENV, project_root
 from projet_associatif.pipeline import build as build_module
-from projet_associatif.pipeline.build import build, build_from_args
+from projet_associatif.pipeline.build import build_from_args
 from projet_associatif.pipeline.plan import (
     FALLBACK_EPOCH,
     BuildError,
@@ -41,12 +41,6 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(build_module, "_render", fake_render)
     yield root
     project_root.cache_clear()
-
-
-def run(**kwargs):
-    kwargs.setdefault("jobs", 2)
-    kwargs.setdefault("formats", "html,pdf")
-    return build(**kwargs)
 
 
 def test_add_months_clamps_to_month_end():
