@@ -26,7 +26,7 @@ from projet_associatif.analysis.audit_findings import (
     note,
     plain_value,
 )
-from projet_associatif.core.formatting import is_missing, nombre
+from projet_associatif.core.formatting import is_missing, number
 from projet_associatif.data.package import load
 
 SOURCE = "Projet associatif 2020"
@@ -243,7 +243,7 @@ def _cite(figures: pd.DataFrame, *keys: str) -> str:
         place.append(str(first["section"]))
     if not is_missing(first.get("page")):
         place.append(f"p. {first['page']}")
-    quoted = " ; ".join(f"« {r['libelle']} » ({nombre(float(r['valeur']))})" for r in rows)
+    quoted = " ; ".join(f"« {r['libelle']} » ({number(float(r['valeur']))})" for r in rows)
     return f"{', '.join(place)} : {quoted}"
 
 
@@ -279,7 +279,7 @@ def check_public(data_dir: Path | None) -> Iterator[Finding]:
             float(math.floor(quotient)),
             stated_source=_cite(figures, "entretiens_par_jeune"),
             computed_source=_cite(figures, "entretiens_2019", "jeunes_accompagnes_2019"),
-            comment=f"quotient exact {nombre(quotient, 2)} ; « +7 » se lit « plus de 7 »",
+            comment=f"quotient exact {number(quotient, 2)} ; « +7 » se lit « plus de 7 »",
         )
     staff = _figure(figures, "salaries_2019")
     cdi = _figure(figures, "cdi_pct")

@@ -20,7 +20,7 @@ from projet_associatif.analysis.key_figures import (
     figure_row,
     share_count,
 )
-from projet_associatif.core.formatting import NBSP, euros, nombre, pourcentage
+from projet_associatif.core.formatting import NBSP, euros, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
 from projet_associatif.present.provenance import select_sources, source_text
@@ -63,13 +63,13 @@ def format_figure(value: float, unite: str, libelle: str = "") -> str:
     """Return a stated figure as printed, in French: « 2 089 », « 8 % », « 11,75 ans », « +7 »."""
     decimals = column_decimals(pd.Series([value]))
     if unite == "pct":
-        text = pourcentage(value, decimales=decimals)
+        text = percent(value, decimals=decimals)
     elif unite == "eur":
         text = euros(value)
     elif unite == "annees":
-        text = f"{nombre(value, decimals)}{NBSP}ans"
+        text = f"{number(value, decimals)}{NBSP}ans"
     else:
-        text = nombre(value, decimals)
+        text = number(value, decimals)
     # The source prints « +7 »: the sign is part of what it states, so it is kept.
     if str(libelle).lstrip().startswith("+") and not text.startswith("+"):
         text = f"+{text}"
@@ -133,9 +133,9 @@ def public_derived(chiffres: pd.DataFrame) -> list[Derived]:
             Derived(
                 f"{label} (calculé)",
                 f"{stated(chiffres, key)} × {stated(chiffres, YOUNG)}",
-                f"environ {nombre(share_count(young, pct), 0)}",
+                f"environ {number(share_count(young, pct), 0)}",
                 f"{stated(chiffres, key)} étant arrondi à l'unité, tout effectif de "
-                f"{nombre(low)} à {nombre(high)} donne ce pourcentage",
+                f"{number(low)} à {number(high)} donne ce pourcentage",
             )
         )
     events, interviews = figure(chiffres, EVENTS), figure(chiffres, INTERVIEWS)
@@ -145,25 +145,25 @@ def public_derived(chiffres: pd.DataFrame) -> list[Derived]:
         Derived(
             "Événements par jeune accompagné (calculé)",
             f"{stated(chiffres, EVENTS)} ÷ {stated(chiffres, YOUNG)}",
-            nombre(events / young, 1),
+            number(events / young, 1),
             "non énoncé par la source",
         ),
         Derived(
             "Entretiens par jeune accompagné (calculé)",
             f"{stated(chiffres, INTERVIEWS)} ÷ {stated(chiffres, YOUNG)}",
-            nombre(interviews / young, 1),
+            number(interviews / young, 1),
             f"la source indique « {per_young['libelle']} »",
         ),
         Derived(
             "Part des entretiens dans les événements (calculé)",
             f"{stated(chiffres, INTERVIEWS)} ÷ {stated(chiffres, EVENTS)}",
-            pourcentage(100 * interviews / events, 1),
+            percent(100 * interviews / events, 1),
             f"la source indique « {share['libelle']} »",
         ),
         Derived(
             "Événements autres que les entretiens (calculé)",
             f"{stated(chiffres, EVENTS)} − {stated(chiffres, INTERVIEWS)}",
-            nombre(events - interviews, 0),
+            number(events - interviews, 0),
             "non énoncé par la source",
         ),
     ]
@@ -196,8 +196,8 @@ def approximation_sentence(chiffres: pd.DataFrame) -> Text:
         "Les pourcentages de l'infographie sont des nombres entiers, donc arrondis : les "
         "effectifs qui en sont déduits sont approchés. Ainsi "
         f"{stated(chiffres, key)} de {stated(chiffres, YOUNG)} jeunes font environ "
-        f"{nombre(share_count(young, pct), 0)} {noun} (calculé), mais tout effectif de "
-        f"{nombre(low)} à {nombre(high)} {noun} donnerait aussi {stated(chiffres, key)} "
+        f"{number(share_count(young, pct), 0)} {noun} (calculé), mais tout effectif de "
+        f"{number(low)} à {number(high)} {noun} donnerait aussi {stated(chiffres, key)} "
         "une fois arrondi."
     )
 
@@ -213,7 +213,7 @@ def interviews_sentence(chiffres: pd.DataFrame) -> Text:
     verdict = "ce qui concorde avec" if agrees else "ce qui ne concorde pas avec"
     return Text(
         f"{stated(chiffres, INTERVIEWS)} entretiens pour {stated(chiffres, YOUNG)} jeunes "
-        f"accompagnés font en moyenne {nombre(quotient, 1)} entretiens par jeune (calculé), "
+        f"accompagnés font en moyenne {number(quotient, 1)} entretiens par jeune (calculé), "
         f"{verdict} le « {escape_markdown(per_young['libelle'])} » de l'infographie."
     )
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from projet_associatif.analysis.audit_findings import STATUSES, AuditStatus, Finding
 from projet_associatif.config.identity import source_document
-from projet_associatif.core.formatting import MINUS, MISSING, NBSP, nombre
+from projet_associatif.core.formatting import MINUS, MISSING, NBSP, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present.blocks import Table, Text
@@ -100,7 +100,7 @@ def status_counts_table(findings: Sequence[Finding]) -> Table:
 
 def _count(n: int, status: AuditStatus) -> str:
     singular, plural = _STATUS_PLURALS[status]
-    return f"{nombre(n)} {singular if n == 1 else plural}"
+    return f"{number(n)} {singular if n == 1 else plural}"
 
 
 def summary(findings: Sequence[Finding]) -> Text:
@@ -108,7 +108,7 @@ def summary(findings: Sequence[Finding]) -> Text:
     counts = {s: sum(f.status == s for f in findings) for s in STATUS_ORDER}
     listed = [_count(counts[s], s) for s in STATUS_ORDER]
     return Text(
-        f"L'audit compte {nombre(len(findings))} contrôles{NBSP}: "
+        f"L'audit compte {number(len(findings))} contrôles{NBSP}: "
         f"{', '.join(listed[:-1])} et {listed[-1]}. Aucun chiffre du document source n'a été "
         "corrigé : les valeurs énoncées sont publiées telles qu'imprimées, et les tables de "
         "données les gardent ainsi."
@@ -126,7 +126,7 @@ def audit_value(text: str) -> str:
         return text
     if abs(value) < 1e-9:
         value = 0.0
-    return nombre(value)
+    return number(value)
 
 
 def audit_gap(text: str) -> str:
@@ -193,7 +193,7 @@ def findings_of_status(findings: Sequence[Finding], status: str) -> list[Table |
     right = {c: "right" for c in _VALUE_COLUMNS if all(_numeric_text(v) for v in frame[c])}
     table = Table(
         frame,
-        title=f"{_STATUS_TITLES[AuditStatus(status)]} ({nombre(len(frame))})",
+        title=f"{_STATUS_TITLES[AuditStatus(status)]} ({number(len(frame))})",
         source=AUDIT_SOURCE.format(cited=source_document().cited_as),
         align=right,
         label=f"tbl-audit-{slug(status)}",

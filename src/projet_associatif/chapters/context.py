@@ -21,7 +21,7 @@ import altair as alt
 import pandas as pd
 
 from projet_associatif.analysis.key_figures import figure, row_by_id
-from projet_associatif.core.formatting import NBSP, euros, nombre, pourcentage
+from projet_associatif.core.formatting import NBSP, euros, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present import alt_text, charts
@@ -88,7 +88,7 @@ def column_totals(levels: pd.DataFrame) -> dict[str, float]:
 def education_totals(levels: pd.DataFrame) -> str:
     """Return the sentence saying what each column of printed percentages adds up to."""
     totals = column_totals(levels)
-    parts = [f"{escape_markdown(name)} {pourcentage(total, 0)}" for name, total in totals.items()]
+    parts = [f"{escape_markdown(name)} {percent(total, 0)}" for name, total in totals.items()]
     off = [escape_markdown(name) for name, total in totals.items() if round(total, 6) != 100]
     text = "Les pourcentages imprimés totalisent, par colonne : " + " ; ".join(parts) + "."
     if off:
@@ -133,7 +133,7 @@ def education_alt(levels: pd.DataFrame) -> str:
         "niveau",
         "territoire",
         "part_pct",
-        lambda territory, share: f"{territory} {pourcentage(share, 0)}",
+        lambda territory, share: f"{territory} {percent(share, 0)}",
     )
     return alt_text.sentence(
         "Barres groupées, part des demandeurs d'emploi par niveau de formation, le nom du "
@@ -281,7 +281,7 @@ def unemployment_alt(rates: pd.DataFrame) -> str:
         "territoire",
         "periode_libelle",
         "taux_pct",
-        lambda period, rate: f"{period} {pourcentage(rate)}",
+        lambda period, rate: f"{period} {percent(rate)}",
     )
     return alt_text.sentence(
         "Taux de chômage trimestriels sur un axe du temps (trimestres inégalement espacés). ",
@@ -388,7 +388,7 @@ def poverty_alt(poverty: pd.DataFrame) -> str:
         f"taux de pauvreté (INSEE, {year})",
         poverty_frame(poverty),
         "taux_pct",
-        lambda scope, rate: f"{scope} {pourcentage(rate)}",
+        lambda scope, rate: f"{scope} {percent(rate)}",
     )
 
 
@@ -424,11 +424,11 @@ def poverty_paragraph(poverty: pd.DataFrame) -> str:
     )
     return (
         f"Selon l'INSEE (année {year}), l'Allier a un taux de pauvreté {comparison} "
-        f"(soit respectivement {pourcentage(allier)} vs {pourcentage(ara)} vs "
-        f"{pourcentage(france)}).\n\n"
+        f"(soit respectivement {percent(allier)} vs {percent(ara)} vs "
+        f"{percent(france)}).\n\n"
         "Si on regarde par âge, les moins de 30 ans sont les plus impactés avec un taux égal à "
-        f"{pourcentage(young)}. La ville de Moulins est impactée à hauteur de "
-        f"{pourcentage(moulins)} (deuxième après Montluçon)."
+        f"{percent(young)}. La ville de Moulins est impactée à hauteur de "
+        f"{percent(moulins)} (deuxième après Montluçon)."
     )
 
 
@@ -463,7 +463,7 @@ def debt_section(figures: pd.DataFrame, sources: Sources) -> list[Text]:
 
 
 def _signed_percent(value: object) -> str:
-    text = pourcentage(value)
+    text = percent(value)
     return text if text.startswith("−") or not any(c in "123456789" for c in text) else f"+{text}"
 
 
@@ -492,16 +492,16 @@ def rsa_sentence(rsa: pd.DataFrame) -> str:
     rows = rsa.set_index("territoire")
     allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
     others = [
-        f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
+        f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
         if t != "France"
-        else f"{pourcentage(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
+        else f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
         for t in rows.index
         if t != "Allier"
     ]
-    count = nombre(int(rows.loc["Allier", "defm_brsa_nombre"]))
+    count = number(int(rows.loc["Allier", "defm_brsa_nombre"]))
     return (
         f"Dans l'Allier, {count} demandeurs d'emploi (catégories A, B, C) sont bénéficiaires "
-        f"du RSA, soit {pourcentage(allier)} des demandeurs d'emploi, contre "
+        f"du RSA, soit {percent(allier)} des demandeurs d'emploi, contre "
         + " et ".join(others)
         + "."
     )

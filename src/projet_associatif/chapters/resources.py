@@ -20,7 +20,7 @@ from projet_associatif.analysis.key_figures import (
     share_count,
 )
 from projet_associatif.chapters.activity import NO_YEAR, figures_source, stated
-from projet_associatif.core.formatting import MISSING, NBSP, euros, is_missing, nombre, pourcentage
+from projet_associatif.core.formatting import MISSING, NBSP, euros, is_missing, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present import alt_text
 from projet_associatif.present.blocks import Figure, Table, Text
@@ -95,14 +95,14 @@ def staff_frame(chiffres: pd.DataFrame) -> pd.DataFrame:
         compatible = f"aucun effectif entier ne donne exactement {stated(chiffres, CDI)}"
     else:
         compatible = (
-            f"effectifs entiers compatibles avec l'arrondi : de {nombre(low)} à {nombre(high)}"
+            f"effectifs entiers compatibles avec l'arrondi : de {number(low)} à {number(high)}"
         )
     rows.append(
         {
             "Indicateur": "Salariés en CDI (calculé)",
-            "Valeur": f"environ {nombre(exact, 0)}",
+            "Valeur": f"environ {number(exact, 0)}",
             "Origine": f"calculé : {stated(chiffres, CDI)} × {stated(chiffres, STAFF)} = "
-            f"{nombre(exact, 2)} ; {compatible}",
+            f"{number(exact, 2)} ; {compatible}",
         }
     )
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Origine"])
@@ -302,7 +302,7 @@ def funder_shares(produits: pd.DataFrame) -> pd.DataFrame:
     frame["part_pct"] = 100 * frame["total_2019_eur"] / total
     frame = frame.sort_values("total_2019_eur", ascending=False, kind="stable")
     frame["etiquette"] = [
-        f"{euros(v)} ({pourcentage(p, 1)})"
+        f"{euros(v)} ({percent(p, 1)})"
         for v, p in zip(frame["total_2019_eur"], frame["part_pct"], strict=True)
     ]
     return frame.reset_index(drop=True)
@@ -314,7 +314,7 @@ def funders_sum_note(produits: pd.DataFrame) -> str:
     computed = shares["total_2019_eur"].sum()
     totals = produits[produits["type_ligne"] == IncomeLine.TOTAL].sort_values("ordre")
     base = (
-        f"parts calculées sur la somme des totaux 2019 des {nombre(len(shares))} financeurs, "
+        f"parts calculées sur la somme des totaux 2019 des {number(len(shares))} financeurs, "
         f"{euros(computed)}"
     )
     if totals.empty or is_missing(totals.iloc[0]["total_2019_eur"]):
@@ -354,7 +354,7 @@ def funder_chart_alt(shares: pd.DataFrame) -> str:
         "Barres horizontales du total 2019 de chaque financeur, du plus grand au plus petit, "
         "avec sa part du total des financeurs (calculée) : ",
         (
-            f"{r.financeur} : {euros(r.total_2019_eur)} ({pourcentage(r.part_pct, 1)})"
+            f"{r.financeur} : {euros(r.total_2019_eur)} ({percent(r.part_pct, 1)})"
             for r in shares.itertuples()
         ),
     )
@@ -366,7 +366,7 @@ def funder_chart_data(shares: pd.DataFrame) -> pd.DataFrame:
         {
             "Financeur": shares["financeur"],
             "Total 2019": [euros(v) for v in shares["total_2019_eur"]],
-            "Part des financeurs (calculée)": [pourcentage(p, 1) for p in shares["part_pct"]],
+            "Part des financeurs (calculée)": [percent(p, 1) for p in shares["part_pct"]],
         }
     )
 
@@ -392,8 +392,8 @@ def main_funder_sentence(produits: pd.DataFrame) -> Text:
     return Text(
         f"Le premier financeur est « {escape_markdown(first['financeur'])} »{NBSP}: "
         f"{euros(first['total_2019_eur'])} en 2019 (reprise de fonds dédiés comprise), soit "
-        f"{pourcentage(first['part_pct'], 1)} des {euros(total)} apportés par les "
-        f"{nombre(len(shares))} financeurs (calculé{NBSP}: {euros(first['total_2019_eur'])} ÷ "
+        f"{percent(first['part_pct'], 1)} des {euros(total)} apportés par les "
+        f"{number(len(shares))} financeurs (calculé{NBSP}: {euros(first['total_2019_eur'])} ÷ "
         f"{euros(total)}). {note[:1].upper()}{note[1:]}"
     )
 
@@ -415,8 +415,8 @@ def colleges_sentence(colleges: pd.DataFrame) -> Text:
     deliberative = int(counts.get(Voice.DELIBERATIVE, 0))
     consultative = int(counts.get(Voice.CONSULTATIVE, 0))
     return Text(
-        f"L'association est constituée de {nombre(len(colleges))} collèges{NBSP}: "
-        f"{nombre(deliberative)} à voix délibérative et {nombre(consultative)} à voix "
+        f"L'association est constituée de {number(len(colleges))} collèges{NBSP}: "
+        f"{number(deliberative)} à voix délibérative et {number(consultative)} à voix "
         "consultative (décompte du tableau ci-dessous)."
     )
 

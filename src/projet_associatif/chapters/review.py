@@ -12,7 +12,7 @@ import pandas as pd
 from projet_associatif.analysis.evaluation import measures_as_of
 from projet_associatif.analysis.review_context import ReviewContext
 from projet_associatif.analysis.statuses import IndicatorStatus, indicator_rule, step_rule
-from projet_associatif.core.formatting import date_fr, is_missing, nombre
+from projet_associatif.core.formatting import date_fr, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present import charts
 from projet_associatif.present.blocks import Text
@@ -109,7 +109,7 @@ def status_chart(bilan: ReviewContext) -> alt.Chart:
 def status_alt(bilan: ReviewContext) -> str:
     """Return the alt text of :func:`status_chart`, saying every count."""
     parts = [
-        f"{status} : {nombre(n)}" for status, n in status_counts(bilan).itertuples(index=False)
+        f"{status} : {number(n)}" for status, n in status_counts(bilan).itertuples(index=False)
     ]
     return (
         f"Diagramme en barres du nombre d'indicateurs par statut au {date_fr(bilan.as_of)} — "
@@ -160,8 +160,8 @@ def trajectories_alt(bilan: ReviewContext) -> str:
     for name, group in frame.groupby("Indicateur", sort=True):
         first, last = group.iloc[0], group.iloc[-1]
         parts.append(
-            f"{name} : {nombre(first['Valeur'])} ({date_fr(first['Date'], 'mois')}) puis "
-            f"{nombre(last['Valeur'])} ({date_fr(last['Date'], 'mois')})"
+            f"{name} : {number(first['Valeur'])} ({date_fr(first['Date'], 'mois')}) puis "
+            f"{number(last['Valeur'])} ({date_fr(last['Date'], 'mois')})"
         )
     return "Évolution des indicateurs mesurés au moins deux fois — " + " ; ".join(parts) + "."
 
@@ -174,9 +174,9 @@ def answers_markdown(bilan: ReviewContext) -> str:
             "La commission n'a enregistré aucune réponse aux questions d'évaluation à cette date."
         )
     blocks = []
-    for (number, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
+    for (fiche_number, fiche), group in answers.groupby(["N° fiche", "Fiche"], sort=True):
         name = next((f["titre"] for f in bilan.referential.fiches if f["id"] == fiche), fiche)
-        lines = [f"### Fiche {number} — {escape_markdown(name)}", ""]
+        lines = [f"### Fiche {fiche_number} — {escape_markdown(name)}", ""]
         for row in group.itertuples(index=False):
             when = "date non renseignée" if is_missing(row.Date) else date_fr(row.Date)
             question = f"{escape_markdown(row.Question)} — {escape_markdown(row[3])}"

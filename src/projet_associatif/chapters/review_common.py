@@ -19,7 +19,7 @@ import pandas as pd
 from projet_associatif.analysis.review_context import ReviewContext
 from projet_associatif.analysis.statuses import FicheSituation, IndicatorStatus, StepStatus
 from projet_associatif.chapters.review import source_line, title
-from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
+from projet_associatif.core.formatting import NBSP, date_fr, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table
 
@@ -74,7 +74,7 @@ def breakable(text: str) -> str:
 
 def plural(n: int, words: tuple[str, str]) -> str:
     """Return « n word » with the singular for 0 and 1, the plural above (French rule)."""
-    return f"{nombre(n)} {words[0] if n <= 1 else words[1]}"
+    return f"{number(n)} {words[0] if n <= 1 else words[1]}"
 
 
 def fiche_by_id(bilan: ReviewContext, fiche_id: str) -> dict[str, Any]:

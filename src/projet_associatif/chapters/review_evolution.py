@@ -18,7 +18,7 @@ from projet_associatif.chapters.review_common import (
     review_table,
 )
 from projet_associatif.chapters.review_synthesis import key_figures
-from projet_associatif.core.formatting import date_fr, nombre
+from projet_associatif.core.formatting import date_fr, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
 
@@ -26,7 +26,7 @@ from projet_associatif.present.blocks import Table, Text
 def _signed(n: int) -> str:
     if n == 0:
         return "="
-    return f"+{nombre(n)}" if n > 0 else nombre(n)
+    return f"+{number(n)}" if n > 0 else number(n)
 
 
 def recomputation(bilan: ReviewContext) -> Text:
@@ -47,8 +47,8 @@ def key_figures_compared(bilan: ReviewContext) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Chiffre clé": after.index,
-            "18 mois": [nombre(before[k]) for k in after.index],
-            "36 mois": [nombre(after[k]) for k in after.index],
+            "18 mois": [number(before[k]) for k in after.index],
+            "36 mois": [number(after[k]) for k in after.index],
             "Écart": [_signed(int(after[k] - before[k])) for k in after.index],
         }
     )

@@ -28,7 +28,7 @@ from projet_associatif.chapters.review_common import (
     plural,
     review_table,
 )
-from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present import alt_text, charts
 from projet_associatif.present.blocks import Figure, Table, Text
@@ -42,20 +42,20 @@ def objective_heading(bilan: ReviewContext, og: dict[str, Any]) -> Text:
     ind = bilan.indicators()
     ind = ind[ind["Fiche"].isin(fiches)]
     measured = int((ind["Statut"] != IndicatorStatus.NOT_MEASURED).sum())
-    number = og["id"].removeprefix("OG")
+    og_number = og["id"].removeprefix("OG")
     return Text(
-        f"## Objectif général {number} — {escape_markdown(og.get('libelle') or og['id'])}"
+        f"## Objectif général {og_number} — {escape_markdown(og.get('libelle') or og['id'])}"
         f" {{#bilan-{og['id'].lower()}}}\n\n"
         f"{plural(len(fiches), ('fiche-action', 'fiches-action'))} ; "
-        f"{plural(measured, ('indicateur mesuré', 'indicateurs mesurés'))} sur {nombre(len(ind))}."
+        f"{plural(measured, ('indicateur mesuré', 'indicateurs mesurés'))} sur {number(len(ind))}."
     )
 
 
 def operational_heading(oo: dict[str, Any]) -> Text:
     """Return the heading of an operational objective."""
-    number = oo["id"].replace("OG", "").replace("-OO", ".")
+    oo_number = oo["id"].replace("OG", "").replace("-OO", ".")
     label = escape_markdown(oo.get("libelle") or oo["id"])
-    return Text(f"### Objectif opérationnel {number} — {label} {{#bilan-{oo['id'].lower()}}}")
+    return Text(f"### Objectif opérationnel {oo_number} — {label} {{#bilan-{oo['id'].lower()}}}")
 
 
 def _measures(bilan: ReviewContext) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def _value(row: dict[str, Any], nature: str) -> str:
         if is_missing(text):
             text = row.get("commentaire")
         return MISSING if is_missing(text) else escape_markdown(str(text))
-    return nombre(row["valeur"])
+    return number(row["valeur"])
 
 
 def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
@@ -84,11 +84,11 @@ def indicator_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         label = breakable(escape_markdown(row["Libellé"]))
         if unit and not is_missing(unit):
             label += f" *({escape_markdown(unit)})*"
-        ref = nombre(row["Valeur de référence"])
+        ref = number(row["Valeur de référence"])
         target = (
             MISSING
             if is_missing(row["Cible"])
-            else nombre(row["Cible"]) + by_date(row["Date cible"])
+            else number(row["Cible"]) + by_date(row["Date cible"])
         )
         rows.append(
             {
@@ -117,7 +117,7 @@ def steps_table(bilan: ReviewContext, fiche_id: str) -> pd.DataFrame:
         if row["Statut"] in (StepStatus.NOT_DONE_LATE, StepStatus.DONE_LATE) and not is_missing(
             row["Retard (jours)"]
         ):
-            status += f" ({nombre(row['Retard (jours)'])}{NBSP}j)"
+            status += f" ({number(row['Retard (jours)'])}{NBSP}j)"
         rows.append(
             {
                 "Étape": step,
@@ -175,7 +175,7 @@ def measures_alt(frame: pd.DataFrame) -> str:
         "Indicateur",
         "Date",
         "Valeur",
-        lambda day, value: f"{nombre(value)} ({date_fr(day, 'mois')})",
+        lambda day, value: f"{number(value)} ({date_fr(day, 'mois')})",
         sort=True,
     )
     return alt_text.sentence("Mesures successives des indicateurs — ", parts)
@@ -285,7 +285,7 @@ def _figure_if_any(
 def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
     """Return one fiche's section: heading, indicators, chart, steps, timeline, answers."""
     fiche = fiche_by_id(bilan, fiche_id)
-    number = fiche.get("numero")
+    fiche_number = fiche.get("numero")
     who = fiche.get("coordination")
     head = [f"#### {fiche_label(fiche)} {{#{fiche_anchor(fiche_id)}}}", ""]
     if who:
@@ -295,14 +295,14 @@ def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
         review_table(
             indicator_table(bilan, fiche_id),
             bilan,
-            name=f"Indicateurs de la fiche {number}",
+            name=f"Indicateurs de la fiche {fiche_number}",
             kinds=("pa-cartes", "pa-fiche-indicateurs"),
         )
     )
     blocks.extend(
         _figure_if_any(
             bilan,
-            f"Mesures des indicateurs de la fiche {number}",
+            f"Mesures des indicateurs de la fiche {fiche_number}",
             measures_chart_data(bilan, fiche_id),
             measures_chart,
             measures_alt,
@@ -312,14 +312,14 @@ def fiche_section(bilan: ReviewContext, fiche_id: str) -> list[Block]:
         review_table(
             steps_table(bilan, fiche_id),
             bilan,
-            name=f"Étapes de la fiche {number}",
+            name=f"Étapes de la fiche {fiche_number}",
             kinds=("pa-cartes", "pa-fiche-etapes"),
         )
     )
     blocks.extend(
         _figure_if_any(
             bilan,
-            f"Frise des étapes de la fiche {number}",
+            f"Frise des étapes de la fiche {fiche_number}",
             timeline_data(bilan, fiche_id),
             lambda events: timeline_chart(events, bilan),
             lambda events: timeline_alt(events, bilan),

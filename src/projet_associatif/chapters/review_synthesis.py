@@ -31,7 +31,7 @@ from projet_associatif.chapters.review_common import (
     plural,
     review_table,
 )
-from projet_associatif.core.formatting import NBSP, date_fr, is_missing, nombre
+from projet_associatif.core.formatting import NBSP, date_fr, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
 
@@ -165,7 +165,7 @@ def _late_step(row: dict[str, Any], fiche: dict[str, Any]) -> str:
         f"- **{fiche_link(fiche)}** : {escape_markdown(row['Étape'])}"
         f"{what}, prévue le {date_fr(row['Date prévue'])}, "
         f"{badge(StepStatus.NOT_DONE_LATE, 'non réalisée')} "
-        f"({nombre(row['Retard (jours)'])} jours de retard)."
+        f"({number(row['Retard (jours)'])} jours de retard)."
     )
 
 
@@ -183,13 +183,13 @@ def late_steps(bilan: ReviewContext) -> Text:
 def _indicator_behind(row: dict[str, Any], fiche: dict[str, Any]) -> str:
     expected = row["Valeur attendue"]
     expected_text = (
-        "" if is_missing(expected) else f", valeur attendue à cette date {nombre(expected, 1)}"
+        "" if is_missing(expected) else f", valeur attendue à cette date {number(expected, 1)}"
     )
     return (
         f"- **{fiche_link(fiche)}** — "
         f"{escape_markdown(row['Libellé'])} : dernière valeur "
-        f"{nombre(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
-        f"{expected_text} ; cible {nombre(row['Cible'])}"
+        f"{number(row['Dernière valeur'])} ({date_fr(row['Date de la dernière mesure'])})"
+        f"{expected_text} ; cible {number(row['Cible'])}"
         f"{by_date(row['Date cible'])} — {badge(IndicatorStatus.LATE)}."
     )
 
@@ -216,7 +216,7 @@ def unanswered(bilan: ReviewContext) -> Text:
     count = plural(len(missing), ("fiche", "fiches"))
     return Text(
         f"La commission n'a enregistré aucune réponse pour {count} "
-        f"sur {nombre(len(fiches))} : n° {numbers}."
+        f"sur {number(len(fiches))} : n° {numbers}."
     )
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from projet_associatif import __version__
 from projet_associatif.config.identity import source_document
-from projet_associatif.core.formatting import MISSING, NBSP, date_fr, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, date_fr, number
 from projet_associatif.core.paths import data_dir as default_data_dir
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.cache import IGNORED_DIRS, sha256_file
@@ -313,9 +313,9 @@ def manifest_table(path: Path) -> pd.DataFrame:
         ("Moteur de rendu", manifest.get("moteur")),
         ("Données", manifest.get("donnees")),
         ("Fichier de suivi", manifest.get("suivi") or "aucun"),
-        ("Fichiers d'entrée", nombre(len(manifest.get("entrees") or []))),
-        ("Notebooks exécutés", nombre(len(manifest.get("notebooks") or []))),
-        ("Fichiers publiés", nombre(len(manifest.get("sorties") or []))),
+        ("Fichiers d'entrée", number(len(manifest.get("entrees") or []))),
+        ("Notebooks exécutés", number(len(manifest.get("notebooks") or []))),
+        ("Fichiers publiés", number(len(manifest.get("sorties") or []))),
     ]
     for key, label in (
         ("paquet_sha256", "Code du paquet"),

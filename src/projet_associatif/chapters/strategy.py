@@ -24,7 +24,7 @@ from projet_associatif.analysis.strategy_tree import (
     tree_counts,
 )
 from projet_associatif.config.identity import source_document
-from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, date_fr, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
 from projet_associatif.present import alt_text
@@ -81,8 +81,8 @@ def tree_sentence(objectifs: Mapping[str, Any]) -> Text:
     """Return the size of the tree in one sentence."""
     general, operational, actions = tree_counts(objectifs)
     return Text(
-        f"La stratégie compte {nombre(general)} objectifs généraux, déclinés en "
-        f"{nombre(operational)} objectifs opérationnels, que réalisent {nombre(actions)} plans "
+        f"La stratégie compte {number(general)} objectifs généraux, déclinés en "
+        f"{number(operational)} objectifs opérationnels, que réalisent {number(actions)} plans "
         "d'action (fiches-action)."
     )
 
@@ -193,7 +193,7 @@ def actions_chart_alt(frame: pd.DataFrame) -> str:
         "dans l'ordre de la partie 5, en un panneau par objectif général, titré par son "
         "numéro et son intitulé : ",
         (
-            f"{r.objectif_operationnel} ({r.objectif_general}) : {nombre(r.fiches_nombre)}"
+            f"{r.objectif_operationnel} ({r.objectif_general}) : {number(r.fiches_nombre)}"
             for r in frame.itertuples()
         ),
     )
@@ -205,7 +205,7 @@ def actions_chart_data(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "Objectif général": frame["objectif_general"],
             "Objectif opérationnel": frame["objectif_operationnel"],
-            "Plans d'action": [nombre(n) for n in frame["fiches_nombre"]],
+            "Plans d'action": [number(n) for n in frame["fiches_nombre"]],
         }
     )
 
@@ -392,7 +392,7 @@ def _target(indicator: Mapping[str, Any]) -> str:
     )
     for key, label in (("valeur_reference", "valeur de référence"), ("cible", "cible")):
         value = indicator.get(key)
-        text = NOT_SET if is_missing(value) else f"{nombre(value)}{unit}"
+        text = NOT_SET if is_missing(value) else f"{number(value)}{unit}"
         parts.append(f"{label}{NBSP}: {text}")
     date = indicator.get("date_cible")
     if not is_missing(date):

@@ -34,7 +34,7 @@ from projet_associatif.analysis.swot_coverage import (
     weakness_units,
 )
 from projet_associatif.chapters.swot_external import Factor
-from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import sources_of
 from projet_associatif.present.blocks import Table, Text
@@ -45,7 +45,7 @@ ANCHOR_EXTERNAL = "swot-externe"
 
 
 def _count(n: int, singular: str, plural: str) -> str:
-    return f"{nombre(n)} {singular if n == 1 else plural}"
+    return f"{number(n)} {singular if n == 1 else plural}"
 
 
 def sources(names: Iterable[str], data_dir: Path | None = None) -> list[Mapping[str, Any]]:
@@ -141,7 +141,7 @@ def internal_quadrant(atelier: pd.DataFrame, categorie: str) -> list[str]:
     lines = []
     for domaine, group in summary.groupby("domaine", sort=False):
         themes = [
-            f"{escape_markdown(t)} ({nombre(n)})"
+            f"{escape_markdown(t)} ({number(n)})"
             for t, n in zip(group["theme"], group["elements_nombre"], strict=True)
             if not is_missing(t)
         ]
@@ -224,7 +224,7 @@ def matrix_markdown(atelier: pd.DataFrame, factors: Sequence[Factor], width: int
     def external(title: str, kind: FactorKind) -> list[str]:
         chosen = [f for f in factors if f.type == kind]
         bullets = [f"{f.id} {escape_markdown(f.libelle)}" for f in chosen]
-        heading = f"**{title}** — externes, diagnostic du territoire ({nombre(len(chosen))})"
+        heading = f"**{title}** — externes, diagnostic du territoire ({number(len(chosen))})"
         return _cell_lines(heading, bullets, link_external, width)
 
     rows = [
@@ -368,11 +368,11 @@ def coverage_sentence(
     return Text(
         f"Sur {_count(len(units), 'point à améliorer', 'points à améliorer')} "
         f"(les thèmes de l'atelier, et un par un les éléments du public, qui n'ont pas de thème), "
-        f"{nombre(len(units) - len(missing))} sont visés par au moins une fiche-action et "
-        f"{nombre(len(missing))} ne le sont par aucune. Au niveau des éléments, "
-        f"{nombre(len(loose_items))} des {nombre(len(items))} éléments notés ne sont visés par "
+        f"{number(len(units) - len(missing))} sont visés par au moins une fiche-action et "
+        f"{number(len(missing))} ne le sont par aucune. Au niveau des éléments, "
+        f"{number(len(loose_items))} des {number(len(items))} éléments notés ne sont visés par "
         f"aucune fiche. Sur {_count(len(threats), 'menace', 'menaces')} tirées du diagnostic, "
-        f"{nombre(len(lonely))} ne sont visées par aucune fiche."
+        f"{number(len(lonely))} ne sont visées par aucune fiche."
     )
 
 

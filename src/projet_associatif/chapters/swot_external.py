@@ -21,9 +21,9 @@ from projet_associatif.core.formatting import (
     NBSP,
     euros,
     is_missing,
-    nombre,
+    number,
+    percent,
     points,
-    pourcentage,
 )
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.package import load, resource, sources_of
@@ -56,23 +56,23 @@ def _format_number(value: object, field: str, row: Mapping[str, Any]) -> str:
     if field == "valeur" and "unite" in row:
         unit = str(row["unite"])
         if unit == "pct":
-            return pourcentage(value, digits)
+            return percent(value, digits)
         if unit == "eur":
             return euros(value)
         if unit == "rang":
             return ordinal_fr(int(value))
         if unit in UNIT_LABELS:
-            return f"{nombre(value, digits)}{NBSP}{UNIT_LABELS[unit]}"
-        return nombre(value, digits)
+            return f"{number(value, digits)}{NBSP}{UNIT_LABELS[unit]}"
+        return number(value, digits)
     signed = field.startswith("evolution") and float(value) > 0
     if field.endswith("_points"):
         return points(value, digits)
     if field.endswith("_pct"):
-        text = pourcentage(value, digits)
+        text = percent(value, digits)
     elif field.endswith("_eur"):
         text = euros(value)
     else:
-        text = nombre(value, digits)
+        text = number(value, digits)
     return f"+{text}" if signed else text
 
 
@@ -211,7 +211,7 @@ def external_factors_text(factors: Sequence[Factor], data_dir: Path | None = Non
     parts: list[str] = []
     for kind, title in ((FactorKind.OPPORTUNITY, "Opportunités"), (FactorKind.THREAT, "Menaces")):
         chosen = [f for f in factors if f.type == kind]
-        parts.append(f"**{title}** ({nombre(len(chosen))})")
+        parts.append(f"**{title}** ({number(len(chosen))})")
         items = []
         for factor in chosen:
             lines = [

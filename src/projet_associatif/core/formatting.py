@@ -65,61 +65,61 @@ def _typeset(text: str) -> str:
     return text
 
 
-def _pattern(decimales: int | None) -> str:
-    if decimales is None:
+def _pattern(decimals: int | None) -> str:
+    if decimals is None:
         return "#,##0.###"
-    if decimales < 0:
-        raise ValueError(f"Nombre de décimales négatif : {decimales}")
-    return "#,##0" + ("." + "0" * decimales if decimales else "")
+    if decimals < 0:
+        raise ValueError(f"Nombre de décimales négatif : {decimals}")
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def _rounding():
     return decimal.localcontext(rounding=decimal.ROUND_HALF_UP)
 
 
-def nombre(x: object, decimales: int | None = None) -> str:
+def number(x: object, decimals: int | None = None) -> str:
     """Return ``x`` with French grouping and decimal comma (up to 3 decimals if unspecified)."""
     if is_missing(x):
         return MISSING
     with _rounding():
-        text = format_decimal(_decimal(x), format=_pattern(decimales), locale=LOCALE)
+        text = format_decimal(_decimal(x), format=_pattern(decimals), locale=LOCALE)
     return _typeset(text)
 
 
-def euros(x: object, decimales: int | None = None) -> str:
-    """Return an amount in euros, without cents when whole unless ``decimales`` says otherwise."""
+def euros(x: object, decimals: int | None = None) -> str:
+    """Return an amount in euros, without cents when whole unless ``decimals`` says otherwise."""
     if is_missing(x):
         return MISSING
     value = _decimal(x)
-    if decimales is None:
-        decimales = 0 if value == value.to_integral_value() else 2
+    if decimals is None:
+        decimals = 0 if value == value.to_integral_value() else 2
     with _rounding():
         text = format_currency(
             value,
             "EUR",
-            format=_pattern(decimales) + "\u00a0¤",
+            format=_pattern(decimals) + "\u00a0¤",
             locale=LOCALE,
             currency_digits=False,
         )
     return _typeset(text)
 
 
-def pourcentage(x_pct: object, decimales: int = 1) -> str:
+def percent(x_pct: object, decimals: int = 1) -> str:
     """Return a value already expressed in percent (15.5 → « 15,5 % »)."""
     if is_missing(x_pct):
         return MISSING
     # scaleb is exact, unlike x / 100 on floats.
     value = _decimal(x_pct).scaleb(-2)
     with _rounding():
-        text = format_percent(value, format=_pattern(decimales) + "\u00a0%", locale=LOCALE)
+        text = format_percent(value, format=_pattern(decimals) + "\u00a0%", locale=LOCALE)
     return _typeset(text)
 
 
-def points(x: object, decimales: int = 1) -> str:
+def points(x: object, decimals: int = 1) -> str:
     """Return a signed difference in percentage points (« +0,6 pt », « −0,3 pt »)."""
     if is_missing(x):
         return MISSING
-    text = nombre(x, decimales)
+    text = number(x, decimals)
     # Sign the rounded text: a difference that rounds to zero gets no sign.
     if text.startswith(MINUS) or not any(c in "123456789" for c in text):
         return f"{text}{NBSP}pt"

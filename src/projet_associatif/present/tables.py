@@ -37,9 +37,9 @@ from projet_associatif.core.formatting import (
     date_fr,
     euros,
     is_missing,
-    nombre,
+    number,
+    percent,
     points,
-    pourcentage,
 )
 from projet_associatif.core.markup import escape_html, escape_markdown, one_line
 
@@ -49,9 +49,9 @@ _BARE_PIPE = re.compile(r"(\\*)\|")
 Align = Literal["left", "right", "center"]
 
 NAMED_FORMATS: dict[str, Callable[..., str]] = {
-    "nombre": nombre,
+    "nombre": number,
     "euros": euros,
-    "pourcentage": pourcentage,
+    "pourcentage": percent,
     "points": points,
     "date": date_fr,
     "mois": partial(date_fr, style="mois"),
@@ -80,7 +80,7 @@ def _named(spec: str) -> Formatter:
         return fn
     if name in ("date", "mois", "annee"):
         raise ValueError(f"Le format {name!r} ne prend pas de décimales : {spec!r}")
-    return partial(fn, decimales=int(digits))
+    return partial(fn, decimals=int(digits))
 
 
 def is_numeric(series: pd.Series) -> bool:
@@ -114,10 +114,10 @@ def default_formatter(name: str, series: pd.Series) -> Formatter:
         digits = column_decimals(series)
         # Column names carry their unit (data conventions): part_pct, montant_eur.
         if name.endswith("_pct"):
-            return partial(pourcentage, decimales=digits)
+            return partial(percent, decimals=digits)
         if name.endswith("_eur"):
-            return partial(euros, decimales=2 if digits else 0)
-        return partial(nombre, decimales=digits)
+            return partial(euros, decimals=2 if digits else 0)
+        return partial(number, decimals=digits)
     if pd.api.types.is_datetime64_any_dtype(series):
         return date_fr
     return _text

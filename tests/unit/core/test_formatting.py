@@ -17,16 +17,16 @@ from projet_associatif.core.formatting import (
     date_fr,
     euros,
     is_missing,
-    nombre,
+    number,
+    percent,
     points,
-    pourcentage,
 )
 
 S = NBSP  # shorter expected strings
 
 
 @pytest.mark.parametrize(
-    ("value", "decimales", "expected"),
+    ("value", "decimals", "expected"),
     [
         (1637478, None, f"1{S}637{S}478"),
         (11.75, None, "11,75"),
@@ -47,15 +47,15 @@ S = NBSP  # shorter expected strings
         (np.float64(0.1) + np.float64(0.2), 2, "0,30"),
     ],
 )
-def test_nombre(value, decimales, expected):
-    assert nombre(value, decimales) == expected
+def test_nombre(value, decimals, expected):
+    assert number(value, decimals) == expected
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, np.nan, pd.NA, pd.NaT])
 def test_missing_values_show_an_em_dash_everywhere(missing):
     assert MISSING == "—"
     assert is_missing(missing)
-    for fn in (nombre, euros, pourcentage, points, date_fr):
+    for fn in (number, euros, percent, points, date_fr):
         assert fn(missing) == MISSING
 
 
@@ -67,12 +67,12 @@ def test_zero_and_strings_are_not_missing():
 
 def test_infinite_values_are_refused():
     with pytest.raises(ValueError, match="non finie"):
-        nombre(math.inf)
+        number(math.inf)
 
 
 def test_negative_decimals_are_refused():
     with pytest.raises(ValueError, match="décimales"):
-        nombre(1.5, -1)
+        number(1.5, -1)
 
 
 @pytest.mark.parametrize(
@@ -91,12 +91,12 @@ def test_euros(value, expected):
 
 
 def test_euros_with_explicit_decimals_rounds_half_up():
-    assert euros(1234.565, decimales=2) == f"1{S}234,57{S}€"
-    assert euros(1234.4, decimales=0) == f"1{S}234{S}€"
+    assert euros(1234.565, decimals=2) == f"1{S}234,57{S}€"
+    assert euros(1234.4, decimals=0) == f"1{S}234{S}€"
 
 
 @pytest.mark.parametrize(
-    ("value", "decimales", "expected"),
+    ("value", "decimals", "expected"),
     [
         (15.5, 1, f"15,5{S}%"),
         (15.55, 1, f"15,6{S}%"),
@@ -107,8 +107,8 @@ def test_euros_with_explicit_decimals_rounds_half_up():
         (1250.5, 1, f"1{S}250,5{S}%"),
     ],
 )
-def test_pourcentage_takes_values_already_in_percent(value, decimales, expected):
-    assert pourcentage(value, decimales=decimales) == expected
+def test_pourcentage_takes_values_already_in_percent(value, decimals, expected):
+    assert percent(value, decimals=decimals) == expected
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_points(value, expected):
 
 
 def test_points_with_two_decimals():
-    assert points(-1.005, decimales=2) == f"{MINUS}1,01{S}pt"
+    assert points(-1.005, decimals=2) == f"{MINUS}1,01{S}pt"
 
 
 @pytest.mark.parametrize(
@@ -156,14 +156,14 @@ def test_date_fr_rejects_unknown_style_and_non_dates():
 
 
 def test_no_narrow_space_or_hyphen_minus_leaks_from_babel():
-    texts = [nombre(-1234567.5), euros(-1234567), pourcentage(-1234.5), points(-1234.5)]
+    texts = [number(-1234567.5), euros(-1234567), percent(-1234.5), points(-1234.5)]
     for text in texts:
         assert "\u202f" not in text
         assert "-" not in text
         assert " " not in text
 
 
-SAMPLE = f"{euros(1637478)} ; {pourcentage(15.5)} ; {points(-0.3)} ; {MISSING}"
+SAMPLE = f"{euros(1637478)} ; {percent(15.5)} ; {points(-0.3)} ; {MISSING}"
 
 
 def test_typography_survives_typst_pdf_with_bundled_fonts_only(tmp_path):
