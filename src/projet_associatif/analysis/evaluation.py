@@ -1,5 +1,8 @@
 """Compute the review statuses of indicators, steps, fiches and objectives at a closing date.
 
+Just over 500 lines: the four status computations and the summaries built on them share
+their column names and are tested together (tests/unit/analysis/test_evaluation.py).
+
 Pure functions on DataFrames: the inputs are the frames of a
 :class:`~projet_associatif.suivi.reader.Suivi` and of the data package; the outputs are frames
 with French column names, ready to display in the review (``notebooks/06-bilan*.ipynb``).

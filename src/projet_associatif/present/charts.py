@@ -1,6 +1,9 @@
 """House style for Altair charts and the one output every chart is displayed as.
 
-``show`` follows the chart output contract of ``docs/architecture.md``: one display output
+Just over 500 lines: the theme, the output contract and the three chart builders share the
+same French formats and are read together.
+
+``mimebundle`` (what ``blocks.Figure`` displays) follows the chart output contract of ``docs/architecture.md``: one display output
 whose mimebundle holds a static SVG (PDF, DOCX, Jupyter), a 2× PNG (DOCX fallback) and an
 HTML figure (inline SVG + Vega-Lite spec for the offline interactive view + data table),
 with ``{"pa": {...}}`` metadata for the renderers.
