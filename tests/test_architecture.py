@@ -80,9 +80,6 @@ LOCAL_MODULES = {
     ("projet_associatif.cli.main", "projet_associatif.suivi.template"): (
         "openpyxl and pandas, for `suivi modele` only"
     ),
-    ("projet_associatif.config.profiles", "projet_associatif.core.formatting"): (
-        "pandas, only when a date is typed on the command line"
-    ),
     # core.formatting brings pandas (~0,5 s): `validate` on a cached record needs no DataFrame.
     ("projet_associatif.data.integrity", "projet_associatif.core.formatting"): (
         "pandas, only when a document is checked again"

@@ -27,7 +27,8 @@ from projet_associatif.analysis.statuses import (
     StepStatus,
     Trend,
 )
-from projet_associatif.core.formatting import is_missing, to_date
+from projet_associatif.core.dates import to_date
+from projet_associatif.core.formatting import is_missing
 from projet_associatif.suivi.referentiel import step_summary
 
 _EPS = 1e-9

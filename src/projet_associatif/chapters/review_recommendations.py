@@ -18,7 +18,8 @@ from projet_associatif.chapters.review_common import (
     review_table,
     status_span,
 )
-from projet_associatif.core.formatting import MISSING, date_fr, is_missing, to_date
+from projet_associatif.core.dates import to_date
+from projet_associatif.core.formatting import MISSING, date_fr, is_missing
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
 from projet_associatif.suivi.schema import FollowUp

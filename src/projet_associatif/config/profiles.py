@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from projet_associatif.core.dates import to_date
 from projet_associatif.core.errors import DataError, Problem, relative
 from projet_associatif.data.package import load, resource
 
@@ -145,9 +146,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def parse_date(text: str) -> dt.date:
     """Parse an AAAA-MM-JJ date, or raise :class:`ProfileError` saying the expected form."""
-    # start-up cost: core.formatting brings pandas (~0,5 s), which `--help` must not wait for.
-    from projet_associatif.core.formatting import to_date
-
     # to_date would read a longer text's first ten characters: the whole text must be a date.
     try:
         day = to_date(text) if len(text.strip()) == 10 else None
@@ -182,9 +180,6 @@ def project_start(data_dir: Path | None = None) -> dt.date:
         ) from exc
     framework = load(FRAMEWORK_RESOURCE, data_dir)
     value = framework.get(START_KEY) if isinstance(framework, Mapping) else None
-    # start-up cost: as in parse_date (loading the framework brought pandas anyway).
-    from projet_associatif.core.formatting import to_date
-
     try:
         day = to_date(value) if isinstance(value, str | dt.date) else None
     except ValueError:

@@ -27,6 +27,8 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from projet_associatif.core.dates import to_date
+
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -124,23 +126,6 @@ def points(x: object, decimals: int = 1) -> str:
     if text.startswith(MINUS) or not any(c in "123456789" for c in text):
         return f"{text}{NBSP}pt"
     return f"+{text}{NBSP}pt"
-
-
-def to_date(value: object) -> dt.date | None:
-    """Return the plain date a value holds (date, Timestamp, ISO text), None if missing.
-
-    The one date parser of the package: text must be ISO (AAAA-MM-JJ, time ignored); anything
-    else raises ``ValueError`` (``TypeError`` for a non-date type) for the caller to word.
-    """
-    if is_missing(value) or value == "":
-        return None
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip()[:10])
-    raise TypeError(f"Date attendue, reçu {type(value).__name__} : {value!r}")
 
 
 def _as_date(d: object) -> dt.date:

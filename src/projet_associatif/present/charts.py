@@ -3,10 +3,10 @@
 Just over 500 lines: the theme, the output contract and the three chart builders share the
 same French formats and are read together.
 
-``mimebundle`` (what ``blocks.Figure`` displays) follows the chart output contract of ``docs/architecture.md``: one display output
-whose mimebundle holds a static SVG (PDF, DOCX, Jupyter), a 2× PNG (DOCX fallback) and an
-HTML figure (inline SVG + Vega-Lite spec for the offline interactive view + data table),
-with ``{"pa": {...}}`` metadata for the renderers.
+``mimebundle`` (what ``blocks.Figure`` displays) follows the chart output contract of
+``docs/architecture.md``: one display output whose mimebundle holds a static SVG (PDF, DOCX,
+Jupyter), a 2× PNG (DOCX fallback) and an HTML figure (inline SVG + Vega-Lite spec for the
+offline interactive view + data table), with ``{"pa": {...}}`` metadata for the renderers.
 
 Font: ``FONT`` starts with Liberation Sans, which vl-convert bundles (so the SVG is laid out
 and the PNG drawn with it on any machine), then Arial/Helvetica, metrically identical, for

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from projet_associatif.config.identity import organisation
-from projet_associatif.core.formatting import date_fr, to_date
+from projet_associatif.core.dates import to_date
+from projet_associatif.core.formatting import date_fr
 from projet_associatif.publish.book import BookConfig
 
 FICTIONAL_LABEL = "Données fictives"

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from projet_associatif.core.formatting import to_date
+from projet_associatif.core.dates import to_date
 
 
 @dataclass

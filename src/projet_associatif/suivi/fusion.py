@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from projet_associatif.core.dates import to_date
 from projet_associatif.core.errors import DataError, Problem
-from projet_associatif.core.formatting import to_date
 from projet_associatif.suivi.cells import is_blank, normalise, parse_date, parse_number
 from projet_associatif.suivi.reader import read_raw, read_suivi, skipped, validate_table
 from projet_associatif.suivi.referentiel import Referentiel, load_referentiel

@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from projet_associatif.core.dates import to_date
 from projet_associatif.core.errors import DataError, Problem, relative
-from projet_associatif.core.formatting import to_date
 from projet_associatif.suivi.cells import BLANK, is_blank, normalise, parse_date
 from projet_associatif.suivi.checks import CHECKS, Context
 from projet_associatif.suivi.referentiel import Referentiel, load_referentiel
