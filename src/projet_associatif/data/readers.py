@@ -73,6 +73,6 @@ def _convert(pd: Any, column: pd.Series, kind: str) -> pd.Series:
         return column.map(_TRUTH, na_action="ignore").astype("boolean")
     if kind == "date":
         # A whole column at once, as datetime64: the tables' date columns stay vectorised
-        # (core.formatting.to_date is the parser of single values).
+        # (core.dates.to_date is the parser of single values).
         return pd.to_datetime(column, format="%Y-%m-%d")
     return column.astype("string")
