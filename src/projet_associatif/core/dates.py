@@ -19,16 +19,16 @@ def to_date(value: object) -> dt.date | None:
     Missing values are those of ``formatting.is_missing``: None, NaN, pandas' NA and NaT
     (and the empty text).
     """
-    if value is None or value == "":
+    # pandas.NA is recognised by its type's name, without importing pandas (and before any
+    # comparison: NA == "" is NA, whose truth value raises).
+    if value is None or type(value).__name__ == "NAType":
         return None
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip()[:10]) if value.strip() else None
     if isinstance(value, dt.datetime):  # pandas' Timestamp and NaT are datetimes too
         return None if value != value else value.date()  # NaT is not equal to itself
     if isinstance(value, dt.date):
         return value
     if isinstance(value, float) and math.isnan(value):
         return None
-    if type(value).__name__ == "NAType":  # pandas.NA, recognised without importing pandas
-        return None
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip()[:10])
     raise TypeError(f"Date attendue, reçu {type(value).__name__} : {value!r}")
