@@ -437,18 +437,13 @@ def run_all(
                 if isinstance(exc, KeyboardInterrupt):
                     # Abandoned: the running notebooks are not worth waiting for.
                     interrupted.set()
+                    with lock:
+                        for kernel in kernels:
+                            kernel.kill()
                 # nbclient logs (in English) the death of the kernels killed on purpose.
                 with _quiet("papermill", when=interrupted.is_set()):
-                    # Kernels are shut down by their threads: wait for them. After Ctrl-C,
-                    # kill again while waiting: a kernel that was (re)starting when the
-                    # signal came had no process to kill yet, and would run on.
-                    while any(thread.is_alive() for thread in threads):
-                        if interrupted.is_set():
-                            with lock:
-                                for kernel in kernels:
-                                    kernel.kill()
-                        for thread in threads:
-                            thread.join(timeout=1.0 if interrupted.is_set() else None)
+                    for thread in threads:  # kernels are shut down by their threads: wait
+                        thread.join()
                 raise
         finally:
             if runtime_dir is not None:
