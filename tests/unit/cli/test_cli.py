@@ -381,6 +381,11 @@ def test_interrupted_build_keeps_the_book_and_leaves_no_kernel_behind(
         text=True,
         env=script_environment(root, tmp),
         cwd=tmp_path,
+        # As in a terminal, whose foreground command has Ctrl-C's default action. A child
+        # inherits an ignored SIGINT (then Python installs no KeyboardInterrupt handler), and
+        # the pytest process may have it ignored by an earlier test: seen in serial runs of
+        # the whole suite, where the build then never stopped.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x) for x in process.stdout], daemon=True).start()
