@@ -51,6 +51,23 @@ class DataError(Exception):
         return "\n".join(lines)
 
 
+class MissingData(DataError):
+    """Raise when a table or a text the report needs is not filled in yet (« à compléter »).
+
+    Not a broken rule: a new project starts with empty tables. ``validate`` lists it in its
+    completeness checklist and exits 0; ``validate --complet`` and a final publication make it
+    an error. In a notebook, the cell shows an « à compléter » box naming the file instead of
+    failing (see :mod:`projet_associatif.data.completeness`).
+    """
+
+    def __init__(self, path: Path | str, what: str = "", file: str | None = None):
+        self.path = Path(path)
+        self.file = file or relative(self.path)
+        self.what = what
+        detail = f" : {what}" if what else ""
+        super().__init__([Problem(self.file, f"à compléter{detail}", rule="complétude")])
+
+
 def relative(path: Path, root: Path | None = None) -> str:
     """Return ``path`` relative to ``root`` (or the project root) when possible, for messages."""
     base = root or project_root()
