@@ -10,12 +10,36 @@ first used, and the cell shows an « à compléter » box naming the file.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
 from projet_associatif.core.errors import MissingData
 
-__all__ = ["Missing", "MissingData", "is_present"]
+__all__ = ["Completeness", "Missing", "MissingData", "is_present", "set_tolerant", "tolerant"]
+
+
+class Completeness(StrEnum):
+    """How far a resource is filled in, as the checklist of ``validate`` words it."""
+
+    FILLED = "rempli"
+    TO_COMPLETE = "à compléter"
+    TO_UPDATE = "à actualiser"
+    KEPT = "conservé"
+
+
+_tolerant = False
+
+
+def set_tolerant(on: bool = True) -> None:
+    """Make :func:`load` return :class:`Missing` for an incomplete resource (notebooks only)."""
+    global _tolerant
+    _tolerant = on
+
+
+def tolerant() -> bool:
+    """Return whether :func:`load` returns placeholders instead of raising at once."""
+    return _tolerant
 
 
 class Missing:
