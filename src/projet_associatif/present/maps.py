@@ -42,6 +42,7 @@ SITE_LABEL_DX = 14
 SITE_LABEL_HALF_PX = 7
 SITE_SIZES = (40, 500)  # the site symbols' areas, in square pixels
 MARGIN_PX = 3
+LEGEND_CHARS = 44  # a legend label's characters within the theme's 280 px (11 px text)
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,21 @@ def round_geometry(geometry: Mapping[str, Any], decimals: int = MAP_DECIMALS) ->
     return {"type": kind, "coordinates": coords}
 
 
-def _lines_expr(entries: Sequence[Coverage]) -> str:
+def _lines_expr(entries: Sequence[tuple[str, Sequence[str]]]) -> str:
     """Return a Vega expression replacing each legend label by its lines."""
     expr = "datum.label"
     # The last entry is tested first: the expression reads as the original legend did.
-    for entry in reversed(entries):
-        expr = (
-            f"datum.label === {json.dumps(entry.label)} ? {json.dumps(list(entry.lines))} "
-            f": ({expr})"
-        )
+    for label, lines in reversed(entries):
+        expr = f"datum.label === {json.dumps(label)} ? {json.dumps(list(lines))} : ({expr})"
     return expr
+
+
+def _name_legend(labels: Sequence[str]) -> alt.Legend:
+    """Return the EPCI legend, a name too long for its line given on two or more."""
+    long = [(label, textwrap.wrap(label, LEGEND_CHARS)) for label in labels]
+    long = [(label, lines) for label, lines in long if len(lines) > 1]
+    wrapped = {"labelExpr": _lines_expr(long)} if long else {}
+    return alt.Legend(direction="vertical", orient="bottom", symbolType="square", **wrapped)
 
 
 def map_features(
@@ -424,7 +430,7 @@ def commune_map(
                 type="nominal",
                 title="EPCI",
                 scale=alt.Scale(domain=labels, range=list(charts.PALETTE[: len(labels)])),
-                legend=alt.Legend(direction="vertical", orient="bottom", symbolType="square"),
+                legend=_name_legend(labels),
             ),
             opacity=alt.Opacity(
                 "properties.couverture",
@@ -437,7 +443,7 @@ def commune_map(
                     direction="vertical",
                     orient="bottom",
                     symbolType="square",
-                    labelExpr=_lines_expr(coverages),
+                    labelExpr=_lines_expr([(c.label, c.lines) for c in coverages]),
                 ),
             ),
             tooltip=[
