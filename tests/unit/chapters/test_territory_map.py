@@ -2,7 +2,10 @@
 
 import dataclasses
 
+import pdf_layout
+import pypdfium2 as pdfium
 import pytest
+import typst
 
 from projet_associatif.chapters import territory_map
 from projet_associatif.chapters import territory_sites as sites_chapter
@@ -134,6 +137,21 @@ def test_a_blank_project_draws_its_epci_from_the_extract_alone(tables, no_sites,
     assert "data/territoire/epci.csv" in str(note) and "data/territoire/sites.csv" in str(note)
     svg = charts.svg(spec)
     assert "Bocage" in svg
+
+
+def test_the_names_of_a_map_without_sites_do_not_collide_in_print(
+    tables, no_sites, no_epci, tmp_path
+):
+    # The extract's names are longer than the source's: their shapes must still fit.
+    figure, _ = section(tables, no_sites, no_epci)
+    bundle, _ = figure._repr_mimebundle_()
+    (tmp_path / "carte.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
+    source = tmp_path / "carte.typ"
+    source.write_text('#set text(lang: "fr")\n#image("carte.svg", width: 100%)\n', "utf-8")
+    typst.compile(str(source), output=str(tmp_path / "carte.pdf"))
+    page = pdfium.PdfDocument(tmp_path / "carte.pdf")[0]
+    assert "Saint-Pourçain" in page.get_textpage().get_text_range()  # names are text
+    assert pdf_layout.collisions(tmp_path / "carte.pdf") == []
 
 
 def test_the_2020_map_is_drawn_as_before_when_both_tables_are_filled(tables):
