@@ -1,6 +1,8 @@
 """chapters/territory_map.py: the map of a project whose sites or EPCI table is still to fill in."""
 
 import dataclasses
+import json
+from types import SimpleNamespace
 
 import pdf_layout
 import pypdfium2 as pdfium
@@ -10,11 +12,12 @@ import typst
 from projet_associatif.chapters import territory_map
 from projet_associatif.chapters import territory_sites as sites_chapter
 from projet_associatif.config.identity import identity
-from projet_associatif.core.paths import data_dir
+from projet_associatif.core.paths import data_dir, project_root
 from projet_associatif.data.completeness import Missing
 from projet_associatif.data.package import load, sources_of
 from projet_associatif.present import charts
 
+NOTEBOOK = "notebooks/03-1-contexte-territorial.ipynb"
 BOCAGE = "200071496"  # an EPCI of the extract covered entirely: a one-EPCI territory
 
 
@@ -200,3 +203,28 @@ def test_hostile_names_stay_text(tables, no_sites, no_epci):
     assert f"CA {HOSTILE}" in figure.alt
     svg = charts.svg(charts.chart_spec(figure.chart))
     assert "<b>" not in svg and "&lt;b&gt;" in svg
+
+
+def test_the_notebook_map_cell_draws_the_map_when_both_tables_are_placeholders(
+    tables, no_sites, no_epci
+):
+    # The cell as the notebook runs it, after a first cell whose load() gave placeholders.
+    notebook = json.loads((project_root() / NOTEBOOK).read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if c.get("id") == "carte")
+    shown = []
+    namespace = {
+        "display": lambda *blocks: shown.extend(blocks),
+        "territory_sites": sites_chapter,
+        "sources_of": sources_of,
+        "ctx": SimpleNamespace(data_dir=None),
+        "sites": no_sites,
+        "epci": no_epci,
+        "communes": tables["communes"],
+        "contours": tables["geojson"],
+        "reference": tables["reference"],
+        "sources_lieux": [],  # a blank project's descriptors cite no source yet
+    }
+    exec("".join(cell["source"]), namespace)
+    figure, note = shown
+    assert "à compléter dans data/territoire/sites.csv" in figure.title
+    assert "data/territoire/epci.csv" in str(note)
