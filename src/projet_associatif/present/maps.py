@@ -8,7 +8,8 @@ view).
 
 The points frame has one row per site: ``lieu``, ``type_site``, ``longitude``, ``latitude``,
 ``demi_journees_par_mois`` (the symbol's size, may be missing) and ``etiquette`` (its label);
-``None`` when no site is known yet: the map then has no site layer.
+``None`` when no site is known yet: the map then has no site layer. (Just over 500 lines:
+the labels' placement and the chart that draws them are read together.)
 """
 
 from __future__ import annotations
