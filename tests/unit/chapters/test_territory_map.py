@@ -228,3 +228,15 @@ def test_the_notebook_map_cell_draws_the_map_when_both_tables_are_placeholders(
     figure, note = shown
     assert "à compléter dans data/territoire/sites.csv" in figure.title
     assert "data/territoire/epci.csv" in str(note)
+
+
+def test_a_hostile_commune_name_stays_text(tables, no_epci):
+    communes = tables["communes"].copy()
+    communes.loc[communes["code_insee"] == "03190", "nom"] = HOSTILE
+    figure, _ = section(tables, tables["sites"], no_epci, communes=communes)
+    assert f"Le siège à {HOSTILE}, 43,3 demi-journées par mois" in figure.alt
+    bundle, meta = figure._repr_mimebundle_()
+    assert "<b>" not in bundle["image/svg+xml"] and "&lt;b&gt;**Gras**" in bundle["image/svg+xml"]
+    # The table printed after the figure in PDF and DOCX: Markdown, the name escaped.
+    assert "\\<b\\>\\*\\*Gras\\*\\*" in meta["pa"]["data_markdown"]
+    assert "<b>**Gras**" not in bundle["text/html"]
