@@ -167,7 +167,9 @@ def make_plan(
             f"Chapitre(s) déclaré(s) dans _quarto.yml ou _quarto-{profile}.yml mais "
             "introuvable(s) : " + ", ".join(relative(m, root) for m in missing)
         )
-    quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml", root / "index.qmd"]
+    # The profile's home page: index.qmd or index.md, at the root (publish.book.HOME_PREFIX).
+    home = book_config(profile).home.file or ""
+    quarto_files = [root / "_quarto.yml", root / f"_quarto-{profile}.yml", root / home]
     inputs = [*files_under(data), *notebooks, *files_under(report_dir()), *quarto_files]
     if suivi_path is not None:
         inputs += files_under(suivi_path) if suivi_path.is_dir() else [suivi_path]

@@ -20,11 +20,15 @@ from projet_associatif.core.paths import project_root
 from projet_associatif.publish.errors import RenderError
 
 BASE_CONFIG = "_quarto.yml"
-# A Quarto book needs its home page, index.qmd, among the chapters; it lives next to
-# _quarto.yml so that `quarto render` at the root finds it.
-HOME_PAGE = "index.qmd"
-# A profile may have its own home page (the reviews do): ``pa-accueil`` in its YAML.
-HOME_KEY = "pa-accueil"
+# A Quarto book's home page is the chapter whose path, relative to the project, starts
+# with « index. » (quarto-cli 1.10, src/project/types/book/book-shared.ts,
+# ``isBookIndexPage``: ``target.startsWith("index.")``), any extension an engine claims
+# (.qmd, .md, .ipynb). ``bookRenderItems`` (book-config.ts) moves it to the front, and
+# fails when no chapter is one: « Book contents must include a home page (e.g. index.md) ».
+# Each profile names its own in its chapter list: index.qmd (the projet), index.md (the
+# reviews). The book renders only its chapters (``project: render:``), so the other one
+# is not an input of the render (project-context.ts, ``projectInputFiles``).
+HOME_PREFIX = "index."
 APPENDICES_TITLE = "Annexes"
 # What every engine publishes next to html/ (and the HTML pages offer to download).
 PDF_NAME = "projet-associatif.pdf"
@@ -88,17 +92,15 @@ class BookConfig:
         return [Path(e.file).name for e in self.entries if e.is_notebook and e.file]
 
     @property
-    def home_source(self) -> str:
-        """Return the repository file of the home page (``pa-accueil``, else index.qmd)."""
-        return str(self.settings.get(HOME_KEY) or HOME_PAGE)
+    def home(self) -> Entry:
+        """Return the home page, first of the entries as Quarto places it."""
+        return self.entries[0]
 
     def source(self, entry: Entry, root: Path | None = None) -> Path:
         """Return where a hand-written entry lives in the repository."""
         base = root or project_root()
         if entry.file is None:
             raise ValueError("Cette entrée n'a pas de fichier source.")
-        if entry.file == HOME_PAGE:
-            return base / self.home_source
         return base / entry.file
 
 
@@ -175,6 +177,7 @@ def book_config(profile: str | None = None, root: Path | None = None) -> BookCon
     entries += _entries(book.get("appendices") or [], "appendix")
     if not entries:
         raise RenderError(f"Le profil « {settings['profile']} » ne déclare aucun chapitre.")
+    entries = home_first(entries, settings["profile"])
     title = str(book.get("title") or settings.get("title") or "")
     return BookConfig(
         profile=settings["profile"],
@@ -190,6 +193,23 @@ def book_config(profile: str | None = None, root: Path | None = None) -> BookCon
         formats=settings.get("format") or {},
         settings=settings,
     )
+
+
+def is_home_page(file: str | None) -> bool:
+    """Tell whether a chapter file is a book's home page, by Quarto's rule (``index.*``)."""
+    return file is not None and file.startswith(HOME_PREFIX)
+
+
+def home_first(entries: list[Entry], profile: str) -> list[Entry]:
+    """Return the entries with the home page first, as Quarto orders a book; none is an error."""
+    # The first one found, parts and appendices included: book-config.ts, bookRenderItems.
+    found = next((i for i, e in enumerate(entries) if is_home_page(e.file)), None)
+    if found is None:
+        raise RenderError(
+            f"Le profil « {profile} » n'a pas de page d'accueil : Quarto exige parmi les "
+            "chapitres du livre un fichier index.qmd (ou index.md) à la racine du projet."
+        )
+    return [entries[found], *entries[:found], *entries[found + 1 :]]
 
 
 def _default_profile(section: Any) -> str | None:

@@ -2,8 +2,9 @@
 
 Quarto renders a staging copy of the project, never the repository itself:
 
-- ``_quarto*.yml`` and ``report/`` copied as they are, the home page (``index.qmd``, or the
-  profile's ``pa-accueil``) copied to ``index.qmd`` (Quarto wants it next to ``_quarto.yml``);
+- ``_quarto*.yml`` and ``report/`` copied as they are, and the profile's home page where
+  its chapter list names it (``index.qmd`` or ``index.md``, next to ``_quarto.yml``: see
+  ``book.HOME_PREFIX``), so that Quarto renders the very files of ``quarto render`` at the root;
 - the notebooks already executed by papermill (``build/<profil>/notebooks/``) placed in
   ``notebooks/``, made ready for Quarto (``quarto_inputs``: charts as numbered figures, no
   HTML output that would make Quarto load scripts from a CDN); ``execute: enabled:
@@ -36,7 +37,7 @@ from typing import Any
 import nbformat
 
 from projet_associatif.core.paths import project_root
-from projet_associatif.publish.book import DOCX_NAME, HOME_PAGE, PDF_NAME, book_config
+from projet_associatif.publish.book import DOCX_NAME, PDF_NAME, book_config
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.html_site import ASSETS, vega_bundle
 from projet_associatif.publish.metadata import date_text, fictional_notice, meta_organisation
@@ -107,7 +108,14 @@ def stage_project(
     for config_file in base.glob("_quarto*.yml"):
         shutil.copyfile(config_file, project / config_file.name)
     shutil.copytree(base / "report", project / "report", ignore=shutil.ignore_patterns("build"))
-    shutil.copyfile(base / config.home_source, project / HOME_PAGE)
+    # The hand-written chapters outside report/ (the home page), under their own names.
+    for entry in config.entries:
+        if not entry.file or entry.is_notebook or (project / entry.file).exists():
+            continue
+        source = config.source(entry, base)
+        if source.is_file():
+            (project / entry.file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, project / entry.file)
     (project / "notebooks").mkdir()
     names = config.notebooks()
     for name in names:

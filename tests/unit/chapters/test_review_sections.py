@@ -181,7 +181,7 @@ def test_print_filter_sizes_review_tables_colours_statuses_and_relinks(mid):
 
 
 def test_review_home_page_is_hand_written_and_exists():
-    home = project_root() / "report" / "bilan-accueil.qmd"
+    home = project_root() / "index.md"  # the reviews' home page (the projet's: index.qmd)
     assert "Le document de référence" in home.read_text(encoding="utf-8")
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from quarto_rules import default_profile, quarto_home_page, quarto_home_text, title_line
 
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish import RenderError
@@ -42,7 +43,7 @@ def test_projet_2020_follows_the_architecture_order():
 # A review is its own document: its home page, the synthesis, the objectives and fiches;
 # it refers to the 2020 document instead of reprinting it (issue 11).
 REVIEW = [
-    "index.qmd",
+    "index.md",
     "notebooks/06-bilan.ipynb",
     "notebooks/06-bilan-fiches.ipynb",
     "notebooks/06-bilan-preconisations.ipynb",
@@ -58,8 +59,8 @@ def test_review_profiles_are_their_own_book():
 @pytest.mark.parametrize("profile", ["bilan-intermediaire", "bilan-final"])
 def test_review_home_page_refers_to_the_2020_document(profile):
     config = book_config(profile)
-    home = config.source(config.entries[0])
-    assert home == project_root() / "report" / "bilan-accueil.qmd"
+    home = config.source(config.home)
+    assert home == project_root() / "index.md"
     text = home.read_text(encoding="utf-8")
     assert "../../projet-2020/html/index.html" in text
     assert 'imprime="../projet-2020/projet-associatif.pdf"' in text
@@ -128,15 +129,16 @@ def test_every_book_file_exists_where_quarto_looks_for_it(profile):
     config = book_config(profile)
     root = project_root()
     files = [e.file for e in config.entries if e.file]
-    assert files[0] == "index.qmd"  # Quarto requires the home page in the book
+    assert quarto_home_page(files) == files[0]  # Quarto requires a home page, placed first
     missing = [f for f in files if not (root / f).is_file()]
     assert not missing
 
 
-def test_home_page_is_an_unnumbered_preface():
+@pytest.mark.parametrize("home", ["index.qmd", "index.md"])
+def test_home_page_is_an_unnumbered_preface(home):
     # Quarto numbers every chapter whose title is not .unnumbered: « 1. Nos valeurs » is
     # then chapter 1, as its title says, and its tables « Tableau 1.x ».
-    first_line = (project_root() / "index.qmd").read_text(encoding="utf-8").splitlines()[0]
+    first_line = (project_root() / home).read_text(encoding="utf-8").splitlines()[0]
     assert first_line.startswith("# ") and ".unnumbered" in first_line
 
 
@@ -198,3 +200,51 @@ def test_plain_part_titles_and_hrefs_are_read(tmp_path: Path):
         ("chapter", "b.qmd", None),
     ]
     assert entries[1].stem == "deuxieme-partie"
+
+
+# --- the home page of each profile, found as Quarto 1.10 finds it -------------------------------
+
+
+@pytest.mark.parametrize("profile", profiles())
+def test_quarto_at_the_root_renders_each_profiles_own_home_page(profile):
+    root = project_root()
+    text = quarto_home_text(root, profile)
+    title = title_line(text)
+    if profile == default_profile(root):
+        # The projet associatif's preface, not the reviews' presentation.
+        assert "{#introduction .unnumbered}" in title
+        assert "Présentation du bilan" not in text
+    else:
+        assert title == "# Présentation du bilan {#presentation-bilan .unnumbered}"
+        assert "../../projet-2020/html/index.html" in text  # the 2020 document referred to
+    # The Pandoc engine reads that very file as the book's first page.
+    config = book_config(profile)
+    assert config.home is config.entries[0]
+    assert config.source(config.home).read_text(encoding="utf-8") == text
+
+
+def test_the_home_pages_differ_and_hold_no_profile_condition():
+    # One file per home page: a `when-profile` condition around a title would not do, as
+    # Quarto takes the first « # » line for the title before any condition is resolved.
+    root = project_root()
+    texts = {p: quarto_home_text(root, p) for p in profiles()}
+    default = texts.pop(default_profile(root))
+    assert texts and all(t != default for t in texts.values())
+    for text in [default, *texts.values()]:
+        assert "when-profile" not in text and "unless-profile" not in text
+
+
+def test_the_home_page_goes_first_as_quarto_places_it(tmp_path: Path):
+    (tmp_path / "_quarto.yml").write_text("book:\n  title: T\n")
+    (tmp_path / "_quarto-p.yml").write_text(
+        "book:\n  chapters:\n    - a.qmd\n    - index.md\n    - b.qmd\n"
+    )
+    assert files_of(book_config("p", tmp_path)) == ["index.md", "a.qmd", "b.qmd"]
+    # A file named index.* in a folder is not a home page for Quarto (path from the root).
+    (tmp_path / "_quarto-q.yml").write_text("book:\n  chapters:\n    - report/index.qmd\n")
+    with pytest.raises(RenderError, match="« q » n'a pas de page d'accueil : Quarto exige"):
+        book_config("q", tmp_path)
+
+
+def files_of(config) -> list[str | None]:
+    return [e.file for e in config.entries]

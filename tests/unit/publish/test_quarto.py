@@ -10,10 +10,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from quarto_rules import default_profile, quarto_home_text, title_line
 
+from projet_associatif.core.paths import project_root
 from projet_associatif.publish import RenderError, choose_engine, render_book
 from projet_associatif.publish import quarto as quarto_module
-from projet_associatif.publish.book import book_config
+from projet_associatif.publish.book import book_config, profiles
 
 # A stand-in for the quarto CLI: logs what it was asked and what the staging project
 # held, then writes the outputs a real `quarto render` would write.
@@ -65,11 +67,8 @@ def fake_quarto(tmp_path: Path, monkeypatch) -> Path:
 def executed(tmp_path: Path) -> Path:
     folder = tmp_path / "executes"
     folder.mkdir()
-    # The notebooks of the 2020 project and of a review (each its own book).
-    names = {
-        *book_config("projet-2020").notebooks(),
-        *book_config("bilan-intermediaire").notebooks(),
-    }
+    # The notebooks of the 2020 project and of the reviews (each its own book).
+    names = {name for profile in profiles() for name in book_config(profile).notebooks()}
     for name in sorted(names):
         nb = nbformat.v4.new_notebook()
         cell = nbformat.v4.new_code_cell("print('ok')")
@@ -151,7 +150,7 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
     expected = {
         "_quarto.yml",
         "_quarto-bilan-intermediaire.yml",
-        "index.qmd",
+        "index.md",
         "report/03-3-histoire.qmd",
         "report/typst/typst-template.typ",
         "report/typst/typst-show.typ",
@@ -174,9 +173,10 @@ def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path,
     assert nb.cells[1].outputs[0]["text"] == "ok\n"  # outputs kept: nothing re-executed
     # Same cells as executed: the « Voir le notebook » link is the Quarto filter's (HTML only).
     assert len(nb.cells) == 2
-    # A review has its own home page (pa-accueil), not the 2020 document's.
-    home = (project / "index.qmd").read_text(encoding="utf-8")
+    # A review has its own home page, index.md, not the 2020 document's index.qmd.
+    home = (project / "index.md").read_text(encoding="utf-8")
     assert home.startswith("# Présentation du bilan")
+    assert not (project / "index.qmd").exists()
 
 
 def test_outputs_are_moved_to_the_pandoc_renderer_names(fake_quarto, executed, tmp_path):
@@ -505,3 +505,20 @@ def test_post_render_writes_the_notebook_pages_quarto_links_to(executed, tmp_pat
     assert pages == [output / "notebooks" / "05-strategie.notebook.html"]
     page = pages[0].read_text(encoding="utf-8")
     assert "print" in page and 'href="05-strategie.html"' in page
+
+
+@pytest.mark.parametrize("profile", profiles())
+def test_staged_project_renders_the_home_page_of_the_root_project(
+    fake_quarto, executed, tmp_path, profile
+):
+    # `build --engine quarto` and `quarto render --profile <profil>` at the root: Quarto
+    # finds the same home page (its rule: quarto_rules) in both, the one the Pandoc engine
+    # reads; the projet's for the default profile, the reviews' for a review.
+    project = tmp_path / "projet"
+    quarto_module.stage_project(executed, project, profile)
+    staged = quarto_home_text(project, profile)
+    assert staged == quarto_home_text(project_root(), profile)
+    config = book_config(profile)
+    assert staged == config.source(config.home).read_text(encoding="utf-8")
+    is_review = profile != default_profile(project_root())
+    assert title_line(staged).startswith("# Présentation du bilan") == is_review
