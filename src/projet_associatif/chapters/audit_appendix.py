@@ -88,12 +88,18 @@ def status_counts(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _audit_source() -> str:
+    """Return the audit tables' source line (a project without source document says so)."""
+    document = source_document()
+    return AUDIT_SOURCE.format(cited=document.cited_as if document else "document source")
+
+
 def status_counts_table(findings: Sequence[Finding]) -> Table:
     """Return the table of the number of checks per status."""
     return Table(
         status_counts(findings),
         title="Contrôles de l'audit par statut",
-        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
+        source=_audit_source(),
         label="tbl-audit-statuts",
     )
 
@@ -194,7 +200,7 @@ def findings_of_status(findings: Sequence[Finding], status: str) -> list[Table |
     table = Table(
         frame,
         title=f"{_STATUS_TITLES[AuditStatus(status)]} ({number(len(frame))})",
-        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
+        source=_audit_source(),
         align=right,
         label=f"tbl-audit-{slug(status)}",
         note="origine des deux valeurs et commentaire de chaque contrôle : liste qui suit, "

@@ -32,6 +32,7 @@ VALIDATING_MODULES = (
     "core/errors.py",
     "core/formatting.py",
     "data/descriptors.py",
+    "data/fill_state.py",
     "data/integrity.py",
     "data/messages.py",
     "data/package.py",
