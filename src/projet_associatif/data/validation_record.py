@@ -31,6 +31,7 @@ VALIDATING_MODULES = (
     "core/dates.py",
     "core/errors.py",
     "core/formatting.py",
+    "data/completeness.py",
     "data/descriptors.py",
     "data/fill_state.py",
     "data/integrity.py",
