@@ -110,14 +110,25 @@ def _count(n: int, status: AuditStatus) -> str:
 
 
 def summary(findings: Sequence[Finding]) -> Text:
-    """Return the one-sentence summary of the audit, counts by status."""
+    """Return the one-sentence summary of the audit, counts by status.
+
+    Groups of checks that could not run for lack of data (``findings.skipped``, see
+    :func:`~projet_associatif.analysis.audit.run_audit`) are named after it.
+    """
     counts = {s: sum(f.status == s for f in findings) for s in STATUS_ORDER}
     listed = [_count(counts[s], s) for s in STATUS_ORDER]
+    skipped = [escape_markdown(line) for line in getattr(findings, "skipped", [])]
+    groups = (
+        "1 groupe de contrôles n'a pas pu être exécuté"
+        if len(skipped) == 1
+        else f"{number(len(skipped))} groupes de contrôles n'ont pas pu être exécutés"
+    )
+    lacking = f" Faute de données, {groups}{NBSP}: {' ; '.join(skipped)}." if skipped else ""
     return Text(
         f"L'audit compte {number(len(findings))} contrôles{NBSP}: "
         f"{', '.join(listed[:-1])} et {listed[-1]}. Aucun chiffre du document source n'a été "
         "corrigé : les valeurs énoncées sont publiées telles qu'imprimées, et les tables de "
-        "données les gardent ainsi."
+        f"données les gardent ainsi.{lacking}"
     )
 
 
