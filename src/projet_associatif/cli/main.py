@@ -50,6 +50,7 @@ Documentation : README.md et data/README.md.
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    # Validity first, then completeness: only broken rules fail, unless --complet.
     summaries = validate_all(args.data_dir)
     table = Table(title="Validation du paquet de données", show_lines=False)
     table.add_column("Ressource")
@@ -60,6 +61,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         state = "[green]OK[/]" if s.ok else f"[red]{len(s.problems)} erreur(s)[/]"
         table.add_row(s.name, s.file, "—" if s.rows is None else str(s.rows), state)
     console.print(table)
+    lacking = _print_checklist(summaries)
     problems = [p for s in summaries for p in s.problems]
     n_ok = sum(s.ok for s in summaries)
     if problems:
@@ -67,7 +69,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         err_console.print(f"[red]{n_ok}/{len(summaries)} ressources valides.[/]")
         return EXIT_DATA
     console.print(f"[green]{n_ok}/{len(summaries)} ressources valides.[/]")
-    lacking = _print_checklist(summaries)
     if lacking and args.complet:
         err_console.print(
             f"[red]Données incomplètes ({lacking} ressource(s) à compléter ou à actualiser) : "

@@ -347,6 +347,7 @@ def test_cli_validate_reports_and_exits_non_zero(tmp_path, capsys):
     out = capsys.readouterr()
     text = out.out + out.err
     assert "ligne 2" in text and "part_pct" in text and "Traceback" not in text
+    assert "Complétude du paquet de données" in text  # the checklist is shown all the same
 
 
 def test_cli_validate_ok(tmp_path, capsys):
