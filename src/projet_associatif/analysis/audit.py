@@ -6,6 +6,8 @@ count of table rows…) and records both values and where each comes from. The
 result is data: a list of :class:`Finding`, written as CSV and published in an annex.
 
 The findings and their statuses are defined in :mod:`projet_associatif.analysis.audit_findings`.
+The audit runs on whatever data exist: a group of checks whose data are still « à compléter »
+stops there and is listed in :attr:`AuditResult.skipped` instead of failing the audit.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 import pandas as pd
 
 from projet_associatif.analysis.audit_findings import (
+    AuditResult,
     AuditStatus,
     Finding,
     compare,
     note,
     plain_value,
 )
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.formatting import is_missing, number
 from projet_associatif.data.package import load
 
@@ -438,13 +442,30 @@ CHECKS: tuple[Callable[[Path | None], Iterator[Finding]], ...] = (
     check_strategy,
     check_reference,
 )
+#: What each group of checks covers, to name the ones that could not run.
+CHECK_LABELS = {
+    check_territory: "territoire",
+    check_public: "public accompagné",
+    check_context: "contexte socio-économique",
+    check_income: "produits 2019",
+    check_strategy: "stratégie",
+    check_reference: "référentiel public",
+}
 
 
-def run_audit(data_dir: Path | None = None) -> list[Finding]:
-    """Run every check on the validated data and return the findings in a stable order."""
-    findings: list[Finding] = []
+def run_audit(data_dir: Path | None = None) -> AuditResult:
+    """Run every check on the validated data and return the findings in a stable order.
+
+    A group of checks whose data are « à compléter » keeps the findings it made and stops;
+    it is named, with the file to fill, in the result's ``skipped``.
+    """
+    findings = AuditResult()
     for check in CHECKS:
-        findings.extend(check(data_dir))
+        try:
+            for finding in check(data_dir):
+                findings.append(finding)
+        except MissingData as exc:
+            findings.skipped.append(f"{CHECK_LABELS[check]} ({exc.file} à compléter)")
     ids = [f.id for f in findings]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

@@ -179,6 +179,15 @@ CONSOLE_ORDER = (
 )
 
 
+class AuditResult(list[Finding]):
+    """The findings of an audit, and the groups of checks that lacked data (``skipped``)."""
+
+    def __init__(self, findings: Any = ()) -> None:
+        super().__init__(findings)
+        #: One French line per group of checks not run: what it covers, the file to fill.
+        self.skipped: list[str] = []
+
+
 def print_audit(findings: list[Finding], console: Any) -> None:
     """Print the findings grouped by status, discrepancies first."""
     # start-up cost: rich is needed only when the CLI prints, not when a notebook audits.
@@ -204,6 +213,8 @@ def print_audit(findings: list[Finding], console: Any) -> None:
         )
     console.print(table)
     console.print(summary_sentence(findings))
+    for line in getattr(findings, "skipped", []):
+        console.print(f"Non exécuté faute de données : {line}", style="yellow", markup=False)
 
 
 def summary_sentence(findings: list[Finding]) -> str:
@@ -213,10 +224,14 @@ def summary_sentence(findings: list[Finding]) -> str:
     def count(n: int, singular: str, plural: str) -> str:
         return f"{n} {singular if n <= 1 else plural}"
 
+    skipped = len(getattr(findings, "skipped", []))
+    not_run = count(skipped, "groupe de contrôles non exécuté", "groupes de contrôles non exécutés")
+    missing = f" ; {not_run} faute de données (à compléter)" if skipped else ""
     return (
         f"{count(len(findings), 'contrôle', 'contrôles')} : "
         f"{count(counts[AuditStatus.CONSISTENT], 'conforme', 'conformes')}, "
         f"{count(counts[AuditStatus.ROUNDING], 'écart d’arrondi', 'écarts d’arrondi')}, "
         f"{count(counts[AuditStatus.DISCREPANCY], 'écart', 'écarts')}, "
-        f"{count(counts[AuditStatus.INFORMATION], 'information', 'informations')}."
+        f"{count(counts[AuditStatus.INFORMATION], 'information', 'informations')}"
+        f"{missing}."
     )

@@ -88,12 +88,18 @@ def status_counts(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _audit_source() -> str:
+    """Return the audit tables' source line (a project without source document says so)."""
+    document = source_document()
+    return AUDIT_SOURCE.format(cited=document.cited_as if document else "document source")
+
+
 def status_counts_table(findings: Sequence[Finding]) -> Table:
     """Return the table of the number of checks per status."""
     return Table(
         status_counts(findings),
         title="Contrôles de l'audit par statut",
-        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
+        source=_audit_source(),
         label="tbl-audit-statuts",
     )
 
@@ -104,14 +110,25 @@ def _count(n: int, status: AuditStatus) -> str:
 
 
 def summary(findings: Sequence[Finding]) -> Text:
-    """Return the one-sentence summary of the audit, counts by status."""
+    """Return the one-sentence summary of the audit, counts by status.
+
+    Groups of checks that could not run for lack of data (``findings.skipped``, see
+    :func:`~projet_associatif.analysis.audit.run_audit`) are named after it.
+    """
     counts = {s: sum(f.status == s for f in findings) for s in STATUS_ORDER}
     listed = [_count(counts[s], s) for s in STATUS_ORDER]
+    skipped = [escape_markdown(line) for line in getattr(findings, "skipped", [])]
+    groups = (
+        "1 groupe de contrôles n'a pas pu être exécuté"
+        if len(skipped) == 1
+        else f"{number(len(skipped))} groupes de contrôles n'ont pas pu être exécutés"
+    )
+    lacking = f" Faute de données, {groups}{NBSP}: {' ; '.join(skipped)}." if skipped else ""
     return Text(
         f"L'audit compte {number(len(findings))} contrôles{NBSP}: "
         f"{', '.join(listed[:-1])} et {listed[-1]}. Aucun chiffre du document source n'a été "
         "corrigé : les valeurs énoncées sont publiées telles qu'imprimées, et les tables de "
-        "données les gardent ainsi."
+        f"données les gardent ainsi.{lacking}"
     )
 
 
@@ -194,7 +211,7 @@ def findings_of_status(findings: Sequence[Finding], status: str) -> list[Table |
     table = Table(
         frame,
         title=f"{_STATUS_TITLES[AuditStatus(status)]} ({number(len(frame))})",
-        source=AUDIT_SOURCE.format(cited=source_document().cited_as),
+        source=_audit_source(),
         align=right,
         label=f"tbl-audit-{slug(status)}",
         note="origine des deux valeurs et commentaire de chaque contrôle : liste qui suit, "

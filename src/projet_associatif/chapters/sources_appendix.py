@@ -75,9 +75,10 @@ SOURCE_DOCUMENT_SHORT = "Document source"
 
 def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
     groups: dict[str, list[str]] = {}
+    document = source_document()
     for source in sources:
         title = str(source.get("title", "")).strip() or MISSING
-        title = SOURCE_DOCUMENT_SHORT if title == source_document().title else title
+        title = SOURCE_DOCUMENT_SHORT if document and title == document.title else title
         item = ", ".join(
             p
             for p in (
@@ -352,12 +353,15 @@ DESCRIPTORS_SOURCE = (
 
 def resources(data_dir: Path | None = None) -> Table:
     """Return the table of every resource of the data package."""
+    document = source_document()
+    # A blank project has no source document to name.
+    named = f"« {SOURCE_DOCUMENT_SHORT} » : {document.title}. " if document else ""
     return Table(
         resources_table(data_dir),
         title="Les tables du paquet de données",
         source=DESCRIPTORS_SOURCE,
         label="tbl-paquet-de-donnees",
-        note=f"« {SOURCE_DOCUMENT_SHORT} » : {source_document().title}. Licences : "
+        note=f"{named}Licences : "
         f"{licence_notes(data_dir)}. « — » dans la colonne Lignes : document YAML (texte "
         "structuré), sans lignes.",
     )

@@ -463,9 +463,11 @@ def fiche_markdown(
     note = note_markdown(fiche.get("note_transcription"))
     if note:
         parts.append(note)
+    document = source_document()
+    # A project written without a source document cites its own fiche, not an annex of one.
+    cited = f"{escape_markdown(document.cited_as)}, annexe 1, " if document else ""
     parts.append(
-        f"Source{NBSP}: {escape_markdown(source_document().cited_as)}, annexe 1, "
-        f"fiche n°{NBSP}{fiche['numero']} ; "
+        f"Source{NBSP}: {cited}fiche n°{NBSP}{fiche['numero']} ; "
         "indicateurs : catalogue d'évaluation du projet"
     )
     return "\n\n".join(parts) + "\n"

@@ -25,7 +25,8 @@ from projet_associatif.cli.argparse_fr import (
 )
 from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
-from projet_associatif.data.package import UnknownResource, validate_all
+from projet_associatif.data.completeness import Completeness
+from projet_associatif.data.package import UnknownResource, ValidationSummary, validate_all
 from projet_associatif.publish import ENGINES, FORMATS
 
 console = Console(stderr=False, highlight=False)
@@ -49,6 +50,7 @@ Documentation : README.md et data/README.md.
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    # Validity first, then completeness: only broken rules fail, unless --complet.
     summaries = validate_all(args.data_dir)
     table = Table(title="Validation du paquet de données", show_lines=False)
     table.add_column("Ressource")
@@ -59,6 +61,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         state = "[green]OK[/]" if s.ok else f"[red]{len(s.problems)} erreur(s)[/]"
         table.add_row(s.name, s.file, "—" if s.rows is None else str(s.rows), state)
     console.print(table)
+    lacking = _print_checklist(summaries)
     problems = [p for s in summaries for p in s.problems]
     n_ok = sum(s.ok for s in summaries)
     if problems:
@@ -66,7 +69,42 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         err_console.print(f"[red]{n_ok}/{len(summaries)} ressources valides.[/]")
         return EXIT_DATA
     console.print(f"[green]{n_ok}/{len(summaries)} ressources valides.[/]")
+    if lacking and args.complet:
+        err_console.print(
+            f"[red]Données incomplètes ({lacking} ressource(s) à compléter ou à actualiser) : "
+            "--complet exige un paquet entièrement rempli et à jour.[/]"
+        )
+        return EXIT_DATA
     return EXIT_OK
+
+
+_STATE_STYLE = {
+    Completeness.FILLED: "green",
+    Completeness.KEPT: "green",
+    Completeness.TO_COMPLETE: "yellow",
+    Completeness.TO_UPDATE: "yellow",
+}
+
+
+def _print_checklist(summaries: Sequence[ValidationSummary]) -> int:
+    """Print what is filled, « à compléter » and « à actualiser »; return how many lack."""
+    table = Table(title="Complétude du paquet de données", show_lines=False)
+    table.add_column("Ressource")
+    table.add_column("Fichier")
+    table.add_column("État")
+    for s in summaries:
+        table.add_row(s.name, s.file, f"[{_STATE_STYLE[s.state]}]{s.state}[/]")
+    console.print(table)
+    counts = {state: sum(s.state == state for s in summaries) for state in Completeness}
+    filled = counts[Completeness.FILLED] + counts[Completeness.KEPT]
+    kept = counts[Completeness.KEPT]
+    console.print(
+        f"{filled} remplie(s)"
+        + (f" (dont {kept} conservée(s) sans mise à jour)" if kept else "")
+        + f", {counts[Completeness.TO_COMPLETE]} à compléter, "
+        f"{counts[Completeness.TO_UPDATE]} à actualiser."
+    )
+    return counts[Completeness.TO_COMPLETE] + counts[Completeness.TO_UPDATE]
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -192,7 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("validate", "valider toutes les tables de data/ contre leurs schémas", _cmd_validate)
+    validate = add(
+        "validate",
+        "valider toutes les tables de data/ contre leurs schémas, puis dire ce qui reste "
+        "à compléter ou à actualiser",
+        _cmd_validate,
+    )
+    validate.add_argument(
+        "--complet",
+        action="store_true",
+        help="sortir en erreur (code 1) si une ressource est à compléter ou à actualiser "
+        "(pour la publication finale)",
+    )
 
     audit = add(
         "audit",
@@ -247,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="fichier de mesures de suivi (.xlsx ou dossier de CSV)",
     )
     build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
+    build.add_argument(
+        "--complet",
+        action="store_true",
+        help="refuser de construire si une ressource est à compléter ou à actualiser "
+        "(pour la publication finale)",
+    )
     build.add_argument(
         "--jobs",
         type=whole_number,

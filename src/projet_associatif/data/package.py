@@ -11,7 +11,8 @@ The work is done below it: :mod:`~projet_associatif.data.descriptors` (finding a
 descriptors), :mod:`~projet_associatif.data.validation` (checks → problems, worded by
 :mod:`~projet_associatif.data.messages`), :mod:`~projet_associatif.data.readers` (typed
 frames and documents), :mod:`~projet_associatif.data.validation_record` (what the build
-already validated).
+already validated), :mod:`~projet_associatif.data.fill_state` (what is still « à compléter »
+or « à actualiser »).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from projet_associatif.core.errors import DataError, Problem, relative
+from projet_associatif.core.errors import DataError, MissingData, Problem, relative
 from projet_associatif.core.paths import data_dir as default_data_dir
+from projet_associatif.data import completeness, fill_state
 from projet_associatif.data.cache import READ_LOG_ENV, atomic_write
+from projet_associatif.data.completeness import Completeness, Missing
 from projet_associatif.data.descriptors import (
     DESCRIPTOR_SUFFIX,
     ResourceInfo,
@@ -48,16 +51,21 @@ __all__ = [
     "PASSED_RECORD",
     "READ_LOG_ENV",
     "VALIDATING_MODULES",
+    "Completeness",
     "DataError",
+    "Missing",
+    "MissingData",
     "ResourceInfo",
     "UnknownResource",
     "ValidationSummary",
     "check",
     "discover",
+    "freshness",
     "load",
     "read_typed",
     "resource",
     "sources_of",
+    "state_of",
     "validate_all",
     "validate_all_cached",
     "validation_cache",
@@ -72,6 +80,7 @@ class ValidationSummary:
     file: str
     rows: int | None
     problems: list[Problem] = field(default_factory=list)
+    state: Completeness = Completeness.FILLED
 
     @property
     def ok(self) -> bool:
@@ -82,14 +91,36 @@ class ValidationSummary:
 def load(name: str, data_dir: Path | None = None) -> Any:
     """Validate one resource and return it typed: a DataFrame for CSV, Python data for YAML.
 
-    Raises :class:`DataError` naming the file, line, column and rule of every problem.
+    Raises :class:`DataError` naming the file, line, column and rule of every problem, and
+    :class:`MissingData` naming the file when the resource is still « à compléter » (absent
+    file, header-only CSV, empty document) — or, in a notebook
+    (:func:`~projet_associatif.data.completeness.tolerant`), returns a
+    :class:`~projet_associatif.data.completeness.Missing` placeholder that raises it on use.
     """
     info = resource(name, data_dir)
     _log_read(info, data_dir)
     problems = check(info, data_dir)
     if problems:
         raise DataError(problems)
+    gap = fill_state.emptiness(info)
+    if gap:
+        if completeness.tolerant():
+            return Missing(info.path, gap)
+        raise MissingData(info.path, gap)
     return read_typed(info)
+
+
+def freshness(name: str, data_dir: Path | None = None) -> Completeness:
+    """Return FILLED, TO_UPDATE (« à actualiser ») or KEPT (« conservé ») for a resource.
+
+    From its descriptor's ``actualisation`` block, for the captions and the checklist.
+    """
+    return fill_state.freshness(resource(name, data_dir))
+
+
+def state_of(name: str, data_dir: Path | None = None) -> Completeness:
+    """Return a resource's checklist state: « à compléter » if it holds no data, else freshness."""
+    return fill_state.state(resource(name, data_dir))
 
 
 def _log_read(info: ResourceInfo, data_dir: Path | None) -> None:
@@ -107,8 +138,12 @@ def _log_read(info: ResourceInfo, data_dir: Path | None) -> None:
 
 
 def sources_of(name: str, data_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Return the declared sources of a resource (title, section, vintage), for captions."""
-    return list(resource(name, data_dir).descriptor.get("sources", []))
+    """Return the declared sources of a resource (title, section, vintage), for captions.
+
+    The sources of a resource « à actualiser » carry the edition they are to be updated
+    for (:data:`~projet_associatif.data.fill_state.STALE_FOR`), which the caption says.
+    """
+    return fill_state.caption_sources(resource(name, data_dir))
 
 
 def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
@@ -119,13 +154,14 @@ def validate_all(data_dir: Path | None = None) -> list[ValidationSummary]:
 
 
 def _validate_one(info: ResourceInfo, root: Path) -> ValidationSummary:
-    """Check one resource and count its rows when it is valid."""
+    """Check one resource, count its rows when it is valid, and tell how far it is filled."""
     problems = check(info, root)
     rows = None
-    if not problems:
+    state = fill_state.state(info)
+    if not problems and info.path.is_file():
         typed = read_typed(info)
         rows = len(typed) if info.format == "csv" else None
-    return ValidationSummary(info.name, relative(info.path), rows, problems)
+    return ValidationSummary(info.name, relative(info.path), rows, problems, state)
 
 
 def _orphans(root: Path) -> list[ValidationSummary]:
@@ -175,7 +211,9 @@ def validate_all_cached(
         key = resource_digest(info, root, code, resources) if info.path.is_file() else None
         known = passed.get(key) if key else None
         if known is not None:
-            summary = ValidationSummary(known["name"], known["file"], known["rows"])
+            summary = ValidationSummary(
+                known["name"], known["file"], known["rows"], state=fill_state.state(info)
+            )
             # Later load() calls in this process may trust the file while it stays the same.
             trust(info, root, resources)
         else:

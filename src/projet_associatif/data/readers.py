@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from projet_associatif.data.descriptors import YAML_LOADER, ResourceInfo
+from projet_associatif.data.fill_state import caption_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +57,7 @@ def read_typed(info: ResourceInfo) -> Any:
         column = frame[name].where(~frame[name].isin(missing), None)
         frame[name] = _convert(pd, column, spec.get("type", "string"))
     frame.attrs["resource"] = info.name
-    frame.attrs["sources"] = info.descriptor.get("sources", [])
+    frame.attrs["sources"] = caption_sources(info)
     return frame
 
 

@@ -1,11 +1,14 @@
 """Check one resource against its descriptor and return its problems, in French.
 
-In order, each step stopping the check of the file when it fails: the ``lignes`` and
-``renvois`` declarations, the file (not empty, UTF-8, comma-separated), the CSV header by
-name, the cells (frictionless, Table Schema) or the document (jsonschema, JSON Schema), the
-row counts; then what points elsewhere: foreign keys and ``renvois``
-(:mod:`projet_associatif.data.integrity`). Results are memoised per state of the files in
-this process, and a resource the build recorded as valid is trusted
+In order, each step stopping the check of the file when it fails: the ``lignes``, ``renvois``
+and ``actualisation`` declarations, the file (not empty, UTF-8, comma-separated), the CSV
+header by name, the cells (frictionless, Table Schema) or the document (jsonschema, JSON
+Schema), the row counts; then what points elsewhere: foreign keys and ``renvois``
+(:mod:`projet_associatif.data.integrity`). A resource still « à compléter » (absent file,
+header-only CSV, empty document: :mod:`projet_associatif.data.fill_state`) has no problem
+for it: its declarations and header are checked, not its row counts nor its references, and
+nothing pointing into it is checked against its emptiness. Results are memoised per state of
+the files in this process, and a resource the build recorded as valid is trusted
 (:mod:`projet_associatif.data.validation_record`).
 """
 
@@ -24,6 +27,7 @@ from projet_associatif.core.errors import Problem, relative
 from projet_associatif.core.paths import data_dir as default_data_dir
 from projet_associatif.data import integrity
 from projet_associatif.data.descriptors import ResourceInfo, discover, read_yaml, resource, stamp
+from projet_associatif.data.fill_state import actualisation_problems, emptiness
 from projet_associatif.data.messages import document_message, table_problem
 from projet_associatif.data.readers import parse_document, read_typed
 from projet_associatif.data.validation_record import inputs_of, passed_before
@@ -40,7 +44,7 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
     """Return every problem of one resource (empty when valid)."""
     file = relative(info.path)
     if not info.path.is_file():
-        return [Problem(file, "fichier introuvable", rule="path")]
+        return _declaration_problems(info)  # an absent file is « à compléter », not an error
     root = Path(data_dir or default_data_dir())
     if _inputs_stamp(info, root) in _KNOWN_GOOD:
         return []
@@ -48,7 +52,7 @@ def check(info: ResourceInfo, data_dir: Path | None = None) -> list[Problem]:
         trust(info, root)
         return []
     problems = own_problems(info, file)
-    if not problems:
+    if not problems and not emptiness(info):
         problems = _check_foreign_keys(info, file, data_dir) + _check_references(info, file, root)
     return problems
 
@@ -83,13 +87,13 @@ def own_problems(info: ResourceInfo, file: str) -> list[Problem]:
 
 def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
     """Check a resource's declarations, file, header, cells and row count, in that order."""
-    declared = integrity.declaration_problems(
-        info.descriptor, relative(info.descriptor_path), is_table=info.format == "csv"
-    )
+    declared = _declaration_problems(info)
     if declared:
         return declared
     raw = info.path.read_bytes()
     if not raw.strip(codecs.BOM_UTF8 + b" \t\r\n"):
+        if info.format in {"yaml", "json"}:
+            return []  # an empty document is « à compléter »
         return [
             Problem(
                 file, "fichier vide : il doit contenir au moins la ligne d'en-tête", rule="non-vide"
@@ -103,6 +107,8 @@ def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
         if problems:
             return problems
         problems, rows = _check_table_cached(info, file)
+        if not rows:
+            return problems  # header only: « à compléter », its row count is not yet due
         return problems + integrity.table_row_count_problems(info.descriptor, file, rows)
     if info.format in {"yaml", "json"}:
         return _check_document(info, file, raw)
@@ -111,6 +117,14 @@ def _check_own(info: ResourceInfo, file: str) -> list[Problem]:
             file, f"format « {info.format} » non pris en charge (csv, yaml ou json)", rule="format"
         )
     ]
+
+
+def _declaration_problems(info: ResourceInfo) -> list[Problem]:
+    """Return the problems of the descriptor's own declarations (lignes, renvois, actualisation)."""
+    descriptor_file = relative(info.descriptor_path)
+    return integrity.declaration_problems(
+        info.descriptor, descriptor_file, is_table=info.format == "csv"
+    ) + actualisation_problems(info.descriptor, descriptor_file)
 
 
 def _check_utf8(file: str, raw: bytes) -> Problem | None:
@@ -275,9 +289,11 @@ def _check_foreign_keys(info: ResourceInfo, file: str, data_dir: Path | None) ->
         ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
         target = resource(ref["resource"], data_dir) if ref.get("resource") else info
         if target is not info and (
-            not target.path.is_file() or own_problems(target, relative(target.path))
+            not target.path.is_file()
+            or own_problems(target, relative(target.path))
+            or emptiness(target)
         ):
-            continue  # the referenced table reports its own problems
+            continue  # the referenced table reports its own problems, or is « à compléter »
         ref_table = table if target is info else read_typed(target)
         known = {tuple(map(str, r)) for r in ref_table[ref_fields].itertuples(index=False)}
         for offset, values in enumerate(table[fields].itertuples(index=False)):
@@ -327,6 +343,8 @@ def _check_document(info: ResourceInfo, file: str, raw: bytes) -> list[Problem]:
                 rule="schéma",
             )
         ]
+    if document is None or document == {} or document == []:
+        return []  # an empty document is « à compléter »
     if isinstance(schema, str):
         schema = read_yaml(info.descriptor_path.parent / schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
@@ -432,8 +450,8 @@ def _as_target(
     if target is None:
         return None
     if target is not info:
-        if not target.path.is_file():
-            return None
+        if not target.path.is_file() or emptiness(target):
+            return None  # « à compléter »: nothing to point into yet
         trusted = stamp(target.path, target.descriptor_path) in _OWN_GOOD
         if not trusted and own_problems(target, relative(target.path)):
             return None

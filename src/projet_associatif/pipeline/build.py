@@ -109,15 +109,22 @@ def build(
     data_dir: Path | None = None,
     *,
     notebooks_only: bool = False,
+    complete: bool = False,
     console: Console | None = None,
 ) -> BuildResult:
-    """Validate, execute, render and publish one profile; raise on the first failed step."""
+    """Validate, execute, render and publish one profile; raise on the first failed step.
+
+    With ``complete`` (``--complet``), data « à compléter » or « à actualiser » stop the
+    build before any notebook runs; otherwise they build, with « à compléter » boxes.
+    """
     start = time.perf_counter()
     console = console or Console(highlight=False)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError("--jobs doit valoir au moins 1.")
     plan = make_plan(profile, as_of, formats, engine, suivi, data_dir, console)
+    if complete:
+        validate_data(plan.data, console, complete=True)
     result = BuildResult(
         profile, plan.as_of, plan.executed_dir, [], plan.profile_dir / "manifest.json", 0.0
     )
@@ -289,6 +296,7 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
         jobs=args.jobs,
         data_dir=args.data_dir,
         notebooks_only=args.notebooks_only,
+        complete=getattr(args, "complet", False),
     )
 
 

@@ -12,22 +12,47 @@ from pathlib import Path
 
 from rich.console import Console
 
-from projet_associatif.core.errors import DataError, relative
+from projet_associatif.core.errors import DataError, Problem, relative
 from projet_associatif.core.paths import project_root
+from projet_associatif.data.completeness import Completeness
 from projet_associatif.data.package import validate_all_cached, validation_cache
 from projet_associatif.pipeline.progress import format_seconds
 
+#: The states that make ``--complet`` refuse the data (« conservé » is a decision, not a gap).
+LACKING = (Completeness.TO_COMPLETE, Completeness.TO_UPDATE)
 
-def validate_data(data: Path, console: Console) -> None:
-    """Validate every resource; raise :class:`DataError` with every problem found."""
+
+def validate_data(data: Path, console: Console, *, complete: bool = False) -> None:
+    """Validate every resource; raise :class:`DataError` with every problem found.
+
+    Resources « à compléter » or « à actualiser » are accepted (a new project builds with
+    « à compléter » boxes) unless ``complete`` (``build --complet``, the final publication).
+    """
     started = time.perf_counter()
     summaries = validate_all_cached(data, validation_cache())
     problems = [p for s in summaries for p in s.problems]
     if problems:
         raise DataError(problems)
+    lacking = [s for s in summaries if s.state in LACKING]
+    if complete and lacking:
+        raise DataError(
+            [
+                Problem(
+                    s.file,
+                    f"ressource « {s.name} » {s.state} : --complet exige des données "
+                    "remplies et à jour",
+                    rule="complétude",
+                )
+                for s in lacking
+            ]
+        )
+    gaps = ", ".join(
+        f"{n} {state}" for state in LACKING if (n := sum(s.state == state for s in summaries))
+    )
     console.print(
-        f"Données valides : {len(summaries)} ressource(s) "
-        f"({format_seconds(time.perf_counter() - started)})."
+        f"Données valides : {len(summaries)} ressource(s)"
+        + (f", dont {gaps}" if gaps else "")
+        + f" ({format_seconds(time.perf_counter() - started)})."
     )
 
 

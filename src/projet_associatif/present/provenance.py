@@ -16,6 +16,7 @@ import pandas as pd
 from projet_associatif.config.identity import source_document
 from projet_associatif.core.formatting import NBSP, date_fr
 from projet_associatif.core.markup import escape_markdown
+from projet_associatif.data.fill_state import STALE_FOR
 
 # A vintage the short form keeps: a year, quarter, month or day (« 2018 », « 2018-T2 »,
 # « juin 2018 », « 2e trimestre 2018 »). Longer ones (« communes au 1er janvier 2025
@@ -68,7 +69,9 @@ def _document_places(sources: Iterable[Mapping[str, Any]]) -> str:
     )
     places = [f"p.{NBSP}{_and([str(p) for p in pages])}"] if pages else []
     places += [f"annexe {a}" for a in annexes]
-    return ", ".join([source_document().cited_as, *places])
+    document = source_document()
+    cited = document.cited_as if document is not None else "document source"
+    return ", ".join([cited, *places])
 
 
 def _public_entry(source: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -89,16 +92,21 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
     each public source by its ``publisher`` (else its title) and its vintages when they are
     dates (« DIRECCTE Auvergne-Rhône-Alpes, juin 2018 et 2e trimestre 2018 »). Entries are
     deduplicated and joined by « ; »; the full references (title, section, page, vintage)
-    are in annex C.
+    are in annex C. Sources of a resource « à actualiser » (marked by
+    :func:`~projet_associatif.data.fill_state.caption_sources`) add a visible mention:
+    « (millésime 2018 — à actualiser pour l'édition 2026) ».
     """
     document: list[Mapping[str, Any]] = []
     public: dict[str, list[str]] = {}
-    transcribed = source_document()  # None in a project that transcribes no document
+    stale: list[Mapping[str, Any]] = []
+    own = source_document()
     for source in sources:
         title = str(source.get("title") or "").strip()
         if not title:
             raise ValueError("Source sans titre : chaque source a un titre (document, éditeur).")
-        if transcribed is not None and title == transcribed.title:
+        if source.get(STALE_FOR) is not None:
+            stale.append(source)
+        if own is not None and title == own.title:
             document.append(source)
             continue
         name, vintage = _public_entry(source)
@@ -108,7 +116,25 @@ def source_text(sources: Iterable[Mapping[str, Any]]) -> str:
     if not document and not public:
         raise ValueError("Aucune source : un chiffre publié a toujours une source.")
     entries = [f"{name}, {_and(v)}" if v else name for name, v in public.items()]
-    return " ; ".join(([_document_places(document)] if document else []) + entries)
+    return " ; ".join([_document_places(document)] * bool(document) + entries) + _stale_note(stale)
+
+
+def _stale_note(stale: Sequence[Mapping[str, Any]]) -> str:
+    """Return « (millésime 2018 — à actualiser pour l'édition 2026) », or "" when up to date.
+
+    The oldest year among the stale sources' vintages is the millésime; a vintage without a
+    year leaves it out.
+    """
+    if not stale:
+        return ""
+    editions = sorted({str(s[STALE_FOR]) for s in stale})
+    years = sorted(
+        year
+        for s in stale
+        for year in re.findall(r"\b(?:19|20)\d{2}\b", str(s.get("vintage") or ""))
+    )
+    vintage = f"millésime {years[0]} — " if years else ""
+    return f" ({vintage}à actualiser pour l'édition {_and(editions)})"
 
 
 def source_markdown(sources: Iterable[Mapping[str, Any]]) -> str:

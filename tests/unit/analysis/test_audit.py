@@ -14,6 +14,7 @@ from projet_associatif.analysis.audit_findings import (
     Finding,
     compare,
     findings_frame,
+    summary_sentence,
     write_audit,
 )
 from projet_associatif.cli.main import main
@@ -281,3 +282,19 @@ def test_a_missing_value_is_information_with_a_reason(stated, computed):
         comment="vide",
     )
     assert own.comment == "vide"
+
+
+def test_checks_lacking_data_are_skipped_and_counted(data_copy):
+    income = data_copy / "association" / "produits_2019.csv"
+    income.write_text(income.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run_audit(data_copy)
+    assert not any(f.id.startswith("produits-") for f in result)
+    assert any(f.id.startswith("reference-") for f in result)  # the other checks still ran
+    assert len(result.skipped) == 1
+    assert "produits 2019" in result.skipped[0] and "produits_2019.csv" in result.skipped[0]
+    assert "1 groupe de contrôles non exécuté faute de données" in summary_sentence(result)
+
+
+def test_the_full_audit_skips_nothing():
+    full = run_audit()
+    assert full.skipped == [] and "non exécuté" not in summary_sentence(full)

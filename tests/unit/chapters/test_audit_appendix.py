@@ -157,3 +157,15 @@ def test_status_counts_table_is_labelled_for_cross_references(findings):
     table = appendix.status_counts_table(findings)
     assert table._repr_mimebundle_()[1]["pa"]["label"] == "tbl-audit-statuts"
     assert table.frame.iloc[-1].tolist() == ["Total", "", 5]
+
+
+def test_summary_names_the_checks_that_lacked_data(findings):
+    from projet_associatif.analysis.audit_findings import AuditResult
+
+    assert "Faute de données" not in str(appendix.summary(findings))
+    result = AuditResult(findings)
+    result.skipped.append("produits 2019 (data/association/produits_2019.csv à compléter)")
+    text = str(appendix.summary(result))
+    assert text.startswith(str(appendix.summary(findings)))
+    assert f"1 groupe de contrôles n'a pas pu être exécuté{N}: produits 2019" in text
+    assert "produits\\_2019.csv" in text  # a file name is text, not markup

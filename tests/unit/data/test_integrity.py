@@ -23,7 +23,7 @@ from projet_associatif.cli.main import main
 from projet_associatif.core.paths import data_dir
 from projet_associatif.data import package as datapackage
 from projet_associatif.data.integrity import walk
-from projet_associatif.data.package import DataError, discover, load
+from projet_associatif.data.package import Completeness, DataError, MissingData, discover, load
 
 RESOURCES = discover()
 TABLES = sorted(n for n, info in RESOURCES.items() if info.format == "csv")
@@ -127,14 +127,17 @@ def test_declared_counts_match_the_sources_words():
 
 
 @pytest.mark.parametrize("name", TABLES)
-def test_a_table_cut_down_to_its_header_is_an_error_naming_the_file(tmp_path, name):
+def test_a_table_cut_down_to_its_header_is_to_complete_naming_the_file(tmp_path, name):
+    """Issue 13: a header-only table is « à compléter » (a new project's), not a broken count;
+    ``validate`` lists it and ``--complet`` refuses it."""
     root = alone(tmp_path, name)
     path = file_of(root, name)
     write_rows(path, read_rows(path)[:1])
-    problems = problems_of(root, name)
-    assert [p.rule.split(" ")[0] for p in problems] == ["lignes"], [str(p) for p in problems]
-    assert problems[0].file.endswith(str(path.relative_to(root)))
-    assert "0" in problems[0].message and "selon la source" in problems[0].message
+    with pytest.raises(MissingData) as caught:
+        load(name, root)
+    assert caught.value.file.endswith(str(path.relative_to(root)))
+    [summary] = [s for s in datapackage.validate_all(root) if s.name == name]
+    assert summary.ok and summary.state == Completeness.TO_COMPLETE
 
 
 def test_a_table_missing_some_rows_or_with_too_many_is_an_error(root):
@@ -154,23 +157,30 @@ def test_a_minimum_accepts_more_rows_and_refuses_fewer(root):
     rows = read_rows(path)
     write_rows(path, rows[:2])
     assert len(load("historique", root)) == 1  # at least one: met
-    write_rows(path, rows[:1])
-    [problem] = problems_of(root, "historique")
-    assert problem.rule == "lignes : au moins 1"
-    assert problem.message.startswith(
-        "nombre de lignes de données : 0, il en faut au moins 1 (selon la source : repères datés"
-    )
-    # Without « selon », nothing is said about the source.
+    # One row where two are needed (no row at all is « à compléter », not a broken count).
     descriptor = discover(root)["historique"].descriptor_path
     text = descriptor.read_text(encoding="utf-8")
-    start = text.index("lignes: {minimum: 1, selon:")
+    descriptor.write_text(
+        text.replace("lignes: {minimum: 1, selon:", "lignes: {minimum: 2, selon:")
+    )
+    [problem] = problems_of(root, "historique")
+    assert problem.rule == "lignes : au moins 2"
+    assert problem.message.startswith(
+        "nombre de lignes de données : 1, il en faut au moins 2 (selon la source : repères datés"
+    )
+    # Without « selon », nothing is said about the source.
+    text = descriptor.read_text(encoding="utf-8")
+    start = text.index("lignes: {minimum: 2, selon:")
     end = text.index("\n", start)
-    descriptor.write_text(text[:start] + "lignes: {minimum: 1}" + text[end:], encoding="utf-8")
+    descriptor.write_text(text[:start] + "lignes: {minimum: 2}" + text[end:], encoding="utf-8")
     [problem] = problems_of(root, "historique")
     assert problem.message == (
-        "nombre de lignes de données : 0, il en faut au moins 1. Le tableau a-t-il été tronqué "
+        "nombre de lignes de données : 1, il en faut au moins 2. Le tableau a-t-il été tronqué "
         "ou des lignes supprimées par erreur ?"
     )
+    write_rows(path, rows[:1])
+    with pytest.raises(MissingData):
+        load("historique", root)
 
 
 def _empty_declared_lists(document, chemin):
@@ -452,7 +462,7 @@ def test_the_validation_record_is_keyed_on_every_validating_module():
 def test_cli_validate_reports_each_class_once_with_exit_code_1(root, capsys):
     """As typed: a truncated table, a deleted column and an unknown fiche, in one package."""
     sites = file_of(root, "sites")
-    write_rows(sites, read_rows(sites)[:1])
+    write_rows(sites, read_rows(sites)[:2])
     indicateurs = file_of(root, "indicateurs")
     rows = read_rows(indicateurs)
     at = rows[0].index("sens")
@@ -462,7 +472,7 @@ def test_cli_validate_reports_each_class_once_with_exit_code_1(root, capsys):
     code, text = cli_validate(root, capsys)
     assert code == 1
     assert squeeze("3 erreur(s) dans les données") in text and "Traceback" not in text
-    assert squeeze("territoire/sites.csv : nombre de lignes de données : 0 au lieu de 12") in text
+    assert squeeze("territoire/sites.csv : nombre de lignes de données : 1 au lieu de 12") in text
     assert (
         squeeze("evaluation/indicateurs.csv, ligne 1, colonne « sens » : colonne absente") in text
     )
@@ -568,8 +578,8 @@ def test_a_failed_validation_leaves_the_published_book_byte_identical(project):
     originals = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
     breakages = [
         # (file, broken content, what the error names)
-        (data / "a" / "mesures.csv", "code,valeur\n",
-         ["data/a/mesures.csv", "0, il en faut au moins 2"]),
+        (data / "a" / "mesures.csv", "code,valeur\nx,1\n",
+         ["data/a/mesures.csv", "1, il en faut au moins 2"]),
         (data / "c" / "lieux.csv", "code,valeur\nx,1\ny,2\n",
          ["data/c/lieux.csv, ligne 1, colonne « nom »", "absente"]),
         (data / "c" / "liens.yaml", "liens:\n  - code: x\n  - code: z\n",

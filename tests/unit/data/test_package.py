@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import codecs
+import shutil
 import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from projet_associatif.cli.main import main
-from projet_associatif.data.package import DataError, load, validate_all
+from projet_associatif.core.paths import data_dir as real_data_dir
+from projet_associatif.data import completeness
+from projet_associatif.data.package import (
+    Completeness,
+    DataError,
+    Missing,
+    MissingData,
+    freshness,
+    load,
+    sources_of,
+    state_of,
+    validate_all,
+)
 
 EPCI_DESCRIPTOR = """
 name: epci_test
@@ -285,11 +299,16 @@ def test_empty_file(tmp_path):
     assert "vide" in p.message
 
 
-def test_missing_file(tmp_path):
+def test_missing_file_is_to_complete_not_an_error(tmp_path):
     root = make_package(tmp_path)
     (root / "epci.csv").unlink()
-    p = single_problem(root)
-    assert "introuvable" in p.message
+    with pytest.raises(MissingData) as caught:
+        load("epci_test", root)
+    assert caught.value.file.endswith("epci.csv") and "à compléter" in str(caught.value)
+    summaries = {s.name: s for s in validate_all(root)}
+    assert summaries["epci_test"].ok and summaries["epci_test"].state == Completeness.TO_COMPLETE
+    # The table pointing into the absent one is not made wrong by it.
+    assert summaries["sites_test"].ok and summaries["sites_test"].state == Completeness.FILLED
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
@@ -328,6 +347,7 @@ def test_cli_validate_reports_and_exits_non_zero(tmp_path, capsys):
     out = capsys.readouterr()
     text = out.out + out.err
     assert "ligne 2" in text and "part_pct" in text and "Traceback" not in text
+    assert "Complétude du paquet de données" in text  # the checklist is shown all the same
 
 
 def test_cli_validate_ok(tmp_path, capsys):
@@ -414,3 +434,174 @@ def test_load_trusts_what_the_build_validated_in_exactly_this_state(tmp_path, mo
     with pytest.raises(DataError):
         load("epci_test", root)
     assert checked == ["epci_test"]
+
+
+# --- completeness: « à compléter » and « à actualiser » are not errors -----------------------
+
+HEADER = "code_epci,nom,type_epci,population,densite_hab_km2,part_pct,date_reference\n"
+
+
+@pytest.fixture
+def tolerant(monkeypatch):
+    """Turn the notebooks' tolerant mode on for one test only."""
+    monkeypatch.setattr(completeness, "_tolerant", False)
+    completeness.set_tolerant(True)
+    yield
+    completeness.set_tolerant(False)
+
+
+def summaries_of(root: Path) -> dict:
+    return {s.name: s for s in validate_all(root)}
+
+
+def test_header_only_csv_is_to_complete_even_with_a_row_count_rule(tmp_path):
+    root = make_package(tmp_path, HEADER)
+    descriptor = root / "epci.resource.yaml"
+    descriptor.write_text(EPCI_DESCRIPTOR + 'lignes: {exact: 4, selon: "la source"}\n')
+    with pytest.raises(MissingData, match="en-tête seule") as caught:
+        load("epci_test", root)
+    assert caught.value.file.endswith("epci.csv")
+    summary = summaries_of(root)["epci_test"]
+    assert summary.ok and summary.rows == 0 and summary.state == Completeness.TO_COMPLETE
+    assert state_of("epci_test", root) == Completeness.TO_COMPLETE
+    # With rows, the same rule is enforced as before.
+    (root / "epci.csv").write_text(HEADER + "200071140,Moulins,CA,1,1,1,2018-01-01\n")
+    with pytest.raises(DataError) as broken:
+        load("epci_test", root)
+    assert not isinstance(broken.value, MissingData)
+    assert broken.value.problems[0].rule.startswith("lignes")
+
+
+def test_header_only_csv_with_a_wrong_header_is_still_an_error(tmp_path):
+    root = make_package(tmp_path, HEADER.replace("nom,", "nom_epci,"))
+    with pytest.raises(DataError) as caught:
+        load("epci_test", root)
+    assert not isinstance(caught.value, MissingData)
+    assert caught.value.problems[0].rule == "colonnes du schéma"
+
+
+def test_foreign_key_into_an_empty_table_is_not_an_error(tmp_path):
+    root = make_package(tmp_path, HEADER)
+    assert len(load("sites_test", root)) == 1  # points at 200071140, not in the empty table
+    assert summaries_of(root)["sites_test"].ok
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# à remplir\n", "null\n", "{}\n", "[]\n", "---\n"])
+def test_empty_yaml_document_is_to_complete(tmp_path, text):
+    root = make_package(tmp_path)
+    (root / "fiches.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(MissingData) as caught:
+        load("fiches_test", root)
+    assert caught.value.file.endswith("fiches.yaml") and "document vide" in caught.value.what
+    summary = summaries_of(root)["fiches_test"]
+    assert summary.ok and summary.state == Completeness.TO_COMPLETE
+
+
+def test_a_filled_document_breaking_its_schema_is_still_an_error(tmp_path):
+    root = make_package(tmp_path)
+    (root / "fiches.yaml").write_text("autre: 1\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load("fiches_test", root)
+    assert not isinstance(caught.value, MissingData)
+
+
+def test_tolerant_mode_returns_a_placeholder_naming_the_file(tmp_path, tolerant):
+    root = make_package(tmp_path, HEADER)
+    table = load("epci_test", root)
+    assert isinstance(table, Missing)
+    with pytest.raises(MissingData) as caught:
+        table["nom"]
+    assert caught.value.file.endswith("epci.csv")
+    assert len(load("sites_test", root)) == 1  # filled resources load as before
+    (root / "epci.csv").write_text(HEADER.replace("nom,", "nom_epci,"))
+    with pytest.raises(DataError):  # an invalid resource still raises, even in a notebook
+        load("epci_test", root)
+
+
+def _with_block(root: Path, block: object) -> None:
+    path = root / "epci.resource.yaml"
+    path.write_text(EPCI_DESCRIPTOR + yaml.safe_dump({"actualisation": block}, allow_unicode=True))
+
+
+@pytest.mark.parametrize(
+    ("block", "column", "words"),
+    [
+        ("oui", "actualisation", "invalide"),
+        ({"statut": "à revoir", "edition": 2026}, "actualisation.statut", "à revoir"),
+        ({"edition": 2026}, "actualisation.statut", "statut manquant"),
+        ({"statut": "à actualiser", "edition": "2026"}, "actualisation.edition", "en chiffres"),
+        ({"statut": "à actualiser", "edition": True}, "actualisation.edition", "en chiffres"),
+        ({"statut": "conservé", "edition": 2026}, "actualisation.motif", "motif manquant"),
+        ({"statut": "conservé", "edition": 2026, "motif": " "}, "actualisation.motif", "motif"),
+        ({"statut": "à actualiser", "edition": 2026, "quand": 1}, "actualisation", "quand"),
+    ],
+)
+def test_a_malformed_actualisation_block_is_a_clear_error(tmp_path, block, column, words):
+    root = make_package(tmp_path)
+    _with_block(root, block)
+    with pytest.raises(DataError) as caught:
+        load("epci_test", root)
+    problem = caught.value.problems[0]
+    assert problem.file.endswith("epci.resource.yaml") and problem.rule == "actualisation"
+    assert problem.column == column and words in problem.message
+    (root / "epci.csv").unlink()  # an absent file's descriptor is checked all the same
+    assert not summaries_of(root)["epci_test"].ok
+
+
+def test_actualisation_block_gives_the_freshness_and_marks_the_caption_sources(tmp_path):
+    root = make_package(tmp_path)
+    assert freshness("epci_test", root) == Completeness.FILLED
+    plain = sources_of("epci_test", root)
+    assert plain == [{"title": "test", "section": "test", "vintage": "2018"}]
+    _with_block(root, {"statut": "à actualiser", "edition": 2026})
+    assert freshness("epci_test", root) == Completeness.TO_UPDATE
+    assert summaries_of(root)["epci_test"].state == Completeness.TO_UPDATE
+    assert all(s["à actualiser pour"] == 2026 for s in sources_of("epci_test", root))
+    assert load("epci_test", root).attrs["sources"] == sources_of("epci_test", root)
+    _with_block(root, {"statut": "conservé", "edition": 2026, "motif": "pas de recensement"})
+    assert freshness("epci_test", root) == Completeness.KEPT
+    assert sources_of("epci_test", root) == plain
+    assert len(load("epci_test", root)) == 2
+
+
+# --- the validate command on a copied project -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project_with_an_empty_table(tmp_path_factory) -> Path:
+    """Copy the real data package and empty its EPCI table (which the sites point into)."""
+    root = tmp_path_factory.mktemp("projet") / "data"
+    shutil.copytree(real_data_dir(), root, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    epci = root / "territoire" / "epci.csv"
+    epci.write_text(epci.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    return root
+
+
+def test_validate_lists_what_is_to_complete_and_exits_0(project_with_an_empty_table, capsys):
+    root = project_with_an_empty_table
+    assert main(["validate", "--data-dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "Complétude du paquet de données" in out
+    assert "à compléter" in out and "1 à compléter, 0 à actualiser" in out
+    assert "Traceback" not in out
+
+
+def test_validate_complet_exits_1_on_incomplete_data(project_with_an_empty_table, capsys):
+    assert main(["validate", "--complet", "--data-dir", str(project_with_an_empty_table)]) == 1
+    assert "--complet" in capsys.readouterr().err
+
+
+def test_validate_complet_exits_0_on_the_filled_package(tmp_path, capsys):
+    root = make_package(tmp_path)
+    assert main(["validate", "--complet", "--data-dir", str(root)]) == 0
+    assert "3 remplie(s), 0 à compléter, 0 à actualiser" in capsys.readouterr().out
+
+
+def test_validate_complet_refuses_stale_data_but_not_kept_data(tmp_path, capsys):
+    root = make_package(tmp_path)
+    _with_block(root, {"statut": "à actualiser", "edition": 2026})
+    assert main(["validate", "--data-dir", str(root)]) == 0
+    assert main(["validate", "--complet", "--data-dir", str(root)]) == 1
+    _with_block(root, {"statut": "conservé", "edition": 2026, "motif": "pas de recensement"})
+    assert main(["validate", "--complet", "--data-dir", str(root)]) == 0
+    assert "dont 1 conservée(s)" in capsys.readouterr().out

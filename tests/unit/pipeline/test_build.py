@@ -572,3 +572,25 @@ def test_source_date_epoch_comes_from_the_environment_then_git_then_2020(tmp_pat
         2021, 5, 6, 7, 8, 9, tzinfo=dt.UTC
     )
     assert origin == "date du dernier commit git des entrées"
+
+
+def test_build_complet_refuses_incomplete_data_before_any_notebook(project, capsys):
+    from rich.console import Console
+
+    from projet_associatif.pipeline.checks import validate_data
+
+    (project / "data" / "a" / "mesures.csv").write_text("code,valeur\n", encoding="utf-8")
+    console = Console(file=sys.stdout, highlight=False)
+    validate_data(project / "data", console)  # the default build accepts it
+    assert "dont 1 à compléter" in capsys.readouterr().out
+    with pytest.raises(DataError) as caught:
+        run(profile="projet-2020", complete=True)
+    problem = caught.value.problems[0]
+    assert problem.file.endswith("mesures.csv") and problem.rule == "complétude"
+    assert not (project / "build" / "projet-2020" / "notebooks").exists()
+    args = types.SimpleNamespace(
+        profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
+        force=False, jobs=1, notebooks_only=False, data_dir=None, complet=True,
+    )  # fmt: skip
+    assert build_from_args(args, console) == 1
+    assert "--complet" in capsys.readouterr().err

@@ -98,3 +98,48 @@ def test_frame_source_of_a_loaded_table():
     assert provenance.frame_source(partenaires) == f"projet associatif 2020, p.{N}21 et 22"
     with pytest.raises(ValueError, match="sans sources"):
         provenance.frame_source(pd.DataFrame({"a": [1]}))
+
+
+# --- « à actualiser » and projects without a source document ---------------------------------
+
+
+def test_a_stale_resource_says_so_in_its_source_line():
+    stale = {"à actualiser pour": 2026}
+    text = provenance.source_text(
+        [
+            {"title": DOC, "section": "3.", "page": 7, "vintage": "2018", **stale},
+            {"title": "INSEE (cité)", "publisher": "INSEE", "vintage": "2015", **stale},
+        ]
+    )
+    assert text == (
+        f"projet associatif 2020, p.{N}7 ; INSEE, 2015 "
+        "(millésime 2015 — à actualiser pour l'édition 2026)"
+    )
+    undated = provenance.source_text([{"title": "Enquête", "vintage": "?", **stale}])
+    assert undated == "Enquête (à actualiser pour l'édition 2026)"
+
+
+def test_the_caption_of_a_loaded_stale_table_says_a_actualiser(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "t.csv").write_text("code,valeur\nx,1\n", encoding="utf-8")
+    (root / "t.resource.yaml").write_text(
+        "name: t\npath: t.csv\n"
+        "sources: [{title: INSEE, publisher: INSEE, vintage: '2018'}]\n"
+        "schema: {fields: [{name: code, type: string}, {name: valeur, type: integer}]}\n"
+        "actualisation: {statut: à actualiser, edition: 2026}\n",
+        encoding="utf-8",
+    )
+    line = provenance.frame_source(load("t", root))
+    assert line == "INSEE, 2018 (millésime 2018 — à actualiser pour l'édition 2026)"
+    kept = (root / "t.resource.yaml").read_text(encoding="utf-8")
+    kept = kept.replace("à actualiser, edition: 2026", "conservé, edition: 2026, motif: sans suite")
+    (root / "t.resource.yaml").write_text(kept, encoding="utf-8")
+    assert provenance.frame_source(load("t", root)) == "INSEE, 2018"
+
+
+def test_a_project_without_source_document_cites_its_public_sources(monkeypatch):
+    monkeypatch.setattr(provenance, "source_document", lambda: None)
+    assert provenance.source_text([{"title": DOC, "page": 7}, {"title": "INSEE"}]) == (
+        f"{DOC} ; INSEE"
+    )
