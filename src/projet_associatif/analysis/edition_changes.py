@@ -158,7 +158,7 @@ def _title(before: dict[str, ResourceInfo], after: dict[str, ResourceInfo], name
 def _why_not_comparable(old: ResourceInfo, new: ResourceInfo) -> str | None:
     """Return why two descriptors cannot be compared row by row, or None when they can."""
     if new.format != "csv" or old.format != "csv":
-        return "document sans lignes (YAML ou JSON) : non comparé ligne à ligne"
+        return "document YAML ou JSON, sans lignes à apparier"
     key = _key(new)
     if not key:
         return "pas de clé primaire (primaryKey) pour apparier les lignes"

@@ -167,17 +167,36 @@ def chapter(result: EditionChanges | None) -> list[Text | Table]:
     blocks: list[Text | Table] = [summary(result)]
     if result is None:
         return blocks
-    if result.resources:
+    changed = [r for r in result.resources if r.has_changes]
+    if changed:
         blocks.append(Text("## Les chiffres, table par table {#edition-precedente-tables}"))
-    for resource in result.resources:
+    for resource in changed:
         heading = f"### {escape_markdown(resource.title)} {{#edition-{_anchor(resource.name)}}}"
         blocks.append(Text(f"{heading}\n\n{resource_sentence(result, resource)}"))
         table = changes_table(result, resource)
         if table is not None:
             blocks.append(table)
+    same = [r for r in result.resources if not r.has_changes]
+    if same:
+        blocks.append(unchanged_text(same))
     if result.not_compared:
         blocks.append(not_compared_text(result))
     return blocks
+
+
+def unchanged_text(resources: list[ResourceChanges]) -> Text:
+    """Return the tables whose figures all stayed the same, one line each, under a heading."""
+    items = "\n".join(
+        f"- {escape_markdown(r.title)} : "
+        + (
+            _count(r.unchanged, "chiffre identique", "chiffres identiques")
+            if r.unchanged
+            else "aucun chiffre présent dans les deux éditions"
+        )
+        + "."
+        for r in resources
+    )
+    return Text(f"## Les tables sans changement {{#edition-precedente-sans-changement}}\n\n{items}")
 
 
 def _anchor(name: str) -> str:

@@ -86,6 +86,10 @@ def test_the_chapter_sums_up_then_goes_resource_by_resource(result):
     )
     assert sum(isinstance(b, Table) for b in blocks) == 2
     assert blocks[-1].markdown.startswith("## Ce qui n'est pas comparé")
+    unchanged = next(b.markdown for b in blocks if "## Les tables sans changement" in b.markdown)
+    assert "- Bénéficiaires du RSA dans la demande d'emploi ABC, 2e trimestre 2018 : " in unchanged
+    assert "12 chiffres identiques." in unchanged
+    assert "### Bénéficiaires du RSA" not in "\n".join(headings)
 
 
 def test_a_project_without_previous_edition_gets_one_sentence():
