@@ -13,6 +13,7 @@ from projet_associatif.analysis.edition_changes import (
     compare_editions,
     edition_changes,
 )
+from projet_associatif.core.errors import MissingData
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,9 @@ def test_a_resource_of_one_edition_only_is_listed(project, tmp_path):
 
 def test_a_project_without_previous_edition_compares_nothing():
     assert edition_changes() is None
+
+
+def test_a_missing_previous_folder_is_to_complete_and_named(tmp_path):
+    with pytest.raises(MissingData) as caught:
+        compare_editions(tmp_path / "edition-precedente" / "data", None, 2020, 2026)
+    assert "edition-precedente" in str(caught.value.path)

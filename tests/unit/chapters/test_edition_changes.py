@@ -97,17 +97,27 @@ def test_a_project_without_previous_edition_gets_one_sentence():
     assert "n'a pas d'édition précédente" in only.markdown
 
 
-def test_the_notebook_shows_the_chapter_for_a_next_edition(project, tmp_path):
-    target = tmp_path / "edition-precedente.ipynb"
+def execute(tmp_path, name, **parameters):
+    target = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(
         str(notebooks_dir() / "edition-precedente.ipynb"),
         str(target),
-        parameters={"data_dir": str(project)},
+        parameters=parameters,
         kernel_name="python3",
         cwd=str(tmp_path),
         progress_bar=False,
     )
-    nb = nbformat.read(target, as_version=4)
+    return nbformat.read(target, as_version=4)
+
+
+def test_the_notebook_says_so_when_there_is_no_previous_edition(tmp_path):
+    nb = execute(tmp_path, "sans-precedente")
+    assert check_contract(nb) == []
+    assert "n'a pas d'édition précédente" in text_of(nb)
+
+
+def test_the_notebook_shows_the_chapter_for_a_next_edition(project, tmp_path):
+    nb = execute(tmp_path, "suivante", data_dir=str(project))
     assert check_contract(nb) == ["table", "table"]
     text = text_of(nb)
     assert f"10,10{N}%{N}→ 9,65{N}%" in text and "<b>#set" not in text
