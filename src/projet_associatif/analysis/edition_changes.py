@@ -14,7 +14,9 @@ What is not compared is listed with the reason, never dropped silently:
 - CSV resources without a ``primaryKey``: rows could only be paired by position, which
   pairs wrong rows as soon as one is added;
 - resources with no numeric field besides their key and positional columns;
-- resources described by one edition only, or still « à compléter » in either.
+- resources described by one edition only, or still « à compléter » in either;
+- resources whose previous data no longer pass validation (rules written after that edition):
+  the first problem is named. This edition's own data are checked as always (errors raise).
 
 Positional columns (the source's ``ordre``, ``page``, ``*_ordre``) and coordinates
 (``latitude*``, ``longitude*``) say where a row sits, not a figure of the territory: they
@@ -30,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from projet_associatif.config.identity import identity
-from projet_associatif.core.errors import MissingData, relative
+from projet_associatif.core.errors import DataError, MissingData, relative
 from projet_associatif.core.formatting import is_missing
 from projet_associatif.data.completeness import is_present
 from projet_associatif.data.descriptors import ResourceInfo
@@ -140,7 +142,14 @@ def compare_editions(
         if reason:
             skipped.append(NotCompared(name, title, reason))
             continue
-        old = _load(name, previous_dir)
+        try:
+            old = _load(name, previous_dir)
+        except DataError as error:
+            # Data validated by an earlier version of the rules: say so, compare the rest.
+            first = error.problems[0] if error.problems else error
+            reason = f"les données de l'édition {previous_year} ne sont plus valides ({first})"
+            skipped.append(NotCompared(name, title, reason))
+            continue
         new = _load(name, current_dir)
         if old is None or new is None:
             year = previous_year if old is None else current_year

@@ -96,3 +96,18 @@ def test_a_missing_previous_folder_is_to_complete_and_named(tmp_path):
     with pytest.raises(MissingData) as caught:
         compare_editions(tmp_path / "edition-precedente" / "data", None, 2020, 2026)
     assert "edition-precedente" in str(caught.value.path)
+
+
+def test_previous_data_that_no_longer_validate_are_listed_with_the_problem(project, tmp_path):
+    previous = project.parent / "edition-precedente" / "data"
+    shutil.copytree(previous, tmp_path / "avant")
+    rates = tmp_path / "avant" / "contexte" / "taux_pauvrete.csv"
+    lines = rates.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[1].split(",")
+    fields[3] = "beaucoup"
+    rates.write_text("".join([lines[0], ",".join(fields), *lines[2:]]), encoding="utf-8")
+    outcome = compare_editions(tmp_path / "avant", project, 2020, 2026)
+    reason = {n.name: n.reason for n in outcome.not_compared}["taux_pauvrete"]
+    assert reason.startswith("les données de l'édition 2020 ne sont plus valides (")
+    assert "taux_pauvrete.csv" in reason and "ligne 2" in reason
+    assert "taux_chomage" in {r.name for r in outcome.resources}
