@@ -36,7 +36,7 @@ from projet_associatif.core.errors import DataError, MissingData, relative
 from projet_associatif.core.formatting import is_missing
 from projet_associatif.data.completeness import is_present
 from projet_associatif.data.descriptors import ResourceInfo
-from projet_associatif.data.package import discover, load
+from projet_associatif.data.package import UnknownResource, discover, load
 
 #: Table Schema types whose values are figures.
 NUMERIC_TYPES = frozenset({"number", "integer"})
@@ -110,6 +110,30 @@ class EditionChanges:
     current_year: int
     resources: list[ResourceChanges]
     not_compared: list[NotCompared]
+
+
+@dataclass(frozen=True)
+class PreviousTable:
+    """One table of the previous edition, to show its values beside this edition's."""
+
+    year: int
+    table: pd.DataFrame
+
+
+def previous_table(name: str, data_dir: Path | None = None) -> PreviousTable | None:
+    """Return the previous edition's table ``name``, or None when there is none to show.
+
+    None also when the previous edition lacks it, left it « à compléter » or holds data that
+    no longer validate: the chapter « Ce qui a changé » lists those cases with their reason.
+    """
+    me = identity(data_dir)
+    if me.previous is None:
+        return None
+    try:
+        table = _load(name, me.previous.data_dir)
+    except (DataError, UnknownResource):
+        return None
+    return None if table is None else PreviousTable(me.previous.year, table)
 
 
 def edition_changes(data_dir: Path | None = None) -> EditionChanges | None:
