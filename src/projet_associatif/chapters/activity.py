@@ -14,17 +14,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from projet_associatif.analysis.edition_changes import PreviousTable
 from projet_associatif.analysis.key_figures import (
     compatible_counts,
     figure,
     figure_row,
     share_count,
 )
-from projet_associatif.core.formatting import NBSP, euros, number, percent
+from projet_associatif.core.formatting import MISSING, NBSP, euros, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present.blocks import Table, Text
 from projet_associatif.present.provenance import select_sources, source_text
-from projet_associatif.present.tables import column_decimals
+from projet_associatif.present.tables import Align, column_decimals
 
 #: The infographic's figures, in the source's order, with the label shown to readers.
 PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
@@ -221,17 +222,32 @@ def interviews_sentence(chiffres: pd.DataFrame) -> Text:
 # --- tables ----------------------------------------------------------------------------------
 
 
-def key_figures_table(chiffres: pd.DataFrame) -> Table:
-    """Return the infographic's figures as a two-column table with title and source."""
+def key_figures_table(chiffres: pd.DataFrame, previous: PreviousTable | None = None) -> Table:
+    """Return the infographic's figures as a table with title and source.
+
+    With the previous edition's key figures, a third column gives each figure's value in
+    that edition (same identifier), « — » when it had none.
+    """
     keys = [k for k, _ in PUBLIC_FIGURES]
+    frame = figures_frame(chiffres, PUBLIC_FIGURES)
+    align: dict[str, Align] = {"Valeur": "right"}
+    note = (
+        "valeurs telles qu'imprimées dans l'infographie « Le public » ; les pourcentages "
+        "y sont arrondis à l'unité."
+    )
+    if previous is not None:
+        column = f"Édition {previous.year}"
+        known = set(previous.table["id"])
+        frame[column] = [stated(previous.table, k) if k in known else MISSING for k in keys]
+        align[column] = "right"
+        note = f"{note[:-1]} ; « {column} » : la valeur de l'édition précédente."
     return Table(
-        figures_frame(chiffres, PUBLIC_FIGURES),
+        frame,
         title=f"Le public et l'activité : chiffres clés ({vintage_label(chiffres, keys)})",
         source=figures_source(chiffres, keys),
-        align={"Valeur": "right"},
+        align=align,
         label="tbl-public-chiffres-cles",
-        note="valeurs telles qu'imprimées dans l'infographie « Le public » ; les pourcentages "
-        "y sont arrondis à l'unité.",
+        note=note,
     )
 
 

@@ -4,8 +4,9 @@ import pandas as pd
 import pytest
 
 from projet_associatif.analysis import key_figures
+from projet_associatif.analysis.edition_changes import PreviousTable
 from projet_associatif.chapters import activity
-from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.formatting import MISSING, NBSP
 from projet_associatif.data.package import load
 
 N = NBSP
@@ -171,3 +172,17 @@ def test_a_frame_without_sources_is_refused():
     bare = pd.DataFrame({"id": ["x"], "section": ["s"], "valeur": [1.0], "millesime": [None]})
     with pytest.raises(ValueError):
         activity.figures_source(bare, ["x"])
+
+
+def test_key_figures_table_shows_the_previous_edition_beside_when_there_is_one(chiffres):
+    alone = activity.key_figures_table(chiffres)
+    assert list(alone.frame.columns) == ["Indicateur", "Valeur"]
+    before = with_value(chiffres, "jeunes_accompagnes_2019", 1950)
+    before = before[before["id"] != "evenements_2019"]
+    table = activity.key_figures_table(chiffres, PreviousTable(2020, before))
+    frame = table.frame.set_index("Indicateur")
+    assert list(table.frame.columns) == ["Indicateur", "Valeur", "Édition 2020"]
+    assert frame.loc["Jeunes accompagnés", "Valeur"] == f"2{N}089"
+    assert frame.loc["Jeunes accompagnés", "Édition 2020"] == f"1{N}950"
+    assert frame.loc["Événements", "Édition 2020"] == MISSING
+    assert "« Édition 2020 » : la valeur de l'édition précédente." in table.markdown
