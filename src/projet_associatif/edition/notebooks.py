@@ -63,7 +63,7 @@ def blank_qmd(text: str, names: Mapping[str, str] | None = None) -> str:
     """Return a ``.qmd`` chapter blanked, its front matter kept as it is."""
     match = FRONT_MATTER.match(text)
     head = match.group(0) if match else ""
-    return head + blank_markdown(text[len(head) :], names)
+    return head + ("\n" if head else "") + blank_markdown(text[len(head) :], names)
 
 
 def blank_notebook(source: Path, target: Path, names: Mapping[str, str] | None = None) -> None:

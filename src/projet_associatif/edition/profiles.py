@@ -155,7 +155,7 @@ def review_profile(text: str, *, old_year: int, year: int) -> str:
     """Return a review profile for a new edition: years renamed, completeness chapter added."""
     result = re.sub(rf"projet-{old_year}\b", f"projet-{year}", text)
     result = re.sub(
-        rf"(projet associatif) {old_year}\b", rf"\g<1> {year}", result, flags=re.IGNORECASE
+        rf"(projet associatif (?:de )?){old_year}\b", rf"\g<1>{year}", result, flags=re.IGNORECASE
     )
     home = re.search(rf"^([ \t]+- ){re.escape(HOME_PAGE)}[ \t]*$", result, flags=re.MULTILINE)
     expected = yaml.safe_load(result) or {}
