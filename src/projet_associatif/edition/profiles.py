@@ -153,10 +153,8 @@ def write_base_profile(root: Path, profile: dict[str, Any], year: int) -> Path:
 
 def review_profile(text: str, *, old_year: int, year: int) -> str:
     """Return a review profile for a new edition: years renamed, completeness chapter added."""
-    result = re.sub(rf"projet-{old_year}\b", f"projet-{year}", text)
-    result = re.sub(
-        rf"(projet associatif (?:de )?){old_year}\b", rf"\g<1>{year}", result, flags=re.IGNORECASE
-    )
+    # Every year of the edition in a review's file names that edition (title, comments).
+    result = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), text)
     home = re.search(rf"^([ \t]+- ){re.escape(HOME_PAGE)}[ \t]*$", result, flags=re.MULTILINE)
     expected = yaml.safe_load(result) or {}
     book = expected.get("book") or {}
