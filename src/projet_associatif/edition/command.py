@@ -31,7 +31,7 @@ def create(args: argparse.Namespace, console: Console, err_console: Console) -> 
                 raise EditionError(f"{names} : options d'un projet vierge (--vierge) seulement.")
             project = new_edition(args.dossier, args.depuis, year)
     except EditionError as exc:
-        err_console.print(str(exc), style="red", markup=False, highlight=False)
+        err_console.print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         return EXIT_USAGE
     _summary(project, console)
     return EXIT_OK
