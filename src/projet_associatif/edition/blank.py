@@ -57,7 +57,7 @@ def new_blank(
         (root / "notebooks").mkdir()
         for notebook in sorted((template / "notebooks").glob("*.ipynb")):
             blank_notebook(notebook, root / "notebooks" / notebook.name, names)
-        blank_data(template / "data", root / "data", keep={"identite"})
+        blank_data(template / "data", root / "data")
         (root / IDENTITY_FILE).write_text(
             identity_text(
                 organisation=organisation, short_name=short_name, year=year, territory=territory

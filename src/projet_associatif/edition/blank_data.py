@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-from collections.abc import Collection
 from pathlib import Path
 
 from projet_associatif.core.texts import text, texts
@@ -45,24 +43,19 @@ def header_only(path: Path) -> str:
     return out.getvalue()
 
 
-def blank_data(source: Path, target: Path, *, keep: Collection[str] = ()) -> list[Path]:
+def blank_data(source: Path, target: Path) -> list[Path]:
     """Write a blank copy of the data package ``source`` into ``target``; return the files.
 
-    ``keep`` names resources whose descriptor is copied as it is, without their data file
-    (the caller writes it: ``identite``).
+    YAML documents are left to write (the caller writes ``identite.yaml``).
     """
     written = []
     header = texts("edition")["entete_descripteur"] + "\n"
-    for name, info in discover(source).items():
+    for info in discover(source).values():
         relative = info.descriptor_path.relative_to(source)
         if relative.parts[0] in NOT_COPIED:
             continue
         out = target / relative
         out.parent.mkdir(parents=True, exist_ok=True)
-        if name in keep:
-            shutil.copyfile(info.descriptor_path, out)
-            written.append(out)
-            continue
         out.write_text(header + dump(blank_descriptor(info.descriptor)), encoding="utf-8")
         written.append(out)
         data_file = info.path
