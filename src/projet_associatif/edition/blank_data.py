@@ -9,9 +9,13 @@ guide.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import re
 from pathlib import Path
+
+import yaml
 
 from projet_associatif.core.texts import text, texts
 from projet_associatif.data.descriptors import discover
@@ -24,10 +28,51 @@ NOT_COPIED = frozenset({"fidelite", "reference"})
 DROPPED_KEYS = ("actualisation", "lignes")
 
 
-def blank_descriptor(descriptor: dict) -> dict:
-    """Return a descriptor without the template's figures: sources and description to fill."""
+def template_places(data_dir: Path) -> frozenset[str]:
+    """Return the names of the template's communes and EPCI (reference extract, identity)."""
+    places: set[str] = set()
+    path = data_dir / "reference" / "communes.csv"
+    if path.is_file():
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                places.update(row[key] for key in ("nom", "nom_epci") if row.get(key))
+    identity = data_dir / "association" / "identite.yaml"
+    if identity.is_file():
+        document = yaml.safe_load(identity.read_text(encoding="utf-8")) or {}
+        places.update(e["nom"] for e in (document.get("territoire") or {}).get("epci", []))
+    return frozenset(places)
+
+
+def _names_a_place(values: list, places: frozenset[str]) -> bool:
+    """Return whether a list of allowed values names one of the template's places."""
+    text = "\n".join(str(v) for v in values)
+    return any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", text) for p in places)
+
+
+def _without_place_enums(schema: dict, places: frozenset[str]) -> dict:
+    """Return a Table Schema whose lists of allowed values naming the template's places go.
+
+    « Moulins », « Moulins Communauté » are the template's territory, not the table's
+    structure: the new project's analyst writes their own places.
+    """
+    schema = copy.deepcopy(schema)
+    for field in schema.get("fields", []):
+        constraints = field.get("constraints") or {}
+        if _names_a_place(constraints.get("enum") or [], places):
+            del constraints["enum"]
+    return schema
+
+
+def blank_descriptor(descriptor: dict, places: frozenset[str] = frozenset()) -> dict:
+    """Return a descriptor without the template's figures: sources and description to fill.
+
+    ``places`` are the template's communes and EPCI: a column's allowed values naming one of
+    them are dropped.
+    """
     edition = texts("edition")
     blank = {k: v for k, v in descriptor.items() if k not in DROPPED_KEYS}
+    if "schema" in blank:
+        blank["schema"] = _without_place_enums(blank["schema"], places)
     blank["sources"] = [dict(edition["source_a_completer"])]
     if "description" in blank:
         blank["description"] = edition["description_a_completer"]
@@ -49,6 +94,7 @@ def blank_data(source: Path, target: Path) -> list[Path]:
     YAML documents are left to write (the caller writes ``identite.yaml``).
     """
     written = []
+    places = template_places(source)
     header = texts("edition")["entete_descripteur"] + "\n"
     for info in discover(source).values():
         relative = info.descriptor_path.relative_to(source)
@@ -56,7 +102,7 @@ def blank_data(source: Path, target: Path) -> list[Path]:
             continue
         out = target / relative
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(header + dump(blank_descriptor(info.descriptor)), encoding="utf-8")
+        out.write_text(header + dump(blank_descriptor(info.descriptor, places)), encoding="utf-8")
         written.append(out)
         data_file = info.path
         if info.format == "csv" and data_file.is_file():

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import yaml
 
-from projet_associatif.edition.blank_data import blank_data, blank_descriptor, header_only
+from projet_associatif.edition.blank_data import (
+    blank_data,
+    blank_descriptor,
+    header_only,
+    template_places,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -56,3 +61,16 @@ def test_blank_data_of_this_project(tmp_path):
         (target / "territoire" / "epci.resource.yaml").read_text(encoding="utf-8")
     )
     assert "lignes" not in descriptor
+
+
+def test_allowed_values_naming_the_template_places_go_the_others_stay():
+    places = template_places(ROOT / "data")
+    assert {"Moulins", "Moulins Communauté"} <= places
+    descriptor = yaml.safe_load(
+        (ROOT / "data/territoire/chiffres_cles.resource.yaml").read_text(encoding="utf-8")
+    )
+    fields = {f["name"]: f for f in blank_descriptor(descriptor, places)["schema"]["fields"]}
+    assert "enum" not in fields["perimetre"]["constraints"]
+    assert fields["perimetre"]["constraints"]["required"] is True
+    assert "pct" in fields["unite"]["constraints"]["enum"]
+    assert "Moulins" not in yaml.safe_dump(fields, allow_unicode=True)
