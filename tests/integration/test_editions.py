@@ -73,7 +73,7 @@ def test_the_blank_project_holds_its_territory_and_no_text_of_the_template(proje
     texts = [root / "index.qmd", root / "README.md", *root.glob("report/*.qmd")]
     texts += [*root.glob("notebooks/*.ipynb"), *root.glob("_quarto*.yml")]
     texts += [p for p in (root / "data").rglob("*") if p.is_file() and "reference" not in p.parts]
-    assert [p for p in texts if "Moulins" in p.read_text("utf-8")] == []
+    assert [p for p in texts if "moulins" in p.read_text("utf-8").lower()] == []
     epci_csv = (root / "data/territoire/epci.csv").read_text("utf-8")
     assert len(epci_csv.splitlines()) == 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,11 +27,44 @@ def guidance() -> str:
     return texts("edition")["a_rediger"].strip()
 
 
+#: A heading's identifier (« {#histoire-mission-locale-moulins} »).
+ANCHOR = re.compile(r"\{#([\w-]+)")
+
+
+def slug_words(name: str) -> list[str]:
+    """Return the lower-case words of a name, as they appear in a heading's identifier."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", folded)
+
+
 def rename(line: str, names: Mapping[str, str]) -> str:
-    """Return ``line`` with each old name replaced by its new one (longest first)."""
+    """Return ``line`` with each old name replaced by its new one (longest first).
+
+    In an identifier, the words that set the old name apart (« moulins ») become those of
+    the new one (« vichy »).
+    """
     for old in sorted(names, key=len, reverse=True):
         line = line.replace(old, names[old])
+    for old, new in names.items():
+        line = ANCHOR.sub(lambda m, o=old, n=new: "{#" + _anchor(m[1], o, n), line)
     return line
+
+
+def _anchor(identifier: str, old: str, new: str) -> str:
+    """Return an identifier whose words proper to ``old`` become those proper to ``new``.
+
+    Words of two letters or less (« de », « l ») are left: they are not what names a place.
+    """
+    old_words, new_words = slug_words(old), slug_words(new)
+    own = {w for w in old_words if w not in new_words and len(w) > 2}
+    replacement = "-".join(w for w in new_words if w not in old_words) or "organisation"
+    out: list[str] = []
+    for word in identifier.split("-"):
+        if word not in own:
+            out.append(word)
+        elif replacement not in out:
+            out.append(replacement)
+    return "-".join(out)
 
 
 def blank_markdown(text: str, names: Mapping[str, str] | None = None) -> str:

@@ -14,13 +14,13 @@ NAMES = {
 
 def test_headings_stay_prose_becomes_guidance_and_names_change():
     text = (
-        "# 3.3 Histoire de la Mission Locale de Moulins {#histoire}\n\n"
+        "# 3.3 Histoire de la Mission Locale de Moulins {#histoire-mission-locale-moulins}\n\n"
         "Un paragraphe.\n\nUn autre.\n\n::: {.pa-renvoi}\nUn renvoi.\n:::\n\n"
         "## Sous-partie\n\n```python\n# pas un titre\n```\n"
     )
     out = blank_markdown(text, NAMES)
     assert out.splitlines() == [
-        "# 3.3 Histoire de la Mission Locale de Vichy {#histoire}",
+        "# 3.3 Histoire de la Mission Locale de Vichy {#histoire-mission-locale-vichy}",
         "",
         guidance(),
         "",
@@ -28,8 +28,16 @@ def test_headings_stay_prose_becomes_guidance_and_names_change():
         "",
         guidance(),
     ]
-    assert "Moulins" not in out
+    assert "moulins" not in out.lower()
     assert "paragraphe" not in out
+
+
+def test_an_identifier_naming_the_template_takes_the_new_name():
+    names = {"Mission Locale de Moulins": "Mission Locale d'essai de l'Allier"}
+    line = "## Histoire de la Mission Locale de Moulins {#histoire-de-la-moulins .x}"
+    assert blank_markdown(line, names) == (
+        "## Histoire de la Mission Locale d'essai de l'Allier {#histoire-de-la-d-essai-l-allier .x}\n"
+    )
 
 
 def test_a_heading_without_prose_gets_no_guidance():
