@@ -42,6 +42,8 @@ def set_key(text: str, key: str, value: Any, *, comment: str = "") -> str:
         result = pattern.sub(lambda _: new_block, text, count=1)
     else:
         result = text + new_block
-    if yaml.safe_load(result) != expected:
-        return dump(expected)
-    return result
+    try:
+        same = yaml.safe_load(result) == expected
+    except yaml.YAMLError:
+        same = False
+    return result if same else dump(expected)

@@ -64,3 +64,10 @@ def test_an_unknown_epci_is_a_data_error_and_writes_nothing(tmp_path, capsys):
     assert main(args) == 1
     assert "« 123 » inconnu" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_inside_the_copied_data_is_refused(tmp_path, capsys):
+    args = ["edition", "nouvelle", str(ROOT / "data" / "essai"), "--depuis", str(ROOT)]
+    assert main([*args, "--annee", "2030"]) == 2
+    assert "dossier copié" in capsys.readouterr().err
+    assert not (ROOT / "data" / "essai").exists()
