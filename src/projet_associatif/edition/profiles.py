@@ -16,7 +16,7 @@ import yaml
 
 from projet_associatif.core.texts import texts
 from projet_associatif.edition.target import EditionError
-from projet_associatif.edition.yaml_text import dump
+from projet_associatif.edition.yaml_text import dump, reads_back
 
 MAIN_CONFIG = "_quarto.yml"
 HOME_PAGE = "index.qmd"
@@ -102,9 +102,7 @@ def main_config(text: str, *, year: int, author: str, profiles: list[str]) -> st
     expected["profile"]["group"] = [profiles]
     book = expected.setdefault("book", {})
     book.update({"title": title(year), "author": author, "date": str(year)})
-    if yaml.safe_load(result) != expected:
-        return dump(expected)
-    return result
+    return result if reads_back(result, expected) else dump(expected)
 
 
 def _with_completeness(chapters: list[Any]) -> list[Any]:
@@ -162,6 +160,4 @@ def review_profile(text: str, *, old_year: int, year: int) -> str:
     if home:
         line = f"{home.group(1)}{COMPLETENESS_CHAPTER}\n"
         result = result[: home.end() + 1] + line + result[home.end() + 1 :]
-    if yaml.safe_load(result) != expected:
-        return dump(expected)
-    return result
+    return result if reads_back(result, expected) else dump(expected)

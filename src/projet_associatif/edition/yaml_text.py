@@ -42,8 +42,12 @@ def set_key(text: str, key: str, value: Any, *, comment: str = "") -> str:
         result = pattern.sub(lambda _: new_block, text, count=1)
     else:
         result = text + new_block
+    return result if reads_back(result, expected) else dump(expected)
+
+
+def reads_back(text: str, expected: Any) -> bool:
+    """Return whether ``text`` parses to ``expected`` (an edit of a YAML text went right)."""
     try:
-        same = yaml.safe_load(result) == expected
+        return yaml.safe_load(text) == expected
     except yaml.YAMLError:
-        same = False
-    return result if same else dump(expected)
+        return False
