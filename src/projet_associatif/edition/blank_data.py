@@ -113,10 +113,11 @@ def blank_data(source: Path, target: Path) -> list[Path]:
     for folder in sorted({p.parent for p in written}):
         readme = folder / "README.md"
         readme.write_text(
-            guide.format(dossier=folder.relative_to(target).as_posix()) + "\n", encoding="utf-8"
+            guide.format(dossier=f"{target.name}/{folder.relative_to(target).as_posix()}") + "\n",
+            encoding="utf-8",
         )
         written.append(readme)
     top = target / "README.md"
-    top.write_text(text("edition-donnees-guide").format(dossier="data") + "\n", encoding="utf-8")
+    top.write_text(guide.format(dossier=target.name) + "\n", encoding="utf-8")
     written.append(top)
     return written
