@@ -34,6 +34,7 @@ LAYERS = (
     "chapters",
     "publish",
     "pipeline",
+    "edition",
     "cli",
 )
 
@@ -88,6 +89,9 @@ LOCAL_MODULES = {
         "pandas, only when a resource is validated again"
     ),
     ("projet_associatif.cli.main", "projet_associatif.suivi.fusion"): "pandas, for `suivi` only",
+    ("projet_associatif.cli.main", "projet_associatif.edition.command"): (
+        "importlib.metadata, lzma and the reference readers: ~0,1 s, for `edition` only"
+    ),
     ("projet_associatif.pipeline.checks", "projet_associatif.suivi.reader"): (
         "pandas, only when a build is given a measurement file"
     ),

@@ -23,6 +23,7 @@ from projet_associatif.cli.argparse_fr import (
     FrenchArgumentParser,
     FrenchRawDescriptionHelpFormatter,
 )
+from projet_associatif.cli.edition import add_edition
 from projet_associatif.config.profiles import ProfileError, resolve_as_of
 from projet_associatif.core.errors import DataError
 from projet_associatif.data.completeness import Completeness
@@ -44,6 +45,7 @@ Exemples :
   projet-associatif build                    construit le rapport (HTML, PDF, DOCX) dans _book/
   projet-associatif build --profile bilan-intermediaire --suivi exemples/suivi-fictif.xlsx
   projet-associatif suivi modele suivi.xlsx  écrit un classeur de suivi prêt à remplir
+  projet-associatif edition nouvelle ../projet-2026 --depuis .   prépare l'édition suivante
 
 Documentation : README.md et data/README.md.
 """
@@ -181,6 +183,14 @@ def _cmd_suivi_check(args: argparse.Namespace) -> int:
         err_console.print(line, style="yellow", markup=False)
     console.print(f"[green]{args.fichier} est valide[/] au {as_of:%Y-%m-%d} : {detail}{flag}.")
     return EXIT_OK
+
+
+def _cmd_edition_new(args: argparse.Namespace) -> int:
+    # start-up cost: the edition modules bring the registry readers (importlib.metadata,
+    # lzma, ~0,1 s), which `--help` must not wait for.
+    from projet_associatif.edition.command import create
+
+    return create(args, console, err_console)
 
 
 def whole_number(text: str) -> int:
@@ -397,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=None, metavar="DOSSIER", help="dossier des données"
     )
     check.set_defaults(func=_cmd_suivi_check)
+    add_edition(sub, _cmd_edition_new, whole_number)
     return parser
 
 

@@ -107,6 +107,8 @@ def test_the_command_list_is_complete():
         ("suivi",),
         ("suivi", "modele"),
         ("suivi", "verifier"),
+        ("edition",),
+        ("edition", "nouvelle"),
     }
 
 
@@ -141,6 +143,11 @@ def _parser_of(command: tuple[str, ...]) -> argparse.ArgumentParser:
         (["construire"], "argument COMMANDE : choix invalide : 'construire'"),
         (["suivi", "verifier"], "arguments obligatoires manquants : FICHIER"),
         (["suivi", "modele"], "arguments obligatoires manquants : CLASSEUR"),
+        (["edition", "nouvelle", "d", "--depuis", ".", "--vierge"], "argument --vierge : "),
+        (
+            ["edition", "nouvelle", "d", "--annee", "x", "--vierge"],
+            "argument --annee : nombre entier attendu, pas 'x'",
+        ),
     ],
 )
 def test_usage_errors_are_french(argv, french, capsys):
