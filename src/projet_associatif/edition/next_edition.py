@@ -76,8 +76,11 @@ def new_edition(target: Path, source: Path, year: int) -> NewProject:
             if (source / folder).is_dir():
                 shutil.copytree(source / folder, root / folder, ignore=IGNORED)
         shutil.copytree(source / "data", root / PREVIOUS_DATA, ignore=IGNORED)
-        if (source / profiles.HOME_PAGE).is_file():
-            shutil.copyfile(source / profiles.HOME_PAGE, root / profiles.HOME_PAGE)
+        # Every home page: the base document's index.qmd and the reviews' index.md (Quarto
+        # takes a book's home page from its chapter list, any file named index.*).
+        for home in sorted(source.glob("index.*")):
+            if home.is_file():
+                shutil.copyfile(home, root / home.name)
         names = [profiles.base_profile_name(year), *reviews]
         config = (source / profiles.MAIN_CONFIG).read_text(encoding="utf-8")
         (root / profiles.MAIN_CONFIG).write_text(
