@@ -51,14 +51,14 @@ def project_texts(name: str) -> dict[str, Any]:
     """
     path = project_texts_path(name)
     try:
-        stamp = path.stat().st_mtime_ns
+        status = path.stat()
     except FileNotFoundError:
         raise MissingData(path, "texte du chapitre") from None
-    return _read_project_texts(path, stamp)
+    return _read_project_texts(path, (status.st_mtime_ns, status.st_size))
 
 
 @functools.cache
-def _read_project_texts(path: Path, stamp: int) -> dict[str, Any]:
+def _read_project_texts(path: Path, stamp: tuple[int, int]) -> dict[str, Any]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -2,9 +2,8 @@
 
 The workbook names indicators, fiches-action, steps and evaluation questions by the ids of
 the data package; :class:`Referentiel` gathers them (and the project's start date and the
-reviews' delays, from :mod:`projet_associatif.config.profiles`, their one home; the
-organisation's names, from :mod:`projet_associatif.config.identity`) for the template, the
-reader and the reviews.
+reviews' delays, from :mod:`projet_associatif.config.profiles`, their one home) for the
+template, the reader and the reviews.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from projet_associatif.config.identity import identity
 from projet_associatif.config.profiles import (
     FRAMEWORK_RESOURCE,
     START_KEY,
@@ -53,9 +51,9 @@ class Referentiel:
     #: Months from the start to each review, keyed by profile (« bilan-intermediaire »: 18).
     review_months: dict[str, int]
     start_status: str | None = None  # « hypothèse » when the source gives no date
-    #: The organisation's full and short names (identite.yaml), for the workbook's texts.
-    organisation: str = ""
-    short_name: str = ""
+    #: The data package read (``None``: the project's), where the template finds the
+    #: organisation's names for its texts (identite.yaml), only when a text needs them.
+    data_dir: Path | None = None
 
     @property
     def fiche_ids(self) -> list[str]:
@@ -78,7 +76,6 @@ def load_referentiel(data_dir: Path | None = None) -> Referentiel:
     data_dir = Path(data_dir) if data_dir else None
     framework = load(FRAMEWORK_RESOURCE, data_dir)
     status = framework.get(START_STATUS_KEY) if isinstance(framework, Mapping) else None
-    names = identity(data_dir)
     return Referentiel(
         indicateurs=load("indicateurs", data_dir),
         fiches=load("fiches_action", data_dir)["fiches"],
@@ -87,8 +84,7 @@ def load_referentiel(data_dir: Path | None = None) -> Referentiel:
         start=project_start(data_dir),
         review_months=review_months(data_dir),
         start_status=status if isinstance(status, str) else None,
-        organisation=names.organisation,
-        short_name=names.short_name,
+        data_dir=data_dir,
     )
 
 

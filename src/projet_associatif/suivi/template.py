@@ -5,7 +5,7 @@ validations from its schema (``suivi/schemas/``); the « Instructions » sheet r
 from ``textes/classeur-suivi.yaml`` and the status rules from ``textes/regles-evaluation.yaml``,
 and lists each column's instruction (the schema's ``description``). The texts name the
 organisation through placeholders (``{organisation}``, ``{nom_court}``), filled from
-identite.yaml (:class:`~projet_associatif.suivi.referentiel.Referentiel` carries its names).
+identite.yaml of the data package the workbook is built for.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from projet_associatif.config.identity import identity
 from projet_associatif.core.errors import DataError, Problem
 from projet_associatif.core.formatting import date_fr, is_missing
 from projet_associatif.core.texts import texts
@@ -85,7 +86,12 @@ def build_workbook(ref: Referentiel, *, banner: str | None = None) -> Workbook:
 
 def _fill(text: str, ref: Referentiel) -> str:
     """Return a workbook text with the organisation's names in place of its placeholders."""
-    return text.replace("{organisation}", ref.organisation).replace("{nom_court}", ref.short_name)
+    if "{organisation}" not in text and "{nom_court}" not in text:
+        return text
+    names = identity(ref.data_dir)
+    return text.replace("{organisation}", names.organisation).replace(
+        "{nom_court}", names.short_name
+    )
 
 
 def _banner_row(ws: Any, banner: str, ncols: int) -> None:
