@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from projet_associatif.chapters import resources
-from projet_associatif.core.paths import data_dir
 from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import data_dir
 from projet_associatif.data.package import load
 from projet_associatif.present import charts, tables
 
