@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from projet_associatif.config.identity import organisation
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish import RenderError
 from projet_associatif.publish.book import book_config, merge_configs, profiles
@@ -198,3 +199,10 @@ def test_plain_part_titles_and_hrefs_are_read(tmp_path: Path):
         ("chapter", "b.qmd", None),
     ]
     assert entries[1].stem == "deuxieme-partie"
+
+
+@pytest.mark.parametrize("profile", profiles())
+def test_the_books_author_is_the_organisation_the_data_names(profile):
+    # Quarto reads book: author from _quarto.yml; the title page, the PDF and DOCX metadata
+    # read identite.yaml: a project whose two names differ would contradict itself.
+    assert book_config(profile).author == organisation()
