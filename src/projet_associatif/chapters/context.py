@@ -458,13 +458,11 @@ def poverty_section(poverty: pd.DataFrame, sources: Sources) -> list[Figure | Te
 
 
 def debt_sentence(figures: pd.DataFrame) -> str:
-    """Return the source's over-indebtedness sentence with its rank and mean amount."""
+    """Return the source's over-indebtedness sentence (the project's words) with its figures."""
     rank = int(figure(figures, "surendettement_rang_national"))
     amount = figure(figures, "surendettement_montant_moyen_eur")
-    return (
-        f"L'Allier est le {ordinal_fr(rank)} département, au niveau national, "
-        "où le surendettement est le plus présent (montant moyen d'endettement : "
-        f"{euros(amount)})."
+    return project_texts(TEXTS)["surendettement"].format(
+        rang=ordinal_fr(rank), montant=euros(amount)
     )
 
 
@@ -502,27 +500,28 @@ def rsa_frame(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def rsa_sentence(rsa: pd.DataFrame) -> str:
-    """Return a sentence comparing the Allier's share of RSA recipients with the others."""
+    """Return the sentence comparing one territory's share of RSA recipients with the others.
+
+    The territory and the wording are the project's (``rsa_phrase``); ``{autres}`` lists every
+    other row of the table, « 13,2 % en Auvergne-Rhône-Alpes et 15,9 % en France ».
+    """
+    words = project_texts(TEXTS)["rsa_phrase"]
     rows = rsa.set_index("territoire")
-    allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
+    main = words["territoire"]
     others = [
         f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
-        if t != "France"
-        else f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
         for t in rows.index
-        if t != "Allier"
+        if t != main
     ]
-    count = number(int(rows.loc["Allier", "defm_brsa_nombre"]))
-    return (
-        f"Dans l'Allier, {count} demandeurs d'emploi (catégories A, B, C) sont bénéficiaires "
-        f"du RSA, soit {percent(allier)} des demandeurs d'emploi, contre "
-        + " et ".join(others)
-        + "."
+    return words["texte"].format(
+        nombre=number(int(rows.loc[main, "defm_brsa_nombre"])),
+        part=percent(float(rows.loc[main, "part_rsa_defm_pct"])),
+        autres=" et ".join(others),
     )
 
 
 def rsa_section(rsa: pd.DataFrame, sources: Sources) -> list[Text | Table]:
-    """Return the sentence on the Allier's share of RSA recipients, then the RSA table."""
+    """Return the sentence on the territory's share of RSA recipients, then the RSA table."""
     frame, formats = rsa_frame(rsa)
     table = Table(
         frame,

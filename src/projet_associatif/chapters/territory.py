@@ -329,13 +329,13 @@ def distances_table(figures: pd.DataFrame, sources: Sources) -> Table:
 
 
 def densities_frame(figures: pd.DataFrame) -> pd.DataFrame:
-    """Return the three stated densities, the vintage in the label where the source gives it."""
+    """Return the stated densities, the vintage in the label where the source gives it.
+
+    Which figures, in which order and under which names: ``densites`` of the project's texts
+    (figure id → perimeter).
+    """
     rows = []
-    for ident, label in (
-        ("densite_territoire", "Notre territoire"),
-        ("densite_departement", "Allier"),
-        ("densite_region", "Auvergne-Rhône-Alpes"),
-    ):
+    for ident, label in project_texts(TEXTS)["densites"].items():
         row = figure_row(figures, ident)
         source = row["source_externe"]
         if isinstance(source, str) and source:
