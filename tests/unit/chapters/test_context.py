@@ -265,3 +265,15 @@ def test_the_gap_legend_follows_the_texts_file(monkeypatch, rates):
         lambda name: {"trace_continu": "continu", "trace_pointille": "trou"},
     )
     assert set(context.unemployment_segments(rates)["trace"]) == {"continu", "trou"}
+
+
+def test_debt_and_rsa_sentences_are_the_projects_words(project_textes):
+    _rewrite(
+        project_textes / "contexte-socio-economique.yaml",
+        surendettement="Rang {rang}, {montant}.",
+        rsa_phrase={"territoire": "France", "texte": "En France : {nombre}, {part} ; {autres}."},
+    )
+    assert context.debt_sentence(load("chiffres_cles")) == f"Rang 6e, 37{N}351{N}€."
+    sentence = context.rsa_sentence(load("rsa_demandeurs"))
+    assert sentence.startswith("En France : ") and f"18,4{N}% en Allier" in sentence
+    assert "en France" not in sentence

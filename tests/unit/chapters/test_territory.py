@@ -232,3 +232,12 @@ def test_a_project_without_the_chapters_texts_has_them_to_complete(project_texte
         territory.qpv(figures)
     assert raised.value.path == project_textes / "contexte-territorial.yaml"
     assert "à compléter : texte du chapitre" in str(raised.value)
+
+
+def test_the_densities_shown_are_the_ones_the_projects_texts_list(project_textes, figures):
+    path = project_textes / "contexte-territorial.yaml"
+    path.write_text(
+        "densites:\n  densite_region: La région\n  densite_territoire: Ici\n", encoding="utf-8"
+    )
+    labels = territory.densities_frame(figures)["perimetre"].tolist()
+    assert len(labels) == 2 and labels[0].startswith("La région") and labels[1].startswith("Ici")
