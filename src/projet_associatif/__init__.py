@@ -1,4 +1,4 @@
-"""Projet associatif reproductible de la Mission Locale de Moulins et sa région."""
+"""Publish a projet associatif reproducibly: validated data, notebooks, one book, three formats."""
 
 from projet_associatif.core.startup import skip_slow_optional_imports
 

@@ -29,6 +29,7 @@ from projet_associatif.analysis.audit_findings import (
     note,
     plain_value,
 )
+from projet_associatif.config.identity import identity
 from projet_associatif.core.errors import MissingData
 from projet_associatif.core.formatting import is_missing, number
 from projet_associatif.data.package import load
@@ -146,6 +147,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
     """Check the zone's stated counts against the EPCI and sites tables."""
     epci = load("epci", data_dir)
     figures = _key_figures(data_dir)
+    shared_with = identity(data_dir).territory.shared_with
     where_epci = _where(epci, "descriptions des 4 EPCI")
     in_zone = epci["communes_zone_nombre"].fillna(epci["communes_nombre"])
     detail = " + ".join(str(int(n)) for n in in_zone)
@@ -177,7 +179,7 @@ def check_territory(data_dir: Path | None) -> Iterator[Finding]:
         ),
         (
             "zone-epci-partages",
-            "EPCI partagés avec la Mission Locale de Vichy",
+            f"EPCI partagés avec la {shared_with}" if shared_with else "EPCI partagés",
             "cc_partagees",
             epci["partage"].fillna(False).sum(),
             "EPCI marqués partagés",

@@ -1,22 +1,24 @@
 """Check that every sentence and number of the source document reaches a rendered text.
 
-The source (``source/projet-associatif-mission-locale-moulins-2020.txt``) is cut into
-*segments*: table cells and sentences, each tied to the source section it sits in. A
-rendered output (HTML, PDF or DOCX, as plain text) is reduced to the same tokens. A segment
-is found when some window of the output holds at least ``SIMILARITY`` of its words (as a
-multiset: « verbatim or nearly » tolerates a corrected typo, a changed article, a reordered
-clause) and *every* one of its numbers, each with its unit (« 15,5 % » and « 15.5% » are the
-same token, « 15,5 » without « % » is not). Short segments (fewer than ``SHORT`` words:
-table labels, list items) must appear as a contiguous phrase.
+The source (its text: the project's file that ``data/fidelite/structure_source.yaml`` names,
+``fichier``) is cut into *segments*: table cells and sentences, each tied to the source
+section it sits in. A rendered output (HTML, PDF or DOCX, as plain text) is reduced to the
+same tokens. A segment is found when some window of the output holds at least ``SIMILARITY``
+of its words (as a multiset: « verbatim or nearly » tolerates a corrected typo, a changed
+article, a reordered clause) and *every* one of its numbers, each with its unit (« 15,5 % »
+and « 15.5% » are the same token, « 15,5 » without « % » is not). Short segments (fewer than
+``SHORT`` words: table labels, list items) must appear as a contiguous phrase.
 
 Segments the report leaves out on purpose are listed, each with its reason, in
 ``data/fidelite/omissions.yaml`` (read through ``load("omissions")`` and shown in annex C);
 :func:`missing` never reports a segment that an omission covers.
 
 What is about this source document rather than about the comparison is data, in
-``data/fidelite/structure_source.yaml``: the headings of its parts with their pages (where a
-segment sits) and the report's spellings that differ from the source's (« 2T 2008 » written
-« T2 2008 »).
+``data/fidelite/structure_source.yaml``: the file of its text, the headings of its parts with
+their pages (where a segment sits) and the report's spellings that differ from the source's
+(« 2T 2008 » written « T2 2008 »). A project that transcribes no earlier document (no
+``document_source`` in identite.yaml, or no fidelity data: a blank project) has nothing to
+check: :func:`source_path` is ``None``, and there are no segments and no omissions.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from projet_associatif.config.identity import source_document
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.paths import project_root
-from projet_associatif.data.package import load
+from projet_associatif.data.package import UnknownResource, load, resource
 
 #: Share of a segment's words that must be found together in the output. 0,85 lets a
 #: 20-word sentence differ by 3 words (a corrected « à générer », an added article, a word
@@ -41,8 +45,6 @@ SIMILARITY = 0.85
 SHORT = 4
 #: Extra tokens on each side of the window in which a long segment's words are looked for.
 SLACK = 6
-
-SOURCE_FILE = "source/projet-associatif-mission-locale-moulins-2020.txt"
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,20 @@ class Section:
 
 @dataclass(frozen=True)
 class SourceStructure:
-    """What the comparison knows of this source: its parts in order, the report's spellings."""
+    """What the comparison knows of this source: its text's file, parts and spellings."""
 
+    #: The source's text, relative to the project root.
+    file: str
     sections: tuple[Section, ...]
     spellings: tuple[tuple[re.Pattern[str], str], ...]
 
 
 @functools.cache
 def structure() -> SourceStructure:
-    """Return the source's parts and spellings, from ``data/fidelite/structure_source.yaml``."""
+    """Return the source's file, parts and spellings (``data/fidelite/structure_source.yaml``)."""
     document = load("structure_source")
     return SourceStructure(
+        file=document["fichier"],
         sections=tuple(
             Section(re.compile(s["motif"]), s["nom"], s.get("page")) for s in document["sections"]
         ),
@@ -181,9 +186,19 @@ def _clean(line: str) -> str:
     return " ".join(line.split())
 
 
-def source_path() -> Path:
-    """Return the path of the source document in the project."""
-    return project_root() / SOURCE_FILE
+def _has(name: str) -> bool:
+    """Tell whether the project's data package has the fidelity resource ``name``, filled in."""
+    try:
+        return resource(name).path.is_file()
+    except (UnknownResource, MissingData):
+        return False
+
+
+def source_path() -> Path | None:
+    """Return the source document's text in the project (``None``: the project has none)."""
+    if source_document() is None or not _has("structure_source"):
+        return None
+    return project_root() / structure().file
 
 
 def _paragraphs(text: str) -> list[tuple[int, str]]:
@@ -229,7 +244,10 @@ def _sentences(cell: str) -> list[str]:
 def segments(text: str | None = None) -> list[Segment]:
     """Cut the source into sentences and table cells, each with its section and page."""
     if text is None:
-        text = source_path().read_text(encoding="utf-8")
+        path = source_path()
+        if path is None:
+            return []
+        text = path.read_text(encoding="utf-8")
     sections = structure().sections
     # Before any heading, a line belongs to the first part (the cover).
     section, page, next_section = sections[0].name, None, 0
@@ -383,9 +401,9 @@ class Omission:
 
 
 def omissions(records: Iterable[dict] | None = None) -> list[Omission]:
-    """Return the deliberate omissions (``data/fidelite/omissions.yaml`` by default)."""
+    """Return the deliberate omissions (``data/fidelite/omissions.yaml`` by default, if any)."""
     if records is None:
-        records = load("omissions")["omissions"]
+        records = load("omissions")["omissions"] if _has("omissions") else []
     records = list(records)
     for index, record in enumerate(records, start=1):
         try:

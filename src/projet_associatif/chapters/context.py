@@ -5,9 +5,10 @@ over-indebtedness, RSA) stay in the one module of their notebook, a few small fu
 
 The figures are the source document's, as printed (tables of page 7: DIRECCTE
 Auvergne-Rhône-Alpes, INSEE 2015); this module only reshapes them for tables and charts,
-computes what the text says about them (sums, differences) and words the sentences.
-Fixed texts (the chart's legend, the tables' notes) are in
-``textes/contexte-socio-economique.yaml``.
+computes what the text says about them (sums, differences) and fills in the figures. The
+document's own words (the chart's legend, the tables' notes, the poverty paragraph and the
+names of its perimeters) are the project's: ``report/textes/contexte-socio-economique.yaml``,
+read with ``core.texts.project_texts``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pandas as pd
 from projet_associatif.analysis.key_figures import figure, row_by_id
 from projet_associatif.core.formatting import NBSP, euros, number, percent
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.core.texts import texts
+from projet_associatif.core.texts import project_texts
 from projet_associatif.present import alt_text, charts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import (
@@ -177,7 +178,7 @@ def unemployment_frame(rates: pd.DataFrame) -> pd.DataFrame:
 
 def gap_labels() -> dict[bool, str]:
     """Return the legend of the line style: solid within a year, dotted across a longer gap."""
-    fixed = texts(TEXTS)
+    fixed = project_texts(TEXTS)
     return {False: fixed["trace_continu"], True: fixed["trace_pointille"]}
 
 
@@ -339,26 +340,27 @@ def evolutions_table(rates: pd.DataFrame, stated: pd.DataFrame, sources: Sources
         title="Évolutions du taux de chômage (points de pourcentage)",
         source=source_text(sources),
         formats=formats,
-        note=texts(TEXTS)["evolutions"],
+        note=project_texts(TEXTS)["evolutions"],
     )
 
 
 # --- 3.2 poverty, over-indebtedness, RSA ---------------------------------------------------
 
-POVERTY_LABELS = {
-    ("Allier", "ensemble"): "Allier",
-    ("Auvergne-Rhône-Alpes", "ensemble"): "Auvergne-Rhône-Alpes",
-    ("France métropolitaine", "ensemble"): "France métropolitaine",
-    ("Allier", "moins de 30 ans"): "Moins de 30 ans (Allier)",
-    ("Moulins", "ensemble"): "Ville de Moulins",
-}
+
+def poverty_labels() -> dict[str, str]:
+    """Return the name the chart gives each poverty rate, by its ``id`` (the project's texts)."""
+    return dict(project_texts(TEXTS).get("pauvrete_libelles") or {})
 
 
 def poverty_frame(poverty: pd.DataFrame) -> pd.DataFrame:
-    """Return one labelled row per poverty rate, in the source's order."""
+    """Return one labelled row per poverty rate, in the source's order.
+
+    A rate the project's texts do not name is labelled « territoire (population) ».
+    """
+    names = poverty_labels()
     labels = [
-        POVERTY_LABELS.get((t, p), f"{t} ({p})")
-        for t, p in zip(poverty["territoire"], poverty["population"], strict=True)
+        names.get(i, f"{t} ({p})")
+        for i, t, p in zip(poverty["id"], poverty["territoire"], poverty["population"], strict=True)
     ]
     return pd.DataFrame({"perimetre": labels, "taux_pct": poverty["taux_pct"].astype(float)})
 
@@ -399,9 +401,10 @@ def _rate(poverty: pd.DataFrame, ident: str) -> float:
 def poverty_remarks(poverty: pd.DataFrame) -> str:
     """Return the data's remarks on the poverty rates (territory inferred, implied ranking)."""
     notes = poverty[poverty["note"].notna()]
+    names = poverty_labels()
     items = []
     for row in notes.itertuples(index=False):
-        label = POVERTY_LABELS.get((row.territoire, row.population), row.id)
+        label = names.get(row.id, row.id)
         note = str(row.note)
         items.append(
             f"- *{escape_markdown(label)}* : {escape_markdown(note[:1].lower() + note[1:])}"
@@ -409,26 +412,37 @@ def poverty_remarks(poverty: pd.DataFrame) -> str:
     return "Remarques sur la source :\n\n" + "\n".join(items) if items else ""
 
 
+class _Rates(dict):
+    """The formatted poverty rates by ``id``: a template naming an absent one says which."""
+
+    def __missing__(self, ident: str) -> str:
+        raise KeyError(
+            f"{TEXTS}.yaml cite le taux « {ident} », absent de data/contexte/taux_pauvrete.csv"
+        )
+
+
 def poverty_paragraph(poverty: pd.DataFrame) -> str:
-    """Return the source's poverty paragraph, with the rates taken from the data."""
-    year = int(poverty["annee"].iloc[0])
-    allier = _rate(poverty, "allier_ensemble")
-    ara = _rate(poverty, "ara_ensemble")
-    france = _rate(poverty, "france_metropolitaine_ensemble")
-    young = _rate(poverty, "allier_moins_30_ans")
-    moulins = _rate(poverty, "moulins_ensemble")
-    comparison = (
-        "plus élevé que la Région Auvergne-Rhône-Alpes et que la France métropolitaine"
-        if allier > ara and allier > france
-        else "à comparer à celui de la Région Auvergne-Rhône-Alpes et de la France métropolitaine"
+    """Return the source's poverty paragraph: the project's wording, the data's rates.
+
+    The wording (``pauvrete`` in the project's texts, one item per paragraph) cites each rate
+    by its ``id`` (``{taux[id]}``); ``{comparaison}`` is one of two wordings, chosen by whether
+    the rate ``pauvrete_comparaison.taux`` is above every rate of ``pauvrete_comparaison.face_a``
+    — a sentence saying « higher » stays true when the data change.
+    """
+    words = project_texts(TEXTS)
+    compared = words["pauvrete_comparaison"]
+    rate = _rate(poverty, compared["taux"])
+    higher = all(rate > _rate(poverty, other) for other in compared["face_a"])
+    rates = _Rates(
+        (str(i), percent(float(r))) for i, r in zip(poverty["id"], poverty["taux_pct"], strict=True)
     )
-    return (
-        f"Selon l'INSEE (année {year}), l'Allier a un taux de pauvreté {comparison} "
-        f"(soit respectivement {percent(allier)} vs {percent(ara)} vs "
-        f"{percent(france)}).\n\n"
-        "Si on regarde par âge, les moins de 30 ans sont les plus impactés avec un taux égal à "
-        f"{percent(young)}. La ville de Moulins est impactée à hauteur de "
-        f"{percent(moulins)} (deuxième après Montluçon)."
+    return "\n\n".join(
+        paragraph.format(
+            annee=int(poverty["annee"].iloc[0]),
+            comparaison=compared["plus_eleve" if higher else "sinon"],
+            taux=rates,
+        )
+        for paragraph in words["pauvrete"]
     )
 
 
@@ -444,13 +458,11 @@ def poverty_section(poverty: pd.DataFrame, sources: Sources) -> list[Figure | Te
 
 
 def debt_sentence(figures: pd.DataFrame) -> str:
-    """Return the source's over-indebtedness sentence with its rank and mean amount."""
+    """Return the source's over-indebtedness sentence (the project's words) with its figures."""
     rank = int(figure(figures, "surendettement_rang_national"))
     amount = figure(figures, "surendettement_montant_moyen_eur")
-    return (
-        f"L'Allier est le {ordinal_fr(rank)} département, au niveau national, "
-        "où le surendettement est le plus présent (montant moyen d'endettement : "
-        f"{euros(amount)})."
+    return project_texts(TEXTS)["surendettement"].format(
+        rang=ordinal_fr(rank), montant=euros(amount)
     )
 
 
@@ -488,33 +500,34 @@ def rsa_frame(rsa: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 
 def rsa_sentence(rsa: pd.DataFrame) -> str:
-    """Return a sentence comparing the Allier's share of RSA recipients with the others."""
+    """Return the sentence comparing one territory's share of RSA recipients with the others.
+
+    The territory and the wording are the project's (``rsa_phrase``); ``{autres}`` lists every
+    other row of the table, « 13,2 % en Auvergne-Rhône-Alpes et 15,9 % en France ».
+    """
+    words = project_texts(TEXTS)["rsa_phrase"]
     rows = rsa.set_index("territoire")
-    allier = float(rows.loc["Allier", "part_rsa_defm_pct"])
+    main = words["territoire"]
     others = [
         f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en {escape_markdown(t)}"
-        if t != "France"
-        else f"{percent(float(rows.loc[t, 'part_rsa_defm_pct']))} en France"
         for t in rows.index
-        if t != "Allier"
+        if t != main
     ]
-    count = number(int(rows.loc["Allier", "defm_brsa_nombre"]))
-    return (
-        f"Dans l'Allier, {count} demandeurs d'emploi (catégories A, B, C) sont bénéficiaires "
-        f"du RSA, soit {percent(allier)} des demandeurs d'emploi, contre "
-        + " et ".join(others)
-        + "."
+    return words["texte"].format(
+        nombre=number(int(rows.loc[main, "defm_brsa_nombre"])),
+        part=percent(float(rows.loc[main, "part_rsa_defm_pct"])),
+        autres=" et ".join(others),
     )
 
 
 def rsa_section(rsa: pd.DataFrame, sources: Sources) -> list[Text | Table]:
-    """Return the sentence on the Allier's share of RSA recipients, then the RSA table."""
+    """Return the sentence on the territory's share of RSA recipients, then the RSA table."""
     frame, formats = rsa_frame(rsa)
     table = Table(
         frame,
         title=rsa_title(rsa),
         source=source_text(sources),
         formats=formats,
-        note=texts(TEXTS)["rsa"],
+        note=project_texts(TEXTS)["rsa"],
     )
     return [Text(rsa_sentence(rsa)), table]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -20,6 +21,7 @@ from projet_associatif.analysis.key_figures import (
     share_count,
 )
 from projet_associatif.chapters.activity import NO_YEAR, figures_source, stated
+from projet_associatif.config.identity import identity
 from projet_associatif.core.formatting import MISSING, NBSP, euros, is_missing, number, percent
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.present import alt_text
@@ -108,13 +110,17 @@ def staff_frame(chiffres: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Origine"])
 
 
-def staff_sentence(chiffres: pd.DataFrame) -> Text:
-    """Return the source's sentences on the staff, with their figures taken from the data."""
+def staff_sentence(chiffres: pd.DataFrame, data_dir: Path | None = None) -> Text:
+    """Return the source's sentences on the staff, with their figures taken from the data.
+
+    The organisation is named in its short form (``nom_court`` of identite.yaml, in
+    ``data_dir``: the project's data by default).
+    """
     year = figure_row(chiffres, STAFF)["millesime"]
     seniority = stated(chiffres, "anciennete_moyenne_annees")
-    # The organisation's name is the source's wording inside a sentence with figures.
+    name = escape_markdown(identity(data_dir).short_name)
     return Text(
-        f"En {escape_markdown(str(year))}, la Mission Locale de Moulins comptabilisait "
+        f"En {escape_markdown(str(year))}, la {name} comptabilisait "
         f"{stated(chiffres, STAFF)} "
         f"salariés ({stated(chiffres, CDI)} en CDI). En moyenne {seniority} d'ancienneté."
     )

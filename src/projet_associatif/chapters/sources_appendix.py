@@ -71,11 +71,17 @@ def licence_notes(data_dir: Path | None = None) -> str:
 
 #: The source document's name in annex C's table: its title is written once in the note.
 SOURCE_DOCUMENT_SHORT = "Document source"
+#: What annex C says of omissions when the project transcribes no earlier document.
+NO_SOURCE_DOCUMENT = (
+    "Ce projet associatif ne reprend pas de document source (pas de « document_source » dans "
+    "data/association/identite.yaml) : aucun passage n'est omis, aucun test de fidélité ne "
+    "s'applique."
+)
 
 
 def _sources_cell(sources: Sequence[Mapping[str, Any]]) -> str:
-    groups: dict[str, list[str]] = {}
     document = source_document()
+    groups: dict[str, list[str]] = {}
     for source in sources:
         title = str(source.get("title", "")).strip() or MISSING
         title = SOURCE_DOCUMENT_SHORT if document and title == document.title else title
@@ -388,8 +394,14 @@ def omissions_table(data_dir: Path | None = None) -> pd.DataFrame:
     )
 
 
-def omissions(data_dir: Path | None = None) -> Table:
-    """Return the table of the passages of the source the report leaves out on purpose."""
+def omissions(data_dir: Path | None = None) -> Table | Text:
+    """Return the table of the passages of the source the report leaves out on purpose.
+
+    A project that transcribes no source document (no ``document_source`` in identite.yaml)
+    has nothing to leave out: one sentence says so.
+    """
+    if source_document() is None:
+        return Text(NO_SOURCE_DOCUMENT)
     return Table(
         omissions_table(data_dir),
         title="Passages de la source omis délibérément",

@@ -3,7 +3,9 @@
 Figures are the source's (« chiffres de 2018 », p. 7); the public reference extract
 (data/reference/) gives only what the source lacks — commune outlines and town-hall
 locations — and a comparison shown as information, never as a correction. The sites and
-the map are in ``territory_sites``; fixed texts in ``textes/contexte-territorial.yaml``.
+the map are in ``territory_sites``. The document's own words (the sentences that carry its
+figures, the notes under its tables) are the project's: ``report/textes/contexte-territorial.yaml``,
+read with ``core.texts.project_texts``; this module only fills in the figures.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from projet_associatif.analysis.key_figures import figure, figure_row
 from projet_associatif.chapters.context import Sources, perimeter_alt, perimeter_bars, source_line
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number, percent
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.core.texts import texts
+from projet_associatif.core.texts import project_texts
 from projet_associatif.present.blocks import Figure, Table, Text
 from projet_associatif.present.provenance import source_text
 
@@ -41,7 +43,7 @@ _PREFIXES = (
 
 
 def short_name(name: str, type_epci: str) -> str:
-    """Return « CA de Moulins », « CC Bocage Bourbonnais »… from the source's full EPCI name."""
+    """Return « CA de <nom> », « CC <nom> »… from the source's full EPCI name and its type."""
     rest = name
     for prefix in _PREFIXES:
         if name.startswith(prefix):
@@ -241,7 +243,7 @@ def _n(figures: pd.DataFrame, ident: str) -> str:
 def coverage(figures: pd.DataFrame) -> Text:
     """Return the source's coverage paragraph with its counts taken from the data."""
     return Text(
-        texts(TEXTS)["couverture"].format(
+        project_texts(TEXTS)["couverture"].format(
             epci=_n(figures, "zone_epci"),
             ca=_n(figures, "zone_ca"),
             cc=_n(figures, "zone_cc"),
@@ -252,19 +254,14 @@ def coverage(figures: pd.DataFrame) -> Text:
 
 
 def qpv(figures: pd.DataFrame) -> Text:
-    """Return the source's sentence on the priority neighbourhood (QPV) of Moulins Communauté."""
-    return Text(
-        "Le Quartier Politique de la Ville (QPV) se trouve sur Moulins Communauté (qui comptait "
-        f"{_n(figures, 'zus_avant')} Zones Urbaines Sensibles (ZUS), auparavant), à ce jour une "
-        "des problématiques est de recenser le nombre de jeunes résidants de 16 à 25 ans en "
-        "recherche d'emploi."
-    )
+    """Return the source's sentence on the priority neighbourhoods (QPV), with its figure."""
+    return Text(project_texts(TEXTS)["qpv"].format(zus_avant=_n(figures, "zus_avant")))
 
 
 def services(figures: pd.DataFrame) -> Text:
     """Return the source's sentence on the France Services and MSAP where the team is present."""
     return Text(
-        texts(TEXTS)["services"].format(
+        project_texts(TEXTS)["services"].format(
             maisons_france_services=_n(figures, "maisons_france_services"),
             msap=_n(figures, "msap"),
         )
@@ -332,13 +329,13 @@ def distances_table(figures: pd.DataFrame, sources: Sources) -> Table:
 
 
 def densities_frame(figures: pd.DataFrame) -> pd.DataFrame:
-    """Return the three stated densities, the vintage in the label where the source gives it."""
+    """Return the stated densities, the vintage in the label where the source gives it.
+
+    Which figures, in which order and under which names: ``densites`` of the project's texts
+    (figure id → perimeter).
+    """
     rows = []
-    for ident, label in (
-        ("densite_territoire", "Notre territoire"),
-        ("densite_departement", "Allier"),
-        ("densite_region", "Auvergne-Rhône-Alpes"),
-    ):
+    for ident, label in project_texts(TEXTS)["densites"].items():
         row = figure_row(figures, ident)
         source = row["source_externe"]
         if isinstance(source, str) and source:
@@ -431,5 +428,5 @@ def reference_table(
         title="Population et communes des EPCI : source et référentiel public",
         source=source_text([*epci_sources[:1], *reference_sources]),
         formats=formats,
-        note=texts(TEXTS)["reference"],
+        note=project_texts(TEXTS)["reference"],
     )

@@ -2,8 +2,8 @@
 
 The places, their frequencies and first-reception terms are the source's (part 3 and the
 fiche-action « ANTENNES ET PERMANENCES »); the map places them at their commune's town
-hall (data/reference/), drawn by ``present.maps``. Fixed texts (legends, notes) are in
-``textes/contexte-territorial.yaml``.
+hall (data/reference/), drawn by ``present.maps``. The map's title, legends and notes are the
+project's texts (``report/textes/contexte-territorial.yaml``, ``core.texts.project_texts``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from projet_associatif.chapters.territory import TEXTS, short_name
 from projet_associatif.config.identity import identity
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number
 from projet_associatif.core.markup import escape_markdown
-from projet_associatif.core.texts import texts
+from projet_associatif.core.texts import project_texts
 from projet_associatif.data.completeness import Missing, is_present
 from projet_associatif.present import maps
 from projet_associatif.present.blocks import Figure, Table, Text
@@ -176,7 +176,7 @@ def sites_table(sites: pd.DataFrame, sources: Sources) -> Table:
         title="Lieux d'accueil du public et fréquence de présence",
         source=_sites_source(sources),
         formats=formats,
-        note=texts(TEXTS)["normalisation"],
+        note=project_texts(TEXTS)["normalisation"],
     )
 
 
@@ -265,8 +265,8 @@ def epci_label(row: Any) -> str:
 
 
 def coverages() -> list[maps.Coverage]:
-    """Return the coverage legend: whole EPCI darker, shared ones lighter (texts in textes/)."""
-    fixed = texts(TEXTS)
+    """Return the coverage legend: whole EPCI darker, shared ones lighter (texts: the project's)."""
+    fixed = project_texts(TEXTS)
     return [
         maps.Coverage(str(entry["libelle"]), tuple(map(str, entry["lignes"])), opacity)
         for entry, opacity in ((fixed["legende_entier"], 0.85), (fixed["legende_partage"], 0.35))
@@ -321,7 +321,7 @@ def map_note(sites: pd.DataFrame, points: pd.DataFrame, epci: pd.DataFrame) -> s
         f"pour {escape_markdown(short_name(r.nom, r.type_epci))}"
         for r in shared.itertuples(index=False)
     )
-    return placement_note(sites, points) + texts(TEXTS)["carte_note_partages"].format(
+    return placement_note(sites, points) + project_texts(TEXTS)["carte_note_partages"].format(
         communes=counts
     )
 
@@ -362,7 +362,7 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
         part = f"{epci_label(row)} ({number(int(counts.get(row.code_epci, 0)))} communes dessinées)"
         described.append(part)
     sites = territory_map.site_descriptions(points)
-    return texts(TEXTS)["carte_alt"].format(epci=" ; ".join(described), lieux=sites)
+    return project_texts(TEXTS)["carte_alt"].format(epci=" ; ".join(described), lieux=sites)
 
 
 def map_section(
@@ -401,7 +401,7 @@ def map_section(
     points = site_points(sites, communes)
     figure = Figure(
         commune_map(geojson, epci, points),
-        title=texts(TEXTS)["carte_titre"],
+        title=project_texts(TEXTS)["carte_titre"],
         source=map_source(site_sources, geo_sources),
         alt=map_alt(epci, points, geojson),
         data=map_data(points),

@@ -106,7 +106,7 @@ def close_matches(value: Any, candidates: Any) -> str:
     found = difflib.get_close_matches(str(value), known, n=3, cutoff=0.6)
     if not found:
         return ""
-    # Only the matches about as close as the best: « moulins_ensemble », not every « _ensemble ».
+    # Only the matches about as close as the best: « allier_ensemble », not every « _ensemble ».
     ratio = {f: difflib.SequenceMatcher(None, str(value), f).ratio() for f in found}
     found = [f for f in found if ratio[f] >= ratio[found[0]] - 0.05]
     names = [f"« {f} »" for f in found]

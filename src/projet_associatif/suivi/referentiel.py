@@ -51,6 +51,9 @@ class Referentiel:
     #: Months from the start to each review, keyed by profile (« bilan-intermediaire »: 18).
     review_months: dict[str, int]
     start_status: str | None = None  # « hypothèse » when the source gives no date
+    #: The data package read (``None``: the project's), where the template finds the
+    #: organisation's names for its texts (identite.yaml), only when a text needs them.
+    data_dir: Path | None = None
 
     @property
     def fiche_ids(self) -> list[str]:
@@ -81,6 +84,7 @@ def load_referentiel(data_dir: Path | None = None) -> Referentiel:
         start=project_start(data_dir),
         review_months=review_months(data_dir),
         start_status=status if isinstance(status, str) else None,
+        data_dir=data_dir,
     )
 
 

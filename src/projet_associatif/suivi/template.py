@@ -3,7 +3,9 @@
 Every input sheet gets its header, column widths, drop-down lists and date or number
 validations from its schema (``suivi/schemas/``); the « Instructions » sheet reads its prose
 from ``textes/classeur-suivi.yaml`` and the status rules from ``textes/regles-evaluation.yaml``,
-and lists each column's instruction (the schema's ``description``).
+and lists each column's instruction (the schema's ``description``). The texts name the
+organisation through placeholders (``{organisation}``, ``{nom_court}``), filled from
+identite.yaml of the data package the workbook is built for.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from projet_associatif.config.identity import identity
 from projet_associatif.core.errors import DataError, Problem
 from projet_associatif.core.formatting import date_fr, is_missing
 from projet_associatif.core.texts import texts
@@ -70,7 +73,7 @@ def build_workbook(ref: Referentiel, *, banner: str | None = None) -> Workbook:
     wb.remove(wb.active)
     header_row = 2 if banner else 1
     if banner:
-        _warning_sheet(wb, banner)
+        _warning_sheet(wb, ref, banner)
     _instructions_sheet(wb, ref, banner)
     ranges = _lists_sheet(wb, ref)
     for schema in sheet_schemas().values():
@@ -79,6 +82,16 @@ def build_workbook(ref: Referentiel, *, banner: str | None = None) -> Workbook:
     wb.move_sheet("Listes", offset=len(wb.sheetnames))
     wb.active = wb.sheetnames.index("Mesures")
     return wb
+
+
+def _fill(text: str, ref: Referentiel) -> str:
+    """Return a workbook text with the organisation's names in place of its placeholders."""
+    if "{organisation}" not in text and "{nom_court}" not in text:
+        return text
+    names = identity(ref.data_dir)
+    return text.replace("{organisation}", names.organisation).replace(
+        "{nom_court}", names.short_name
+    )
 
 
 def _banner_row(ws: Any, banner: str, ncols: int) -> None:
@@ -98,12 +111,12 @@ def _header(ws: Any, row: int, names: list[str], widths: list[int]) -> None:
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
-def _warning_sheet(wb: Workbook, banner: str) -> None:
+def _warning_sheet(wb: Workbook, ref: Referentiel, banner: str) -> None:
     ws = wb.create_sheet("Avertissement")
     ws.column_dimensions["A"].width = 110
     ws["A1"] = banner
     ws["A1"].font = Font(bold=True, size=14, color=_BANNER_FILL)
-    ws["A3"] = texts(WORKBOOK_TEXTS)["avertissement_fictif"]
+    ws["A3"] = _fill(texts(WORKBOOK_TEXTS)["avertissement_fictif"], ref)
 
 
 def _instructions_sheet(wb: Workbook, ref: Referentiel, banner: str | None) -> None:
@@ -126,8 +139,8 @@ def _instructions_sheet(wb: Workbook, ref: Referentiel, banner: str | None) -> N
         row += 1
 
     schemas = sheet_schemas().values()
-    line(words["titre"], bold=True, size=14)
-    line("", words["presentation"])
+    line(_fill(words["titre"], ref), bold=True, size=14)
+    line("", _fill(words["presentation"], ref))
     line()
     line(titles["a_remplir"], bold=True)
     for schema in schemas:
@@ -136,12 +149,12 @@ def _instructions_sheet(wb: Workbook, ref: Referentiel, banner: str | None) -> N
     line()
     line(titles["reference"], bold=True)
     for sheet, text in words["feuilles_de_reference"].items():
-        line(sheet, text)
+        line(sheet, _fill(text, ref))
     line()
     line(titles["regles"], bold=True)
     start = date_fr(ref.start, "jour") + (f" ({ref.start_status})" if ref.start_status else "")
     for rule in words["regles_de_saisie"]:
-        line(rule["titre"], rule["texte"].replace("{debut}", start))
+        line(rule["titre"], _fill(rule["texte"], ref).replace("{debut}", start))
     line()
     line(titles["statuts"], bold=True)
     rules = texts("regles-evaluation")

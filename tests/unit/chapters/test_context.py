@@ -1,11 +1,16 @@
 """chapters/context.py: vintages, education, unemployment, poverty, over-indebtedness and RSA."""
 
+import shutil
+
 import pandas as pd
 import pytest
+import yaml
 
 from projet_associatif.chapters import context
+from projet_associatif.core import texts as core_texts
 from projet_associatif.core.formatting import NBSP
-from projet_associatif.core.texts import texts
+from projet_associatif.core.paths import report_dir
+from projet_associatif.core.texts import project_texts
 from projet_associatif.data.package import load, sources_of
 from projet_associatif.present import charts, provenance
 from projet_associatif.present.tables import markdown
@@ -170,6 +175,53 @@ def test_poverty_comparison_follows_the_figures(poverty):
     assert "plus élevé" not in context.poverty_paragraph(lower)
 
 
+def test_poverty_paragraph_keeps_the_sources_wording(poverty):
+    assert context.poverty_paragraph(poverty) == (
+        f"Selon l'INSEE (année 2015), l'Allier a un taux de pauvreté plus élevé que la Région "
+        f"Auvergne-Rhône-Alpes et que la France métropolitaine (soit respectivement 15,5{N}% vs "
+        f"12,8{N}% vs 14,3{N}%).\n\nSi on regarde par âge, les moins de 30 ans sont les plus "
+        f"impactés avec un taux égal à 26,6{N}%. La ville de Moulins est impactée à hauteur de "
+        f"21,4{N}% (deuxième après Montluçon)."
+    )
+
+
+@pytest.fixture
+def project_textes(tmp_path, monkeypatch):
+    """Return the textes folder of a copy of the project's report/ the chapters read."""
+    report = tmp_path / "report"
+    shutil.copytree(report_dir() / "textes", report / "textes")
+    monkeypatch.setattr(core_texts, "report_dir", lambda: report)
+    return report / "textes"
+
+
+def _rewrite(path, **values):
+    words = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words.update(values)
+    path.write_text(yaml.safe_dump(words, allow_unicode=True), encoding="utf-8")
+
+
+def test_poverty_wording_and_names_are_the_projects(project_textes, poverty):
+    path = project_textes / "contexte-socio-economique.yaml"
+    _rewrite(
+        path,
+        pauvrete=["À Vichy : {taux[moulins_ensemble]} en {annee} ({comparaison})."],
+        pauvrete_comparaison={
+            "taux": "moulins_ensemble",
+            "face_a": ["allier_ensemble"],
+            "plus_eleve": "plus",
+            "sinon": "moins",
+        },
+        pauvrete_libelles={"allier_ensemble": "Département"},
+    )
+    assert context.poverty_paragraph(poverty) == f"À Vichy : 21,4{N}% en 2015 (plus)."
+    labels = context.poverty_frame(poverty)["perimetre"].tolist()
+    # A rate the texts do not name: « territoire (population) ».
+    assert labels[0] == "Département" and labels[-1] == "Moulins (ensemble)"
+    _rewrite(path, pauvrete=["{taux[vichy_ensemble]}"])
+    with pytest.raises(KeyError, match="« vichy_ensemble », absent de data/contexte/"):
+        context.poverty_paragraph(poverty)
+
+
 def test_debt_sentence():
     text = context.debt_sentence(load("chiffres_cles"))
     assert text.startswith("L'Allier est le 6e département")
@@ -196,7 +248,7 @@ def test_sections_are_blocks_with_sources_and_notes_from_textes(levels, rates, p
     table = context.evolutions_table(
         rates, load("taux_chomage_evolutions"), sources_of("taux_chomage_evolutions")
     )
-    assert table.note == texts("contexte-socio-economique")["evolutions"]
+    assert table.note == project_texts("contexte-socio-economique")["evolutions"]
     paragraph, figure, remarks = context.poverty_section(poverty, sources_of("taux_pauvrete"))
     assert figure.source == f"projet associatif 2020, p.{N}7 ; INSEE, 2015"
     assert str(remarks).startswith("Remarques sur la source")
@@ -208,6 +260,20 @@ def test_sections_are_blocks_with_sources_and_notes_from_textes(levels, rates, p
 
 def test_the_gap_legend_follows_the_texts_file(monkeypatch, rates):
     monkeypatch.setattr(
-        context, "texts", lambda name: {"trace_continu": "continu", "trace_pointille": "trou"}
+        context,
+        "project_texts",
+        lambda name: {"trace_continu": "continu", "trace_pointille": "trou"},
     )
     assert set(context.unemployment_segments(rates)["trace"]) == {"continu", "trou"}
+
+
+def test_debt_and_rsa_sentences_are_the_projects_words(project_textes):
+    _rewrite(
+        project_textes / "contexte-socio-economique.yaml",
+        surendettement="Rang {rang}, {montant}.",
+        rsa_phrase={"territoire": "France", "texte": "En France : {nombre}, {part} ; {autres}."},
+    )
+    assert context.debt_sentence(load("chiffres_cles")) == f"Rang 6e, 37{N}351{N}€."
+    sentence = context.rsa_sentence(load("rsa_demandeurs"))
+    assert sentence.startswith("En France : ") and f"18,4{N}% en Allier" in sentence
+    assert "en France" not in sentence

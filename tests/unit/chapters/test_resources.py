@@ -1,10 +1,12 @@
 import re
+import shutil
 
 import pandas as pd
 import pytest
 
 from projet_associatif.chapters import resources
 from projet_associatif.core.formatting import NBSP
+from projet_associatif.core.paths import data_dir
 from projet_associatif.data.package import load
 from projet_associatif.present import charts, tables
 
@@ -275,6 +277,26 @@ def test_staff_and_colleges_tables_carry_their_labels(chiffres):
     assert colleges._repr_mimebundle_()[1]["pa"]["label"] == "tbl-colleges"
     sentence = resources.staff_sentence(chiffres).markdown
     assert "comptabilisait 23 salariés" in sentence.replace(N, " ")
+
+
+def test_the_staff_sentence_names_the_organisation_of_the_data(tmp_path, chiffres):
+    assert resources.staff_sentence(chiffres).markdown.startswith(
+        "En 2019, la Mission Locale de Moulins comptabilisait 23"
+    )
+    folder = tmp_path / "data" / "association"
+    folder.mkdir(parents=True)
+    for name in ("identite.yaml", "identite.resource.yaml"):
+        shutil.copyfile(data_dir() / "association" / name, folder / name)
+    identite = folder / "identite.yaml"
+    text = identite.read_text(encoding="utf-8")
+    identite.write_text(
+        text.replace(
+            "nom_court: Mission Locale de Moulins", "nom_court: Mission *Locale* de Vichy"
+        ),
+        encoding="utf-8",
+    )
+    sentence = resources.staff_sentence(chiffres, tmp_path / "data").markdown
+    assert sentence.startswith(r"En 2019, la Mission \*Locale\* de Vichy comptabilisait 23")
 
 
 def test_row_kinds_and_voices_are_the_data_values(produits):

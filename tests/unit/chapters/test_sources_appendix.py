@@ -243,3 +243,12 @@ def test_annex_blocks_are_tables_and_texts(manifest_path):
 def test_a_data_package_without_reference_extract_says_so(tmp_path):
     (block,) = appendix.reference_extracts(tmp_path)
     assert isinstance(block, Text) and "aucun extrait" in block.markdown
+
+
+def test_a_project_without_source_document_has_no_omissions_to_list(monkeypatch):
+    # A blank project (no « document_source » in identite.yaml) transcribes nothing.
+    monkeypatch.setattr(appendix, "source_document", lambda: None)
+    block = appendix.omissions()
+    assert isinstance(block, Text) and "ne reprend pas de document source" in block.markdown
+    note = appendix.resources().note
+    assert note.startswith("Licences : ") and "Document source" not in note

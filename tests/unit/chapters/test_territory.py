@@ -1,13 +1,17 @@
 """chapters/territory.py: EPCI and zone figures, sentences, densities, the comparison."""
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from projet_associatif.chapters import territory
+from projet_associatif.core import texts as core_texts
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.formatting import NBSP
-from projet_associatif.core.texts import texts
+from projet_associatif.core.paths import report_dir
+from projet_associatif.core.texts import project_texts
 from projet_associatif.data.package import load, sources_of
 from projet_associatif.present.tables import markdown
 
@@ -186,15 +190,54 @@ def test_tables_cite_the_source_document_and_take_their_note_from_textes(epci, f
     comparison = territory.reference_table(
         epci, load("epci_reference"), sources_of("epci"), sources_of("epci_reference")
     )
-    assert comparison.note == texts("contexte-territorial")["reference"]
+    assert comparison.note == project_texts("contexte-territorial")["reference"]
     assert comparison.note.startswith("Information, sans correction de la source.")
     chart, note = territory.densities_section(figures, sources_of("chiffres_cles"))
     assert chart.source == f"projet associatif 2020, p.{N}7" and "INSEE 2013" in str(note)
 
 
-def test_the_organisation_is_named_in_textes_not_in_python():
-    # The chapter's sentences that name the Mission Locale are editable texts (textes/).
+def test_the_organisation_is_named_in_the_projects_texts_not_in_python():
+    # The chapter's sentences that name the Mission Locale are the project's (report/textes/).
     for module in ("territory", "territory_sites", "context", "values"):
         source = (CHAPTERS / f"{module}.py").read_text(encoding="utf-8")
-        assert "Locale de Moulins" not in source, module
-    assert "**Mission Locale de Moulins** couvre" in texts("contexte-territorial")["couverture"]
+        assert "Moulins" not in source, module
+    words = project_texts("contexte-territorial")
+    assert "**Mission Locale de Moulins** couvre" in words["couverture"]
+    assert words["qpv"].startswith("Le Quartier Politique de la Ville (QPV) se trouve sur Moulins")
+
+
+@pytest.fixture
+def project_textes(tmp_path, monkeypatch):
+    """Return the textes folder of a copy of the project's report/ the chapters read."""
+    report = tmp_path / "report"
+    shutil.copytree(report_dir() / "textes", report / "textes")
+    monkeypatch.setattr(core_texts, "report_dir", lambda: report)
+    return report / "textes"
+
+
+def test_the_sentences_are_the_projects_words_with_the_datas_figures(project_textes, figures):
+    path = project_textes / "contexte-territorial.yaml"
+    path.write_text(
+        "qpv: 'Deux QPV à Vichy ; {zus_avant} ZUS avant.'\n"
+        "couverture: '{epci} EPCI, {communes} communes, {qpv} QPV.'\n",
+        encoding="utf-8",
+    )
+    assert str(territory.qpv(figures)) == "Deux QPV à Vichy ; 3 ZUS avant."
+    assert str(territory.coverage(figures)) == "4 EPCI, 127 communes, 1 QPV."
+
+
+def test_a_project_without_the_chapters_texts_has_them_to_complete(project_textes, figures):
+    (project_textes / "contexte-territorial.yaml").unlink()
+    with pytest.raises(MissingData) as raised:
+        territory.qpv(figures)
+    assert raised.value.path == project_textes / "contexte-territorial.yaml"
+    assert "à compléter : texte du chapitre" in str(raised.value)
+
+
+def test_the_densities_shown_are_the_ones_the_projects_texts_list(project_textes, figures):
+    path = project_textes / "contexte-territorial.yaml"
+    path.write_text(
+        "densites:\n  densite_region: La région\n  densite_territoire: Ici\n", encoding="utf-8"
+    )
+    labels = territory.densities_frame(figures)["perimetre"].tolist()
+    assert len(labels) == 2 and labels[0].startswith("La région") and labels[1].startswith("Ici")

@@ -258,9 +258,9 @@ def test_map_data_table_rounds_the_half_days(points):
 
 
 def test_the_legend_follows_the_texts_file(monkeypatch, geojson, epci, points):
-    fixed = dict(sites_chapter.texts(sites_chapter.TEXTS))
+    fixed = dict(sites_chapter.project_texts(sites_chapter.TEXTS))
     fixed["legende_partage"] = {"libelle": "EPCI en commun", "lignes": ["EPCI", "en commun"]}
-    monkeypatch.setattr(sites_chapter, "texts", lambda name: fixed)
+    monkeypatch.setattr(sites_chapter, "project_texts", lambda name: fixed)
     spec = charts.chart_spec(sites_chapter.commune_map(geojson, epci, points))
     opacity = spec["layer"][0]["encoding"]["opacity"]
     assert opacity["scale"]["domain"][1] == "EPCI en commun"

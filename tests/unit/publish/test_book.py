@@ -8,6 +8,7 @@ import pytest
 import yaml
 from quarto_rules import default_profile, quarto_home_page, quarto_home_text, title_line
 
+from projet_associatif.config.identity import organisation
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish import RenderError
 from projet_associatif.publish.book import book_config, merge_configs, profiles
@@ -248,3 +249,10 @@ def test_the_home_page_goes_first_as_quarto_places_it(tmp_path: Path):
 
 def files_of(config) -> list[str | None]:
     return [e.file for e in config.entries]
+
+
+@pytest.mark.parametrize("profile", profiles())
+def test_the_books_author_is_the_organisation_the_data_names(profile):
+    # Quarto reads book: author from _quarto.yml; the title page, the PDF and DOCX metadata
+    # read identite.yaml: a project whose two names differ would contradict itself.
+    assert book_config(profile).author == organisation()

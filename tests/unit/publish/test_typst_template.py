@@ -17,6 +17,7 @@ as ``quarto-float-*`` figures with their ``tbl-``/``fig-`` labels, a reference, 
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -155,7 +156,7 @@ Voir le @tbl-lieux et la @fig-carte.
 """
 
 
-def render_quarto_shaped(work: Path) -> bytes:
+def render_quarto_shaped(work: Path, extra: dict[str, str] | None = None) -> bytes:
     """Fill Quarto's template with the project's partials and the body; compile it."""
     for name in ("typst-template.typ", "typst-show.typ"):
         shutil.copyfile(PARTIALS / name, work / name)
@@ -174,6 +175,7 @@ def render_quarto_shaped(work: Path) -> bytes:
         "lang": "fr",
         "pa-profil": "Projet associatif 2020",
         "toc-title": "Table des matières",
+        **(extra or {}),
     }
     args = [pandoc_path(), "-f", "markdown", "-t", "typst", "-s"]
     args += ["--template", str(work / "livre-quarto.typ"), "--toc", "--toc-depth=2"]
@@ -197,6 +199,16 @@ def pdf_text(tmp_path_factory) -> str:
     pdf.write_bytes(render_quarto_shaped(work))
     pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
     return "\n".join(re.sub(r"[\u00a0\u202f ]+", " ", page) for page in pages)
+
+
+def test_the_organisation_is_the_documents_metadata_never_a_default(tmp_path, pdf_text):
+    # The template is copied into every association's project: it names none of its own.
+    assert "Mission Locale" not in pdf_text
+    named = pypdf.PdfReader(
+        io.BytesIO(render_quarto_shaped(tmp_path, {"pa-organisation": "Mission Locale de Vichy"}))
+    )
+    assert named.metadata.author == "Mission Locale de Vichy"
+    assert "Mission Locale de Vichy" in named.pages[0].extract_text()
 
 
 def test_quarto_book_compiles_with_the_project_partials(pdf_text):

@@ -203,3 +203,33 @@ def test_the_instructions_come_from_the_text_files(tmp_path):
     assert words["presentation"] in cells
     dated = next(r["texte"] for r in words["regles_de_saisie"] if "{debut}" in r["texte"])
     assert dated.replace("{debut}", "1er mars 2020") in cells  # the fixture's start date
+
+
+def _all_cells(wb) -> list[str]:
+    return [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row]
+
+
+def test_the_2020_workbook_names_the_organisation_as_before():
+    # The package's texts write {organisation}; the 2020 project's identite.yaml fills it in
+    # with the very words the workbook had when they were written in the text file.
+    wb = build_workbook(load_referentiel(DATA), banner="DONNÉES FICTIVES")
+    assert wb["Avertissement"]["A3"].value == (
+        "Toutes les valeurs, dates, cibles et réponses de ce classeur sont inventées pour "
+        "montrer le fonctionnement du suivi. Elles ne décrivent pas l'activité de la Mission "
+        "Locale de Moulins et sa région."
+    )
+    assert not [c for c in _all_cells(wb) if "{organisation}" in c or "{nom_court}" in c]
+
+
+def test_the_workbook_names_the_organisation_of_its_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    identite = data / "association" / "identite.yaml"
+    text = identite.read_text(encoding="utf-8")
+    text = text.replace(
+        "organisation: Mission Locale de Moulins et sa région", 'organisation: "ML <b>V</b>"'
+    )
+    identite.write_text(text, encoding="utf-8")
+    wb = build_workbook(load_referentiel(data), banner="DONNÉES FICTIVES")
+    assert wb["Avertissement"]["A3"].value.endswith("l'activité de la ML <b>V</b>.")
+    assert not [c for c in _all_cells(wb) if "Moulins" in c]
