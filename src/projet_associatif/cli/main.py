@@ -308,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="tout reconstruire, sans le cache")
     build.add_argument(
         "--complet",
+        dest="complete",
         action="store_true",
         help="refuser de construire si une ressource est à compléter ou à actualiser "
         "(pour la publication finale)",

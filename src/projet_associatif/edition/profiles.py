@@ -17,6 +17,7 @@ import yaml
 from projet_associatif.core.texts import texts
 from projet_associatif.edition.target import EditionError
 from projet_associatif.edition.yaml_text import dump, reads_back
+from projet_associatif.publish.book import is_home_page
 
 MAIN_CONFIG = "_quarto.yml"
 HOME_PAGE = "index.qmd"
@@ -108,7 +109,9 @@ def main_config(text: str, *, year: int, author: str, profiles: list[str]) -> st
 def _with_completeness(chapters: list[Any]) -> list[Any]:
     """Return the chapter list with the completeness chapter right after the home page."""
     chapters = [c for c in chapters if c != COMPLETENESS_CHAPTER]
-    at = chapters.index(HOME_PAGE) + 1 if HOME_PAGE in chapters else 0
+    # The home page is any index.* (the reviews' is index.md), wherever the list puts it.
+    homes = [i for i, c in enumerate(chapters) if isinstance(c, str) and is_home_page(c)]
+    at = homes[0] + 1 if homes else 0
     return chapters[:at] + [COMPLETENESS_CHAPTER] + chapters[at:]
 
 
@@ -153,7 +156,8 @@ def review_profile(text: str, *, old_year: int, year: int) -> str:
     """Return a review profile for a new edition: years renamed, completeness chapter added."""
     # Every year of the edition in a review's file names that edition (title, comments).
     result = re.sub(rf"(?<!\d){old_year}(?!\d)", str(year), text)
-    home = re.search(rf"^([ \t]+- ){re.escape(HOME_PAGE)}[ \t]*$", result, flags=re.MULTILINE)
+    # Quarto's home page is any root file index.* (the reviews' is index.md).
+    home = re.search(r"^([ \t]+- )index\.[A-Za-z]+[ \t]*$", result, flags=re.MULTILINE)
     expected = yaml.safe_load(result) or {}
     book = expected.get("book") or {}
     book["chapters"] = _with_completeness(list(book.get("chapters") or []))

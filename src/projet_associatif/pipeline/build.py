@@ -296,7 +296,7 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
         jobs=args.jobs,
         data_dir=args.data_dir,
         notebooks_only=args.notebooks_only,
-        complete=getattr(args, "complet", False),
+        complete=args.complete,
     )
 
 

@@ -67,8 +67,10 @@ def test_review_profile_renames_the_year_and_adds_completeness():
     out = profiles.review_profile(text, old_year=2020, year=2026)
     review = yaml.safe_load(out)
     assert review["book"]["title"] == "Bilan final du projet associatif 2026"
-    assert review["book"]["chapters"][:2] == ["index.qmd", profiles.COMPLETENESS_CHAPTER]
+    assert review["book"]["chapters"][:2] == ["index.md", profiles.COMPLETENESS_CHAPTER]
     assert "2020" not in out
+    # Edited in place, comments kept: not dumped again from the parsed YAML.
+    assert "#" in out
 
 
 def test_default_and_review_profiles_of_this_project():
