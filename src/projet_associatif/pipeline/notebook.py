@@ -1,14 +1,27 @@
-"""Turn a notebook's primitive parameters into the context every chapter needs."""
+"""Turn a notebook's primitive parameters into the context every chapter needs.
+
+:func:`setup` also makes a project still being written build: ``load()`` returns a
+placeholder for a table not filled in yet, and a cell that meets one (or any
+:class:`~projet_associatif.core.errors.MissingData`) shows an « À compléter » box naming the
+file, instead of an error that would stop the notebook.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from IPython import get_ipython
+from IPython.display import display
 
 from projet_associatif.config.profiles import get_profile, resolve_as_of
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.paths import project_root
+from projet_associatif.data.completeness import set_tolerant
 from projet_associatif.present import charts  # noqa: F401 - registers and enables the house theme
+from projet_associatif.present.blocks import ToComplete
 
 
 @dataclass(frozen=True)
@@ -28,8 +41,10 @@ def setup(
     """Resolve the ``parameters`` cell's values; empty strings mean the project defaults.
 
     Importing this module imports the chart module, which registers and enables the house
-    Altair theme for the whole notebook.
+    Altair theme for the whole notebook. In a kernel, a missing table or text shows as an
+    « À compléter » box from here on (:func:`show_missing_data_as_boxes`).
     """
+    show_missing_data_as_boxes()
     data = _from_root(data_dir)
     return NotebookContext(
         data_dir=data,
@@ -50,3 +65,39 @@ def _from_root(text: str) -> Path | None:
         return None
     path = Path(text).expanduser()
     return path if path.is_absolute() else (project_root() / path).resolve()
+
+
+def show_missing_data_as_boxes(shell: Any = None) -> bool:
+    """Make ``load()`` tolerant and show a cell's :class:`MissingData` as an « À compléter » box.
+
+    The cell stops where the data were first used, as with any exception, but its reply is
+    a success: papermill goes on to the next cell. Any other exception still fails the
+    notebook. Returns False outside IPython (nothing installed, ``load()`` stays strict).
+    Installing twice replaces the first installation (a warm kernel runs many notebooks).
+    """
+    shell = shell or get_ipython()
+    if shell is None:
+        return False
+    set_tolerant(True)
+    shell.set_custom_exc((MissingData,), _show_box)
+    for callback in list(shell.events.callbacks["post_run_cell"]):
+        if getattr(callback, "__name__", "") == _missing_data_is_no_error.__name__:
+            shell.events.unregister("post_run_cell", callback)
+    shell.events.register("post_run_cell", _missing_data_is_no_error)
+    return True
+
+
+def _show_box(shell: Any, etype: type, value: MissingData, tb: Any, tb_offset: Any = None) -> list:
+    """Display the box naming the file to fill in, in place of the traceback."""
+    display(ToComplete(value.file, value.what))
+    return []
+
+
+def _missing_data_is_no_error(result: Any) -> None:
+    """Turn the cell's outcome into a success when it stopped on missing data only.
+
+    IPython records the exception that its custom handler showed: without this, the kernel
+    would answer « error » and papermill would stop the notebook.
+    """
+    if isinstance(result.error_in_exec, MissingData):
+        result.error_in_exec = None
