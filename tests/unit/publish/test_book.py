@@ -198,3 +198,24 @@ def test_plain_part_titles_and_hrefs_are_read(tmp_path: Path):
         ("chapter", "b.qmd", None),
     ]
     assert entries[1].stem == "deuxieme-partie"
+
+
+def test_a_hand_written_chapter_not_written_yet_is_a_heading_and_a_box(tmp_path: Path):
+    from projet_associatif.publish.book_tree import MISSING_CHAPTER_TITLE, chapter_markdown
+
+    config = book_config("projet-2020")
+    entry = next(e for e in config.entries if e.file == "report/03-3-histoire.qmd")
+    text, notebook = chapter_markdown(
+        config, entry, target="pdf", executed_dir=tmp_path, figures_dir=tmp_path,
+        figures_href="", root=tmp_path,
+    )  # fmt: skip
+    assert notebook is None
+    assert text.startswith(f"# {MISSING_CHAPTER_TITLE}\n")
+    assert '::: {.pa-a-completer role="note"}' in text
+    assert "report/03-3-histoire.qmd" in text.replace("\\", "")
+    # The project's own chapter, present, is read as it is.
+    written, _ = chapter_markdown(
+        config, entry, target="pdf", executed_dir=tmp_path, figures_dir=tmp_path,
+        figures_href="", root=project_root(),
+    )  # fmt: skip
+    assert "pa-a-completer" not in written and MISSING_CHAPTER_TITLE not in written

@@ -164,6 +164,28 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
     assert expected <= files
 
 
+def test_a_chapter_not_written_yet_is_staged_as_its_box(fake_quarto, executed, tmp_path):
+    import shutil
+
+    from projet_associatif.core.paths import project_root
+
+    root = tmp_path / "projet"
+    root.mkdir()
+    for config_file in project_root().glob("_quarto*.yml"):
+        shutil.copyfile(config_file, root / config_file.name)
+    shutil.copyfile(project_root() / "index.qmd", root / "index.qmd")
+    shutil.copytree(project_root() / "report", root / "report")
+    (root / "report" / "03-3-histoire.qmd").unlink()
+    project = tmp_path / "mise-en-scene"
+    quarto_module.stage_project(executed, project, "projet-2020", root=root)
+    staged = (project / "report" / "03-3-histoire.qmd").read_text(encoding="utf-8")
+    assert staged.startswith("# Chapitre à rédiger") and "pa-a-completer" in staged
+    # A chapter that exists is copied as it is.
+    assert (project / "report" / "06-evaluations.qmd").read_bytes() == (
+        root / "report" / "06-evaluations.qmd"
+    ).read_bytes()
+
+
 def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path, monkeypatch):
     from projet_associatif.publish import quarto
 
