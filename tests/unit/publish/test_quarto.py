@@ -490,7 +490,9 @@ dofile("{filter}")
 """
 
 
-def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
+def quarto_filter(
+    input_file: str, fmt: str, tmp_path: Path, meta: str = "", body: str = "Texte.", to="html5"
+) -> str:
     """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
     from projet_associatif.core.paths import project_root
     from projet_associatif.publish.tools import run_pandoc
@@ -498,8 +500,8 @@ def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> 
     harness = tmp_path / "harnais.lua"
     lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"
     harness.write_text(LUA_HARNESS.format(input=input_file, fmt=fmt, filter=lua), "utf-8")
-    args = ["-f", "markdown", "-t", "html5", "--wrap=none", "--lua-filter", str(harness)]
-    return run_pandoc(args, meta + "Texte.")
+    args = ["-f", "markdown", "-t", to, "--wrap=none", "--lua-filter", str(harness)]
+    return run_pandoc(args, meta + body)
 
 
 def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
@@ -509,6 +511,17 @@ def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
     # Not for a hand-written chapter, not in print.
     assert "Voir le notebook" not in quarto_filter("/p/report/03-3-histoire.qmd", "html", tmp_path)
     assert "Voir le notebook" not in quarto_filter("/p/notebooks/a.ipynb", "typst", tmp_path)
+
+
+def test_quarto_filter_draws_the_box_to_complete_in_print(tmp_path):
+    box = '::: {.pa-a-completer role="note"}\n**À compléter** : data/a\\<b\\>.csv\n:::\n'
+    chapter = "/p/notebooks/03-5-ressources.ipynb"
+    typst = quarto_filter(chapter, "typst", tmp_path, body=box, to="typst")
+    assert "#block(width: 100%" in typst and "stroke:" in typst
+    docx = quarto_filter(chapter, "docx", tmp_path, body=box, to="json")
+    assert "<w:pBdr>" in docx and "data/a&lt;b&gt;.csv" in docx
+    html = quarto_filter(chapter, "html", tmp_path, body=box)
+    assert '<div class="pa-a-completer" role="note">' in html
 
 
 def test_quarto_filter_puts_the_fictional_notice_first(tmp_path):
