@@ -60,6 +60,10 @@ def prelude(log_path: Path, cwd: Path) -> str:
         "_pa_rappels = get_ipython().events.callbacks['post_run_cell']\n"
         "_pa_rappels[:] = [r for r in _pa_rappels\n"
         "                  if not getattr(r, '__module__', '').startswith('projet_associatif.')]\n"
+        "for _pa_format in get_ipython().display_formatter.formatters.values():\n"
+        "    for _pa_type in [t for t in _pa_format.type_printers\n"
+        "                     if getattr(t, '__module__', '').startswith('projet_associatif.')]:\n"
+        "        del _pa_format.type_printers[_pa_type]\n"
         # new_session: execution counter back to 1, output history emptied.
         "get_ipython().reset(new_session=True)\n"
     )

@@ -8,6 +8,7 @@ file, instead of an error that would stop the notebook.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from IPython.display import display
 from projet_associatif.config.profiles import get_profile, resolve_as_of
 from projet_associatif.core.errors import MissingData
 from projet_associatif.core.paths import project_root
-from projet_associatif.data.completeness import set_tolerant
+from projet_associatif.data.completeness import Missing, set_tolerant
 from projet_associatif.present import charts  # noqa: F401 - registers and enables the house theme
 from projet_associatif.present.blocks import ToComplete
 
@@ -84,7 +85,22 @@ def show_missing_data_as_boxes(shell: Any = None) -> bool:
         if getattr(callback, "__name__", "") == _missing_data_is_no_error.__name__:
             shell.events.unregister("post_run_cell", callback)
     shell.events.register("post_run_cell", _missing_data_is_no_error)
+    # ``display(placeholder)`` shows the box too (the placeholder has no display method:
+    # every attribute it is asked for raises).
+    formatters = shell.display_formatter.formatters
+    formatters["text/markdown"].for_type(Missing, _placeholder_markdown)
+    formatters["text/plain"].for_type(Missing, _placeholder_text)
     return True
+
+
+def _placeholder_markdown(missing: Missing) -> str:
+    """Return the « À compléter » box of a placeholder, as Markdown."""
+    return ToComplete(missing.error.file, missing.error.what).markdown
+
+
+def _placeholder_text(missing: Missing, printer: Any, cycle: bool) -> None:
+    """Write the plain-text form of the box of a placeholder."""
+    printer.text(ToComplete(missing.error.file, missing.error.what).plain)
 
 
 def _show_box(shell: Any, etype: type, value: MissingData, tb: Any, tb_offset: Any = None) -> list:
@@ -99,5 +115,30 @@ def _missing_data_is_no_error(result: Any) -> None:
     IPython records the exception that its custom handler showed: without this, the kernel
     would answer « error » and papermill would stop the notebook.
     """
-    if isinstance(result.error_in_exec, MissingData):
+    error = result.error_in_exec
+    if isinstance(error, MissingData):
         result.error_in_exec = None
+        shell = get_ipython()
+        if shell is not None:
+            _stand_in_for_unassigned(result.info.raw_cell, shell.user_ns, error)
+
+
+def _stand_in_for_unassigned(code: str, namespace: dict[str, Any], error: MissingData) -> None:
+    """Bind each name the cell meant to assign, and did not, to a placeholder of the gap.
+
+    ``facteurs = chapter.factors(table)`` stops on the missing table before ``facteurs``
+    exists: a later cell using it would fail with a NameError. The placeholder raises the
+    same :class:`MissingData` there, so that cell shows the box naming the same file.
+    """
+    try:
+        tree = ast.parse(code or "")
+    except SyntaxError:
+        return
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            continue
+        for target in targets:
+            for name in ast.walk(target) if target is not None else ():
+                if isinstance(name, ast.Name) and name.id not in namespace:
+                    namespace[name.id] = Missing(error.path, error.what)

@@ -130,8 +130,13 @@ class ToComplete:
         body = "\n\n".join(lines)
         return f'::: {{.{TO_COMPLETE_CLASS} role="note"}}\n{body}\n:::\n'
 
+    @property
+    def plain(self) -> str:
+        """Return the box as one line of plain text."""
+        return " — ".join(x for x in (f"{TO_COMPLETE_LABEL} : {self.file}", self.what) if x)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
         """Return the box as Markdown, with the ``pa`` metadata naming the file."""
-        plain = " — ".join(x for x in (f"{TO_COMPLETE_LABEL} : {self.file}", self.what) if x)
+        plain = self.plain
         meta = {"kind": "a-completer", "file": self.file, "what": self.what}
         return {"text/markdown": self.markdown, "text/plain": plain}, {"pa": meta}

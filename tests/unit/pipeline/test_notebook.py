@@ -50,6 +50,9 @@ def test_missing_data_shows_a_box_and_the_notebook_goes_on(tmp_path):
         "from projet_associatif.core.errors import MissingData\n"
         "raise MissingData('report/textes/contexte.yaml', 'le texte du contexte')",
         "print('suite')",
+        # A name the failed cell meant to assign stands for the gap: the next cell shows the box.
+        "tableau = resources.income_table(Missing('data/ressources/produits.csv'))",
+        "display(tableau)",
     )
     strict = notebook(
         root / "notebooks" / "02-sans-setup.ipynb",
@@ -77,6 +80,8 @@ def test_missing_data_shows_a_box_and_the_notebook_goes_on(tmp_path):
     assert "report/textes/contexte.yaml" in text["data"]["text/markdown"]
     assert "le texte du contexte" in text["data"]["text/markdown"]
     assert after["text"] == "suite\n"
+    assert cells[5][0]["data"]["text/markdown"] == placeholder["data"]["text/markdown"]
+    assert cells[6][0]["data"]["text/markdown"] == placeholder["data"]["text/markdown"]
     assert not any(o["output_type"] == "error" for c in cells for o in c)
 
 
