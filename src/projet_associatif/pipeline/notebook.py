@@ -135,10 +135,25 @@ def _stand_in_for_unassigned(code: str, namespace: dict[str, Any], error: Missin
     except SyntaxError:
         return
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
             continue
-        for target in targets:
-            for name in ast.walk(target) if target is not None else ():
-                if isinstance(name, ast.Name) and name.id not in namespace:
-                    namespace[name.id] = Missing(error.path, error.what)
+        for name in _assigned_names(targets):
+            if name not in namespace:
+                namespace[name] = Missing(error.path, error.what)
+
+
+def _assigned_names(targets: list[ast.expr]) -> list[str]:
+    """Return the plain names an assignment binds (``a``, ``a, b``, ``*rest``), not ``x[i]``."""
+    names: list[str] = []
+    for target in targets:
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            names += _assigned_names(list(target.elts))
+        elif isinstance(target, ast.Starred):
+            names += _assigned_names([target.value])
+    return names

@@ -91,3 +91,18 @@ def test_outside_ipython_nothing_is_installed_and_load_stays_strict():
 
     assert show_missing_data_as_boxes() is False
     assert completeness.tolerant() is False
+
+
+def test_only_the_names_a_cell_binds_stand_for_the_gap():
+    from projet_associatif.core.errors import MissingData
+    from projet_associatif.data.completeness import Missing
+    from projet_associatif.pipeline.notebook import _stand_in_for_unassigned
+
+    namespace = {"deja": 1}
+    code = "a, (b, *c) = f()\nd: int = g()\nx[i] = 3\ndeja = h()\nprint(e)"
+    _stand_in_for_unassigned(code, namespace, MissingData("data/x.csv", "x"))
+    assert sorted(namespace) == ["a", "b", "c", "d", "deja"]
+    assert namespace["deja"] == 1
+    assert all(isinstance(namespace[n], Missing) for n in "abcd")
+    with pytest.raises(MissingData, match="data/x.csv"):
+        len(namespace["a"])
