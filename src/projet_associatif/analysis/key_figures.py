@@ -9,15 +9,34 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import pandas as pd
+
+from projet_associatif.core.errors import MissingData
+from projet_associatif.data.package import UnknownResource, resource
+
+
+class MissingFigure(MissingData, KeyError):
+    """Raise when a table lacks the row of one figure: « à compléter » in that table.
+
+    A KeyError too, as a lookup that fails; a :class:`MissingData`, so that a notebook
+    shows the « À compléter » box naming the file and the missing figure.
+    """
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def row_by_id(frame: pd.DataFrame, key: str, table: str) -> pd.Series:
     """Return the row of ``table`` whose ``id`` is ``key``, with a clear error when it lacks."""
     rows = frame[frame["id"] == key]
     if rows.empty:
-        raise KeyError(f"Chiffre « {key} » absent de la table {table}.")
+        try:
+            path = resource(table).path
+        except UnknownResource:
+            path = Path(table)
+        raise MissingFigure(path, f"chiffre « {key} » absent de la table {table} (colonne id)")
     return rows.iloc[0]
 
 

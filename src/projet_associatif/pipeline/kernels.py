@@ -8,7 +8,8 @@ executed notebook does not show it) resets what a notebook's output could depend
 - the IPython namespace, output history and execution counter (cells count from 1 again);
 - this package's modules, imported again by the notebook, and the read log that keys the
   build cache (see :func:`projet_associatif.data.cache.start_notebook`);
-- the working directory and the warnings already shown.
+- the working directory and the warnings already shown;
+- the « À compléter » exception handler a notebook's ``setup()`` installed.
 
 Third-party libraries stay imported: they belong to the environment hash, not to a notebook.
 The result is checked by the tests: a notebook run after another in the same kernel gives
@@ -54,6 +55,15 @@ def prelude(log_path: Path, cwd: Path) -> str:
     return (
         "import projet_associatif.data.cache as _pa_cache\n"
         f"_pa_cache.start_notebook({str(log_path)!r}, {str(cwd)!r})\n"
+        # The « À compléter » handler of pipeline.notebook.setup: a fresh kernel has none.
+        "get_ipython().set_custom_exc((), None)\n"
+        "_pa_rappels = get_ipython().events.callbacks['post_run_cell']\n"
+        "_pa_rappels[:] = [r for r in _pa_rappels\n"
+        "                  if not getattr(r, '__module__', '').startswith('projet_associatif.')]\n"
+        "for _pa_format in get_ipython().display_formatter.formatters.values():\n"
+        "    for _pa_type in [t for t in _pa_format.type_printers\n"
+        "                     if getattr(t, '__module__', '').startswith('projet_associatif.')]:\n"
+        "        del _pa_format.type_printers[_pa_type]\n"
         # new_session: execution counter back to 1, output history emptied.
         "get_ipython().reset(new_session=True)\n"
     )

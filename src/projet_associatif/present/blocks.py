@@ -1,4 +1,4 @@
-"""Define what a chapter returns and a notebook displays: text, tables and figures.
+"""Define what a chapter returns and a notebook displays: text, tables, figures, gaps.
 
 A chapter function composes one of these from data and analysis; the notebook only calls
 ``display(...)`` on it. Each block knows its output contract (the MIME bundle and the ``pa``
@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from projet_associatif.core.markup import escape_markdown, escape_paragraphs
 from projet_associatif.present import charts, tables
 from projet_associatif.present.tables import Align, Formatter, slug
 
@@ -97,3 +98,45 @@ class Figure:
         return charts.mimebundle(
             self.chart, title=self.title, source=self.source, alt=self.alt, data=self.data
         )
+
+
+#: The class of the « À compléter » box: styled by report/assets/pa-commun.css (HTML),
+#: publish/filters/impression.lua (Pandoc's PDF and DOCX) and report/quarto/pa-graphiques.lua
+#: (Quarto's PDF and DOCX).
+TO_COMPLETE_CLASS = "pa-a-completer"
+TO_COMPLETE_LABEL = "À compléter"
+
+
+@dataclass(frozen=True)
+class ToComplete:
+    """Hold a visible « À compléter » box: the file to fill in, what it should hold, how.
+
+    A project still being written shows this box where a table, a figure or a text will
+    be, instead of failing or leaving an empty heading. Every part is text, never markup.
+    """
+
+    file: str
+    what: str = ""
+    guidance: str = ""
+
+    @property
+    def markdown(self) -> str:
+        """Return the box as a Pandoc fenced Div (a note: read aloud as one)."""
+        lines = [f"**{TO_COMPLETE_LABEL}** : {escape_markdown(self.file)}"]
+        if self.what:
+            lines.append(escape_markdown(self.what))
+        if self.guidance:
+            lines.append(escape_paragraphs(self.guidance))
+        body = "\n\n".join(lines)
+        return f'::: {{.{TO_COMPLETE_CLASS} role="note"}}\n{body}\n:::\n'
+
+    @property
+    def plain(self) -> str:
+        """Return the box as one line of plain text."""
+        return " — ".join(x for x in (f"{TO_COMPLETE_LABEL} : {self.file}", self.what) if x)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Bundle:
+        """Return the box as Markdown, with the ``pa`` metadata naming the file."""
+        plain = self.plain
+        meta = {"kind": "a-completer", "file": self.file, "what": self.what}
+        return {"text/markdown": self.markdown, "text/plain": plain}, {"pa": meta}

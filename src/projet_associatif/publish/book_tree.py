@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from projet_associatif.core.errors import relative
 from projet_associatif.core.paths import project_root
+from projet_associatif.present.blocks import ToComplete
 from projet_associatif.publish.book import APPENDICES_TITLE, BookConfig, Entry
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.memo import Memo
@@ -98,11 +100,29 @@ def chapter_markdown(
         return text, notebook
     source = config.source(entry, root)
     if not source.is_file():
-        raise RenderError(f"Chapitre introuvable : {source}", chapter=entry.file)
+        return missing_chapter_markdown(source, root), None
     meta, body = strip_front_matter(source.read_text(encoding="utf-8"))
     if meta.get("title") and not re.search(r"^#\s", body, flags=re.M):
         body = f"# {meta['title']}\n\n{body}"
     return body, None
+
+
+#: The title of a hand-written chapter not written yet (its file is absent).
+MISSING_CHAPTER_TITLE = "Chapitre à rédiger"
+
+
+def missing_chapter_markdown(source: Path, root: Path) -> str:
+    """Return what stands for a hand-written chapter whose file is absent: a heading, a box.
+
+    A new project lists its chapters before they are written: the book still builds, and
+    the box names the file to write, as for a table still to fill in.
+    """
+    box = ToComplete(
+        relative(source, root),
+        "ce chapitre, rédigé en Markdown (Quarto), n'est pas encore écrit.",
+        "Créez ce fichier : un titre de niveau 1 (« # Titre »), puis le texte du chapitre.",
+    )
+    return f"# {MISSING_CHAPTER_TITLE}\n\n{box.markdown}"
 
 
 def stringify(inlines: list[Any]) -> str:

@@ -38,6 +38,7 @@ import nbformat
 
 from projet_associatif.core.paths import project_root
 from projet_associatif.publish.book import DOCX_NAME, PDF_NAME, book_config
+from projet_associatif.publish.book_tree import missing_chapter_markdown
 from projet_associatif.publish.errors import RenderError
 from projet_associatif.publish.html_site import ASSETS, vega_bundle
 from projet_associatif.publish.metadata import date_text, fictional_notice, meta_organisation
@@ -116,6 +117,15 @@ def stage_project(
         if source.is_file():
             (project / entry.file).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, project / entry.file)
+    # Quarto stops on a chapter file that does not exist: a chapter not written yet gets
+    # the « À compléter » box the Pandoc engine shows for it.
+    for entry in config.entries:
+        if entry.file and not entry.is_notebook:
+            staged = project / entry.file
+            if not staged.is_file():
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                text = missing_chapter_markdown(config.source(entry, base), base)
+                staged.write_text(text, encoding="utf-8")
     (project / "notebooks").mkdir()
     names = config.notebooks()
     for name in names:

@@ -6,6 +6,7 @@ import pytest
 from projet_associatif.analysis import key_figures
 from projet_associatif.analysis.edition_changes import PreviousTable
 from projet_associatif.chapters import activity
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.formatting import MISSING, NBSP
 from projet_associatif.data.package import load
 
@@ -31,6 +32,11 @@ def test_figures_are_read_from_the_data(chiffres):
     assert key_figures.figure(chiffres, "entretiens_2019") == 15704
     with pytest.raises(KeyError, match="absent"):
         key_figures.figure(chiffres, "jeunes_2031")
+    # In a notebook, the same error is an « À compléter » box naming the file and the figure.
+    with pytest.raises(MissingData) as missing:
+        key_figures.figure(chiffres, "jeunes_2031")
+    assert missing.value.file == "data/territoire/chiffres_cles.csv"
+    assert "« jeunes_2031 »" in missing.value.what
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from IPython.core.formatters import DisplayFormatter
 
 from projet_associatif.present import charts, tables
-from projet_associatif.present.blocks import Figure, Table, Text
+from projet_associatif.present.blocks import Figure, Table, Text, ToComplete
 
 FRAME = pd.DataFrame({"EPCI": ["Moulins Communauté", "Bocage"], "population": [64_000, 14_030]})
 
@@ -74,3 +74,25 @@ def test_text_publishes_its_markdown(shown):
     data, metadata = shown(Text("**12** jeunes"))
     assert data == {"text/markdown": "**12** jeunes", "text/plain": "**12** jeunes"}
     assert metadata == {}
+
+
+def test_a_box_to_complete_names_the_file_and_what_it_should_hold(shown):
+    data, metadata = shown(ToComplete("data/public/accueil.csv", "les jeunes accueillis"))
+    markdown = data["text/markdown"]
+    assert markdown.startswith('::: {.pa-a-completer role="note"}\n**À compléter** : ')
+    assert "data/public/accueil.csv" in markdown and "les jeunes accueillis" in markdown
+    assert markdown.rstrip().endswith(":::")
+    assert data["text/plain"] == "À compléter : data/public/accueil.csv — les jeunes accueillis"
+    assert metadata["pa"] == {
+        "kind": "a-completer",
+        "file": "data/public/accueil.csv",
+        "what": "les jeunes accueillis",
+    }
+
+
+def test_a_box_to_complete_shows_markup_in_its_file_and_texts_as_text(shown):
+    box = ToComplete("data/<script>x</script>.csv", "**gras** [lien](http://x)", "# titre\n\n- a")
+    markdown = shown(box)[0]["text/markdown"]
+    assert "<script>" not in markdown and "\\<script\\>" in markdown
+    assert "\\*\\*gras\\*\\*" in markdown and "\\[lien\\]" in markdown
+    assert "\\# titre" in markdown and "- a" in markdown

@@ -256,3 +256,24 @@ def test_the_books_author_is_the_organisation_the_data_names(profile):
     # Quarto reads book: author from _quarto.yml; the title page, the PDF and DOCX metadata
     # read identite.yaml: a project whose two names differ would contradict itself.
     assert book_config(profile).author == organisation()
+
+
+def test_a_hand_written_chapter_not_written_yet_is_a_heading_and_a_box(tmp_path: Path):
+    from projet_associatif.publish.book_tree import MISSING_CHAPTER_TITLE, chapter_markdown
+
+    config = book_config("projet-2020")
+    entry = next(e for e in config.entries if e.file == "report/03-3-histoire.qmd")
+    text, notebook = chapter_markdown(
+        config, entry, target="pdf", executed_dir=tmp_path, figures_dir=tmp_path,
+        figures_href="", root=tmp_path,
+    )  # fmt: skip
+    assert notebook is None
+    assert text.startswith(f"# {MISSING_CHAPTER_TITLE}\n")
+    assert '::: {.pa-a-completer role="note"}' in text
+    assert "report/03-3-histoire.qmd" in text.replace("\\", "")
+    # The project's own chapter, present, is read as it is.
+    written, _ = chapter_markdown(
+        config, entry, target="pdf", executed_dir=tmp_path, figures_dir=tmp_path,
+        figures_href="", root=project_root(),
+    )  # fmt: skip
+    assert "pa-a-completer" not in written and MISSING_CHAPTER_TITLE not in written

@@ -133,6 +133,39 @@ def test_print_styles_questions_and_cross_references():
     assert "#emph[Voir 1.]" in typst
 
 
+BOX = (
+    '::: {.pa-a-completer role="note"}\n**À compléter** : data/a\\<b\\>.csv\n\nles effectifs\n:::\n'
+)
+
+
+def test_print_draws_the_box_to_complete_as_a_frame():
+    from projet_associatif.publish.tools import PRINT_FILTER
+
+    typst = run_pandoc(["-f", "markdown", "-t", "typst", "--lua-filter", str(PRINT_FILTER)], BOX)
+    start = typst.index("#block(width: 100%")
+    assert "stroke:" in typst[start:] and "fill:" in typst[start:]
+    assert typst.index("#strong[À compléter]") > start
+    assert typst.rstrip().endswith("]")
+    html = run_pandoc(["-f", "markdown", "-t", "html5"], BOX)
+    assert '<div class="pa-a-completer" role="note">' in html and "a&lt;b&gt;.csv" in html
+
+
+def test_docx_draws_the_box_to_complete_as_bordered_shaded_paragraphs():
+    from projet_associatif.publish.tools import DOCX_PRINT_FILTERS
+
+    doc = run_pandoc(["-f", "markdown", "-t", "json"], BOX)
+    out = json.loads(
+        run_pandoc(["-f", "json", "-t", "json", "--lua-filter", str(DOCX_PRINT_FILTERS)], doc)
+    )
+    raws = [b["c"][1] for b in out["blocks"] if b["t"] == "RawBlock" and b["c"][0] == "openxml"]
+    assert len(raws) == 2
+    assert all("<w:pBdr>" in r and 'w:fill="FFF3C4"' in r for r in raws)
+    assert '<w:b/></w:rPr><w:t xml:space="preserve">À compléter</w:t>' in raws[0]
+    # The file name is text: escaped for XML, never markup.
+    assert "data/a&lt;b&gt;.csv" in raws[0] and "<b>" not in raws[0]
+    assert "les effectifs" in raws[1]
+
+
 def test_typst_images_carry_their_alternative_text_for_pdf_ua():
     from projet_associatif.publish.tools import TYPST_IMAGES_FILTER
 

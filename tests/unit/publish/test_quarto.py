@@ -163,6 +163,28 @@ def test_staging_project_holds_config_home_page_executed_notebooks_and_assets(
     assert expected <= files
 
 
+def test_a_chapter_not_written_yet_is_staged_as_its_box(fake_quarto, executed, tmp_path):
+    import shutil
+
+    from projet_associatif.core.paths import project_root
+
+    root = tmp_path / "projet"
+    root.mkdir()
+    for config_file in project_root().glob("_quarto*.yml"):
+        shutil.copyfile(config_file, root / config_file.name)
+    shutil.copyfile(project_root() / "index.qmd", root / "index.qmd")
+    shutil.copytree(project_root() / "report", root / "report")
+    (root / "report" / "03-3-histoire.qmd").unlink()
+    project = tmp_path / "mise-en-scene"
+    quarto_module.stage_project(executed, project, "projet-2020", root=root)
+    staged = (project / "report" / "03-3-histoire.qmd").read_text(encoding="utf-8")
+    assert staged.startswith("# Chapitre à rédiger") and "pa-a-completer" in staged
+    # A chapter that exists is copied as it is.
+    assert (project / "report" / "06-evaluations.qmd").read_bytes() == (
+        root / "report" / "06-evaluations.qmd"
+    ).read_bytes()
+
+
 def test_staged_notebooks_are_the_executed_ones(fake_quarto, executed, tmp_path, monkeypatch):
     from projet_associatif.publish import quarto
 
@@ -468,7 +490,9 @@ dofile("{filter}")
 """
 
 
-def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> str:
+def quarto_filter(
+    input_file: str, fmt: str, tmp_path: Path, meta: str = "", body: str = "Texte.", to="html5"
+) -> str:
     """Run report/quarto/pa-graphiques.lua through Pandoc with a stand-in ``quarto`` module."""
     from projet_associatif.core.paths import project_root
     from projet_associatif.publish.tools import run_pandoc
@@ -476,8 +500,8 @@ def quarto_filter(input_file: str, fmt: str, tmp_path: Path, meta: str = "") -> 
     harness = tmp_path / "harnais.lua"
     lua = project_root() / "report" / "quarto" / "pa-graphiques.lua"
     harness.write_text(LUA_HARNESS.format(input=input_file, fmt=fmt, filter=lua), "utf-8")
-    args = ["-f", "markdown", "-t", "html5", "--wrap=none", "--lua-filter", str(harness)]
-    return run_pandoc(args, meta + "Texte.")
+    args = ["-f", "markdown", "-t", to, "--wrap=none", "--lua-filter", str(harness)]
+    return run_pandoc(args, meta + body)
 
 
 def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
@@ -487,6 +511,17 @@ def test_quarto_filter_links_each_notebook_chapter_to_its_page(tmp_path):
     # Not for a hand-written chapter, not in print.
     assert "Voir le notebook" not in quarto_filter("/p/report/03-3-histoire.qmd", "html", tmp_path)
     assert "Voir le notebook" not in quarto_filter("/p/notebooks/a.ipynb", "typst", tmp_path)
+
+
+def test_quarto_filter_draws_the_box_to_complete_in_print(tmp_path):
+    box = '::: {.pa-a-completer role="note"}\n**À compléter** : data/a\\<b\\>.csv\n:::\n'
+    chapter = "/p/notebooks/03-5-ressources.ipynb"
+    typst = quarto_filter(chapter, "typst", tmp_path, body=box, to="typst")
+    assert "#block(width: 100%" in typst and "stroke:" in typst
+    docx = quarto_filter(chapter, "docx", tmp_path, body=box, to="json")
+    assert "<w:pBdr>" in docx and "data/a&lt;b&gt;.csv" in docx
+    html = quarto_filter(chapter, "html", tmp_path, body=box)
+    assert '<div class="pa-a-completer" role="note">' in html
 
 
 def test_quarto_filter_puts_the_fictional_notice_first(tmp_path):

@@ -33,7 +33,88 @@ local function sized(div)
   return nil
 end
 
+-- Encadré « À compléter » (.pa-a-completer, present/blocks.ToComplete) : un cadre et un fond,
+-- comme la CSS le dessine en HTML. Typst : un bloc encadré. DOCX : des paragraphes Word à
+-- bordure et trame identiques, que Word réunit en un seul cadre.
+local cadre_couleur = "B42318"
+local cadre_fond = "FFF3C4"
+
+local function xml_texte(text)
+  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
+end
+
+local function run_docx(text, gras)
+  local proprietes = gras and "<w:rPr><w:b/></w:rPr>" or ""
+  return "<w:r>" .. proprietes .. '<w:t xml:space="preserve">' .. xml_texte(text) .. "</w:t></w:r>"
+end
+
+local function paragraphe_docx(inlines)
+  local bord = 'w:val="single" w:sz="12" w:space="4" w:color="' .. cadre_couleur .. '"'
+  -- Un run gras par Strong, un run pour chaque suite de texte ordinaire entre eux.
+  local runs, texte = {}, ""
+  for _, inline in ipairs(inlines) do
+    if inline.t == "Strong" then
+      if texte ~= "" then
+        table.insert(runs, run_docx(texte, false))
+        texte = ""
+      end
+      table.insert(runs, run_docx(pandoc.utils.stringify(inline.content), true))
+    elseif inline.t == "Space" or inline.t == "SoftBreak" or inline.t == "LineBreak" then
+      texte = texte .. " "
+    else
+      texte = texte .. pandoc.utils.stringify(inline)
+    end
+  end
+  if texte ~= "" then
+    table.insert(runs, run_docx(texte, false))
+  end
+  return pandoc.RawBlock(
+    "openxml",
+    '<w:p><w:pPr><w:pStyle w:val="BodyText"/><w:pBdr>'
+      .. "<w:top " .. bord .. "/><w:left " .. bord .. "/><w:bottom " .. bord .. "/><w:right "
+      .. bord .. "/></w:pBdr>"
+      .. '<w:shd w:val="clear" w:color="auto" w:fill="' .. cadre_fond .. '"/></w:pPr>'
+      .. table.concat(runs) .. "</w:p>"
+  )
+end
+
+local function a_completer(div)
+  if FORMAT == "typst" then
+    local blocs = {
+      pandoc.RawBlock(
+        "typst",
+        "#block(width: 100%, inset: 8pt, radius: 2pt, stroke: 1.5pt + rgb(\"#"
+          .. cadre_couleur .. "\"), fill: rgb(\"#" .. cadre_fond .. "\"))["
+      ),
+    }
+    for _, bloc in ipairs(div.content) do
+      table.insert(blocs, bloc)
+    end
+    table.insert(blocs, pandoc.RawBlock("typst", "]"))
+    return blocs
+  elseif FORMAT == "docx" then
+    local blocs = {}
+    for _, bloc in ipairs(div.content) do
+      if bloc.t == "Para" or bloc.t == "Plain" then
+        table.insert(blocs, paragraphe_docx(bloc.content))
+      elseif bloc.t == "BulletList" then
+        for _, item in ipairs(bloc.content) do
+          local texte = "• " .. pandoc.utils.stringify(item)
+          table.insert(blocs, paragraphe_docx({ pandoc.Str(texte) }))
+        end
+      else
+        table.insert(blocs, paragraphe_docx({ pandoc.Str(pandoc.utils.stringify(bloc)) }))
+      end
+    end
+    return blocs
+  end
+  return nil
+end
+
 function Div(div)
+  if div.classes:includes("pa-a-completer") then
+    return a_completer(div)
+  end
   if div.classes:includes("pa-bilan-tableau") then
     return sized(div)
   end
