@@ -11,7 +11,6 @@ tables, « données » part of issue 13) is needed: until it is there, the test 
 
 from __future__ import annotations
 
-import dataclasses
 import zipfile
 from pathlib import Path
 
@@ -19,15 +18,7 @@ import browser_support as support
 import pypdf
 import pytest
 
-from projet_associatif.data.package import ValidationSummary
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        "state" not in {f.name for f in dataclasses.fields(ValidationSummary)},
-        reason="le paquet de données ne tolère pas encore les tables vides (issue 13, données)",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 #: Tables emptied to their header row.
 EMPTIED = (

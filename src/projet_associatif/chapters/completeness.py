@@ -16,8 +16,8 @@ import pandas as pd
 from projet_associatif.core.errors import relative
 from projet_associatif.core.formatting import NBSP
 from projet_associatif.core.paths import data_dir as default_data_dir
-from projet_associatif.data.completeness import Completeness, resource_state
-from projet_associatif.data.package import discover
+from projet_associatif.data.completeness import Completeness
+from projet_associatif.data.package import discover, state_of
 from projet_associatif.present.blocks import Table, Text
 
 SOURCE = "descripteurs et fichiers du paquet de données (data/), lus à la construction du rapport"
@@ -58,7 +58,7 @@ def checklist(data_dir: Path | None = None) -> list[Item]:
     root = Path(data_dir or default_data_dir())
     items = []
     for info in discover(root).values():
-        state = resource_state(info)
+        state = state_of(info.name, root)
         title = str(info.descriptor.get("title") or info.name)
         block = info.descriptor.get("actualisation")
         why = block.get("motif", "") if isinstance(block, dict) else ""

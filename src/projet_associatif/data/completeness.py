@@ -10,20 +10,17 @@ first used, and the cell shows an « à compléter » box naming the file.
 
 from __future__ import annotations
 
-import csv
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, NoReturn
 
 from projet_associatif.core.errors import MissingData
-from projet_associatif.data.descriptors import ResourceInfo, read_yaml
 
 __all__ = [
     "Completeness",
     "Missing",
     "MissingData",
     "is_present",
-    "resource_state",
     "set_tolerant",
     "tolerant",
 ]
@@ -82,34 +79,3 @@ class Missing:
 def is_present(value: Any) -> bool:
     """Return whether ``value`` is real data and not a :class:`Missing` placeholder."""
     return not isinstance(value, Missing)
-
-
-def resource_state(info: ResourceInfo) -> Completeness:
-    """Return how far one resource is filled in: its file, then its descriptor's ``actualisation``.
-
-    *À compléter*: the file is absent, a CSV has its header and no row, a YAML or JSON
-    document is empty. Otherwise the descriptor's ``actualisation: {statut: …}`` says
-    « à actualiser » or « conservé »; without it the resource is *rempli*.
-    """
-    if _is_empty(info):
-        return Completeness.TO_COMPLETE
-    block = info.descriptor.get("actualisation")
-    status = block.get("statut") if isinstance(block, dict) else None
-    if status == Completeness.TO_UPDATE:
-        return Completeness.TO_UPDATE
-    if status == Completeness.KEPT:
-        return Completeness.KEPT
-    return Completeness.FILLED
-
-
-def _is_empty(info: ResourceInfo) -> bool:
-    """Tell whether a resource's file is absent, a bare CSV header or an empty document."""
-    path = info.path
-    if not path.is_file():
-        return True
-    if info.format == "csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = (row for row in csv.reader(handle) if any(cell.strip() for cell in row))
-            next(rows, None)  # the header
-            return next(rows, None) is None
-    return read_yaml(path) in (None, {}, [], "")
