@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from projet_associatif.config.profiles import get_profile, resolve_as_of
+from projet_associatif.config.profiles import base_profile, get_profile, resolve_as_of
 from projet_associatif.core.paths import project_root
 from projet_associatif.present import charts  # noqa: F401 - registers and enables the house theme
 
@@ -23,14 +23,17 @@ class NotebookContext:
 
 
 def setup(
-    data_dir: str = "", profile: str = "projet-2020", as_of: str = "", suivi: str = ""
+    data_dir: str = "", profile: str = "", as_of: str = "", suivi: str = ""
 ) -> NotebookContext:
     """Resolve the ``parameters`` cell's values; empty strings mean the project defaults.
+
+    The default profile is the project's base document (``profile: default:`` of _quarto.yml).
 
     Importing this module imports the chart module, which registers and enables the house
     Altair theme for the whole notebook.
     """
     data = _from_root(data_dir)
+    profile = profile or base_profile()
     return NotebookContext(
         data_dir=data,
         profile=profile,
