@@ -13,6 +13,10 @@ from notebook_support import write_notebook as notebook
 from projet_associatif.pipeline.build import build
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "data"
+#: What a copy of the project needs to build: the repository minus generated files.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "build", "_book", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info"
+)
 
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:
@@ -40,8 +44,8 @@ def make_project(root: Path) -> Path:
     """Create a tiny project: two data tables, the evaluation framework, two notebooks."""
     root.mkdir(parents=True)
     (root / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: Test\n  appendices:\n"
-        "    - notebooks/02-autres.ipynb\n",
+        "project:\n  type: book\nprofile:\n  default: projet-2020\n"
+        "book:\n  title: Test\n  appendices:\n    - notebooks/02-autres.ipynb\n",
         encoding="utf-8",
     )
     (root / "_quarto-projet-2020.yml").write_text(

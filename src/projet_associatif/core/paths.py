@@ -1,4 +1,4 @@
-"""Resolve the project's directories from one anchor, never from the working directory."""
+"""Find the project the way git finds its repository, and every directory from its root."""
 
 from __future__ import annotations
 
