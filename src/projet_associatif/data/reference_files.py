@@ -84,10 +84,34 @@ def yaml_text(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _schemas(df: Package, npm: Package) -> dict[str, Any]:
-    """Return the three schemas, each description naming the exact package versions."""
+def _schemas(df: Package, npm: Package, territory: ReferenceTerritory) -> dict[str, Any]:
+    """Return the three schemas, each description naming the exact package versions.
+
+    The ``zone_partagee`` columns are described after the territory: which EPCI are shared,
+    with whom, according to what. Those words are set after parsing, never pasted into the
+    YAML text: a name typed in identite.yaml stays text.
+    """
     text = string.Template(SCHEMAS.read_text(encoding="utf-8"))
-    return yaml.safe_load(text.substitute(df=df.label(), npm=npm.label()))
+    schemas = yaml.safe_load(text.substitute(df=df.label(), npm=npm.label()))
+    pieces = texts("referentiel-provenance")
+    words = territory.words()
+    shared = territory.shared
+
+    def fill(key: str) -> str:
+        return string.Template(pieces[key]).substitute(words)
+
+    communes = _field(schemas["communes"], "zone_partagee")
+    communes["description"] = fill(
+        "schema_communes_zone_partagee" if shared else "schema_communes_zone_partagee_aucune"
+    )
+    epci = _field(schemas["epci_reference"], "zone_partagee")
+    epci["title"] = fill("schema_epci_zone_partagee_titre")
+    epci["description"] = fill("schema_epci_zone_partagee")
+    return schemas
+
+
+def _field(schema: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return next(f for f in schema["fields"] if f["name"] == name)
 
 
 def _sources(df: Package, npm: Package, *, populations: bool = True) -> list[dict[str, str]]:
@@ -184,7 +208,7 @@ def descriptors(
     The ``lignes`` declarations (how many rows the source's own counts require,
     data/README.md) come from the territory's checks; a project without them gets none.
     """
-    schemas = _schemas(df, npm)
+    schemas = _schemas(df, npm, territory)
     words = descriptor_texts(df, npm, territory)
     communes_rows = territory.communes_rows
     geometries_rows = {"lignes": [{"chemin": "features", **communes_rows}]} if communes_rows else {}

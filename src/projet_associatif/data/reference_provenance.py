@@ -79,21 +79,12 @@ def _membership_lines(
     return "\n".join(lines) or _fill(pieces["appartenance_identique"], **words)
 
 
-def _shared_line(territory: ReferenceTerritory, pieces: Mapping[str, str]) -> str:
+def _shared_line(territory: ReferenceTerritory, words: Mapping[str, str]) -> str:
     """Return the « zone_partagee » bullet: which EPCI are shared, with whom, and why flagged."""
-    shared = sorted(territory.shared)
-    if not shared:
+    pieces = texts("referentiel-provenance")
+    if not territory.shared:
         return pieces["zone_partagee_aucune"]
-    codes = ", ".join(shared)
-    return _fill(
-        pieces["zone_partagee"],
-        des_epci_partages=f"des EPCI {codes}" if len(shared) > 1 else f"de l'EPCI {codes}",
-        partages="partagés" if len(shared) > 1 else "partagé",
-        avec=f"la {territory.shared_with}"
-        if territory.shared_with
-        else pieces["zone_partagee_avec_inconnu"],
-        note=f" ; {territory.shared_note}" if territory.shared_note else "",
-    )
+    return _fill(pieces["zone_partagee"], **words)
 
 
 def _cross_check_row(row: Mapping[str, str]) -> str:
@@ -137,7 +128,7 @@ def provenance_text(
         vintages=_vintage_lines(df, npm, pieces),
         territory_epci=", ".join(sorted(territory.epci)),
         l_un_des=words["l_un_des"],
-        shared_line=_shared_line(territory, pieces),
+        shared_line=_shared_line(territory, words),
         vertices=result["vertices"],
         communes=len(result["communes"]),
         cross_check_rows="\n".join(_cross_check_row(row) for row in result["epci"]),

@@ -49,6 +49,10 @@ class ReferenceTerritory:
     shared_with: str | None = None
     #: Why every commune of a shared EPCI is flagged, as the data states it (optional).
     shared_note: str | None = None
+    #: Where the sharing is stated (« le projet associatif (…, page 7) »), if the data says.
+    shared_source: str | None = None
+    #: Whether the project transcribes a source document (a blank project does not).
+    transcribes_source: bool = False
     organisation: str = ""
     short_name: str = ""
     #: The ``lignes`` declarations from the source's counts (empty: no row-count rule).
@@ -72,7 +76,28 @@ class ReferenceTerritory:
             key: string.Template(value).substitute(values)
             for key, value in pieces["epci_grammaire"][form].items()
         }
-        return {**values, **grammar}
+        return {**values, **grammar, **self._shared_words(pieces)}
+
+    def _shared_words(self, pieces: Mapping[str, Any]) -> dict[str, str]:
+        """Return the words naming the shared EPCI, with whom, why, and according to what."""
+        shared = sorted(self.shared)
+        many = len(shared) > 1
+        codes = ", ".join(shared)
+        return {
+            "des_epci_partages": f"des EPCI {codes}" if many else f"de l'EPCI {codes}",
+            "des_epci_partages_lettres": f"des {_WORDS.get(len(shared), str(len(shared)))} EPCI"
+            if many
+            else "de l'EPCI",
+            "partages": "partagés" if many else "partagé",
+            "avec": f"la {self.shared_with}"
+            if self.shared_with
+            else pieces["zone_partagee_avec_inconnu"],
+            "note": f" ; {self.shared_note}" if self.shared_note else "",
+            "selon": self.shared_source or pieces["selon_identite"],
+            "qui_ne_dit_pas": pieces["qui_ne_dit_pas_source"]
+            if self.transcribes_source
+            else pieces["qui_ne_dit_pas_donnees"],
+        }
 
 
 def read_territory(data_dir: Path) -> ReferenceTerritory:
@@ -86,6 +111,8 @@ def read_territory(data_dir: Path) -> ReferenceTerritory:
         shared=frozenset(shared.get("codes", [])),
         shared_with=shared.get("avec"),
         shared_note=shared.get("note"),
+        shared_source=shared.get("selon"),
+        transcribes_source=bool(document.get("document_source")),
         organisation=document["organisation"],
         short_name=document["nom_court"],
         communes_rows=_rows("minimum", checks.get("communes_minimum")),
