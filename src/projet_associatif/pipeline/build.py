@@ -25,7 +25,7 @@ from rich.console import Console
 
 from projet_associatif.config.profiles import ProfileError
 from projet_associatif.core.errors import DataError, relative
-from projet_associatif.core.paths import ProjectNotFound, build_dir
+from projet_associatif.core.paths import ROOT_ENV, ProjectNotFound, build_dir
 from projet_associatif.data.cache import (
     IGNORED_DIRS,
     PACKAGE_DIR,
@@ -129,7 +129,8 @@ def build(
         plan.profile_dir / "manifest.json",
         0.0,
     )
-    with _environment("SOURCE_DATE_EPOCH", str(plan.epoch)):
+    # The kernels (and any child) work on the project this build found, wherever they start.
+    with _environment("SOURCE_DATE_EPOCH", str(plan.epoch)), _environment(ROOT_ENV, str(plan.root)):
         console.print(
             f"[bold]{plan.profile.label}[/] — date d'arrêté {plan.as_of.isoformat()}, "
             f"{len(plan.notebooks)} notebook(s), {jobs} en parallèle au plus"
