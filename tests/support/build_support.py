@@ -13,10 +13,6 @@ from notebook_support import write_notebook as notebook
 from projet_associatif.pipeline.build import build
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "data"
-#: What a copy of the project needs to build: the repository minus generated files.
-NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "_book", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info"
-)
 
 
 def table(folder: Path, name: str, rows: list[tuple[str, int]]) -> None:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from build_support import NOT_COPIED, fake_render, make_project, tree_hashes
+from build_support import fake_render, make_project, tree_hashes
 from notebook_support import write_notebook
 
 from projet_associatif import __version__
