@@ -40,8 +40,8 @@ def make_project(root: Path) -> Path:
     """Create a tiny project: two data tables, the evaluation framework, two notebooks."""
     root.mkdir(parents=True)
     (root / "_quarto.yml").write_text(
-        "project:\n  type: book\nbook:\n  title: Test\n  appendices:\n"
-        "    - notebooks/02-autres.ipynb\n",
+        "project:\n  type: book\nprofile:\n  default: projet-2020\n"
+        "book:\n  title: Test\n  appendices:\n    - notebooks/02-autres.ipynb\n",
         encoding="utf-8",
     )
     (root / "_quarto-projet-2020.yml").write_text(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -24,8 +25,21 @@ from projet_associatif.cli.argparse_fr import (
     FrenchRawDescriptionHelpFormatter,
 )
 from projet_associatif.cli.edition import add_edition
-from projet_associatif.config.profiles import ProfileError, resolve_as_of
+from projet_associatif.config.profiles import (
+    REVIEW_PROFILES,
+    ProfileError,
+    base_profile,
+    check_profile,
+    resolve_as_of,
+)
 from projet_associatif.core.errors import DataError
+from projet_associatif.core.paths import (
+    ROOT_ENV,
+    ROOT_OPTION,
+    ProjectNotFound,
+    check_project,
+    project_root,
+)
 from projet_associatif.data.completeness import Completeness
 from projet_associatif.data.package import UnknownResource, ValidationSummary, validate_all
 from projet_associatif.publish import ENGINES, FORMATS
@@ -47,8 +61,32 @@ Exemples :
   projet-associatif suivi modele suivi.xlsx  écrit un classeur de suivi prêt à remplir
   projet-associatif edition nouvelle ../projet-2026 --depuis .   prépare l'édition suivante
 
+Le projet est le dossier courant ou le plus proche de ses parents qui contient _quarto.yml et
+data/association/identite.yaml (comme git trouve son dépôt), ou celui que nomme --projet DOSSIER.
+
 Documentation : README.md et data/README.md.
 """
+
+PROJECT_HELP = (
+    "dossier du projet (défaut : le dossier courant ou le plus proche de ses parents qui "
+    "contient _quarto.yml et data/association/identite.yaml)"
+)
+
+
+def _project_option(parser: argparse.ArgumentParser, *, main: bool = False) -> None:
+    """Add ``--projet DOSSIER`` to ``parser``.
+
+    On a sub-command it is set only when given (``SUPPRESS``): argparse would otherwise let
+    the sub-command's default erase the value given before the command's name.
+    """
+    parser.add_argument(
+        ROOT_OPTION,
+        dest="projet",
+        type=Path,
+        metavar="DOSSIER",
+        default=None if main else argparse.SUPPRESS,
+        help=PROJECT_HELP,
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -125,6 +163,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # The default is the project's own base document, known once the project is found.
+    args.profile = check_profile(args.profile or base_profile())
     # start-up cost: the build's modules bring logging, subprocess, threads, rich.live
     # (~0,1 s in all), which `--help` must not wait for.
     from projet_associatif.pipeline.build import build_from_args
@@ -224,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"%(prog)s {__version__}",
         help="afficher le numéro de version et quitter",
     )
+    _project_option(parser, main=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     def add(
@@ -237,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DOSSIER",
             help="dossier des données (défaut : data/ à la racine du projet)",
         )
+        _project_option(p)
         p.set_defaults(func=func)
         return p
 
@@ -276,9 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--profile",
-        default="projet-2020",
-        choices=["projet-2020", "bilan-intermediaire", "bilan-final"],
-        help="document à produire (défaut : projet-2020)",
+        default=None,
+        metavar="PROFIL",
+        help="document à produire : le projet associatif (projet-AAAA, l'année de l'édition : "
+        f"le défaut, « profile: default: » de _quarto.yml), {' ou '.join(REVIEW_PROFILES)}",
     )
     build.add_argument(
         "--as-of",
@@ -339,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="outils de la commission de suivi",
         description="outils de la commission de suivi",
     )
+    _project_option(suivi)
     suivi_sub = suivi.add_subparsers(dest="suivi_command", metavar="ACTION")
     template = suivi_sub.add_parser(
         "modele",
@@ -363,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ne garder que la fiche-action n° N (répétable : --fiche 1 --fiche 3), "
         "pour le classeur d'un coordinateur",
     )
+    _project_option(template)
     template.set_defaults(func=_cmd_suivi_template)
     merge = suivi_sub.add_parser(
         "fusionner",
@@ -382,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     merge.add_argument("--as-of", dest="as_of", help="date d'arrêté AAAA-MM-JJ")
     merge.add_argument("--data-dir", type=Path, default=None, help="dossier des données")
+    _project_option(merge)
     merge.set_defaults(func=_cmd_suivi_merge)
     check = suivi_sub.add_parser(
         "verifier",
@@ -407,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--data-dir", type=Path, default=None, metavar="DOSSIER", help="dossier des données"
     )
+    _project_option(check)
     check.set_defaults(func=_cmd_suivi_check)
     add_edition(sub, _cmd_edition_new, whole_number)
     return parser
@@ -436,6 +483,30 @@ def _sigterm_stops_like_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _project_exported(option: Path | None) -> Iterator[None]:
+    """Find the project (``--projet``, else as :func:`project_root` does) and export it.
+
+    ``PROJET_ASSOCIATIF_ROOT`` then names it for the command's duration: the notebooks'
+    kernels, Quarto's pre-render and every child process work on the same project. A command
+    run where no project is found goes on (``--version``, a command that makes a project):
+    the first use of the project raises :class:`ProjectNotFound`.
+    """
+    previous = os.environ.get(ROOT_ENV)
+    if option is not None:
+        os.environ[ROOT_ENV] = str(check_project(option))
+    else:
+        with contextlib.suppress(ProjectNotFound):
+            os.environ[ROOT_ENV] = str(project_root())
+    try:
+        yield
+    finally:  # `main` is called in-process too (tests): leave the environment as it was
+        if previous is None:
+            os.environ.pop(ROOT_ENV, None)
+        else:
+            os.environ[ROOT_ENV] = previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     parser = build_parser()
@@ -444,8 +515,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        with _sigterm_stops_like_ctrl_c():
+        with _sigterm_stops_like_ctrl_c(), _project_exported(args.projet):
             return args.func(args)
+    except ProjectNotFound as exc:
+        err_console.print(str(exc), style="red", markup=False)
+        return EXIT_USAGE
     except DataError as exc:
         err_console.print(f"[red]{exc.render(limit=200)}[/]")
         return EXIT_DATA

@@ -1,8 +1,11 @@
-"""The three documents the project publishes: one table of names, labels and review delays.
+"""The three documents a project publishes: one table of names, labels and review delays.
 
-The base document (``projet-2020``) is the 2020 project itself, dated at the project's start.
-The reviews' labels and delays come from the data's evaluation framework
-(``data/evaluation/evaluation_cadre.yaml``, list ``bilans``): that file is their one home.
+The base document (``projet-<année>``) is the projet associatif itself, dated at the project's
+start: its name is the ``profile: default:`` of the project's ``_quarto.yml`` (each edition has
+its own), its label « Projet associatif <année> » comes from the edition's year in
+``data/association/identite.yaml``. The reviews' labels and delays come from the data's
+evaluation framework (``data/evaluation/evaluation_cadre.yaml``, list ``bilans``): that file is
+their one home.
 """
 
 from __future__ import annotations
@@ -11,24 +14,29 @@ import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import yaml
+
+from projet_associatif.config.identity import identity
 from projet_associatif.core.dates import to_date
 from projet_associatif.core.errors import DataError, Problem, relative
+from projet_associatif.core.paths import project_root
 from projet_associatif.data.package import load, resource
 
 #: Resource holding the evaluation framework; its ``date_debut_projet`` anchors every profile.
 FRAMEWORK_RESOURCE = "evaluation_cadre"
 START_KEY = "date_debut_projet"
 
-#: The document the project publishes from the source itself, at the project's start.
-BASE_PROFILE = "projet-2020"
-BASE_LABEL = "Projet associatif 2020"
+#: The project's book configuration, whose ``profile: default:`` names the base document.
+QUARTO_CONFIG = "_quarto.yml"
+#: The base document's label, completed with the edition's year.
+BASE_LABEL = "Projet associatif {year}"
 #: The reviews the framework must describe (its ``bilans`` ids), in report order.
 MID_TERM_REVIEW = "bilan-intermediaire"
 FINAL_REVIEW = "bilan-final"
 REVIEW_PROFILES = (MID_TERM_REVIEW, FINAL_REVIEW)
-PROFILE_NAMES = (BASE_PROFILE, *REVIEW_PROFILES)
 
 
 class ProfileError(ValueError):
@@ -49,12 +57,48 @@ class Profile:
         return self.name in REVIEW_PROFILES
 
 
+def base_profile(root: Path | None = None) -> str:
+    """Return the name of the project's base document: ``profile: default:`` of ``_quarto.yml``.
+
+    Read with yaml alone (no data, no pandas), and again only when the file changes: the
+    command line asks for it before anything else.
+    """
+    path = (root or project_root()) / QUARTO_CONFIG
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ProfileError(f"{path} introuvable : il nomme le profil de base du projet.") from exc
+    return _base_profile(path, stamp)
+
+
+@cache
+def _base_profile(path: Path, mtime_ns: int) -> str:
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path} illisible ({exc}).") from exc
+    section = config.get("profile") if isinstance(config, Mapping) else None
+    default = section.get("default") if isinstance(section, Mapping) else None
+    if isinstance(default, list):  # Quarto accepts a list: its first profile is the default
+        default = default[0] if default else None
+    if not isinstance(default, str) or not default.strip() or default in REVIEW_PROFILES:
+        raise ProfileError(
+            f"{path} : la clé « profile: default: » doit nommer le profil du document de base "
+            f"du projet (projet-AAAA, l'année de l'édition), pas {default!r}."
+        )
+    return default.strip()
+
+
+def profile_names(root: Path | None = None) -> tuple[str, ...]:
+    """Return the valid profile names: the project's base document, then the reviews."""
+    return (base_profile(root), *REVIEW_PROFILES)
+
+
 def check_profile(name: str) -> str:
     """Return ``name`` if it names a profile, else raise with the list of valid names."""
-    if name not in PROFILE_NAMES:
-        raise ProfileError(
-            f"Profil inconnu « {name} ». Profils disponibles : {', '.join(PROFILE_NAMES)}."
-        )
+    names = profile_names()
+    if name not in names:
+        raise ProfileError(f"Profil inconnu « {name} ». Profils disponibles : {', '.join(names)}.")
     return name
 
 
@@ -65,7 +109,8 @@ def profiles(data_dir: Path | None = None) -> dict[str, Profile]:
     intermédiaire (18 mois) », « Bilan final (3 ans) »).
     """
     reviews = _reviews(data_dir)
-    table = {BASE_PROFILE: get_profile(BASE_PROFILE)}
+    base = base_profile()
+    table = {base: get_profile(base, data_dir)}
     for name in REVIEW_PROFILES:
         label, months = reviews[name]
         table[name] = Profile(name, f"{label} ({duration_fr(months)})", months)
@@ -75,10 +120,11 @@ def profiles(data_dir: Path | None = None) -> dict[str, Profile]:
 def get_profile(name: str, data_dir: Path | None = None) -> Profile:
     """Return a profile by name, with the list of valid names when it is unknown.
 
-    The base document needs nothing from the framework's reviews, so it never reads them.
+    The base document needs nothing from the framework's reviews, so it never reads them:
+    its label names the edition's year (``identite.yaml``).
     """
-    if check_profile(name) == BASE_PROFILE:
-        return Profile(BASE_PROFILE, BASE_LABEL, 0)
+    if check_profile(name) == base_profile():
+        return Profile(name, BASE_LABEL.format(year=identity(data_dir).edition_year), 0)
     return profiles(data_dir)[name]
 
 

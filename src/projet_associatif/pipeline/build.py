@@ -25,7 +25,7 @@ from rich.console import Console
 
 from projet_associatif.config.profiles import ProfileError
 from projet_associatif.core.errors import DataError, relative
-from projet_associatif.core.paths import build_dir
+from projet_associatif.core.paths import ROOT_ENV, ProjectNotFound, build_dir
 from projet_associatif.data.cache import (
     IGNORED_DIRS,
     PACKAGE_DIR,
@@ -99,7 +99,7 @@ def _render(executed_dir: Path, staging: Path, **kwargs: Any) -> dict[str, Path]
 
 
 def build(
-    profile: str = "projet-2020",
+    profile: str = "",
     as_of: str | dt.date | None = None,
     formats: str | Sequence[str] = FORMATS,
     engine: str = "auto",
@@ -114,6 +114,7 @@ def build(
 ) -> BuildResult:
     """Validate, execute, render and publish one profile; raise on the first failed step.
 
+    An empty ``profile`` is the project's base document (``projet-<année>``).
     With ``complete`` (``--complet``), data « à compléter » or « à actualiser » stop the
     build before any notebook runs; otherwise they build, with « à compléter » boxes.
     """
@@ -126,9 +127,15 @@ def build(
     if complete:
         validate_data(plan.data, console, complete=True)
     result = BuildResult(
-        profile, plan.as_of, plan.executed_dir, [], plan.profile_dir / "manifest.json", 0.0
+        plan.profile.name,
+        plan.as_of,
+        plan.executed_dir,
+        [],
+        plan.profile_dir / "manifest.json",
+        0.0,
     )
-    with _environment("SOURCE_DATE_EPOCH", str(plan.epoch)):
+    # The kernels (and any child) work on the project this build found, wherever they start.
+    with _environment("SOURCE_DATE_EPOCH", str(plan.epoch)), _environment(ROOT_ENV, str(plan.root)):
         console.print(
             f"[bold]{plan.profile.label}[/] — date d'arrêté {plan.as_of.isoformat()}, "
             f"{len(plan.notebooks)} notebook(s), {jobs} en parallèle au plus"
@@ -287,7 +294,7 @@ def build_from_args(args: argparse.Namespace, console: Console) -> int:
     """Run ``projet-associatif build`` from parsed options; return the exit code."""
     return run_build(
         console,
-        profile=args.profile,
+        profile=args.profile or "",
         as_of=args.as_of,
         formats=args.formats,
         engine=args.engine,
@@ -305,8 +312,8 @@ def run_build(console: Console, **options: Any) -> int:
     err = Console(stderr=True, highlight=False)
     try:
         build(**options, console=console)
-    except (ProfileError, UsageError) as exc:
-        err.print(f"[red]{exc}[/]", markup=True)
+    except (ProfileError, UsageError, ProjectNotFound) as exc:
+        err.print(str(exc), markup=False, style="red")
         return EXIT_USAGE
     except DataError as exc:
         err.print(exc.render(limit=200), markup=False)

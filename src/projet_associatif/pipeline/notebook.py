@@ -17,7 +17,7 @@ from typing import Any
 from IPython import get_ipython
 from IPython.display import display
 
-from projet_associatif.config.profiles import get_profile, resolve_as_of
+from projet_associatif.config.profiles import base_profile, get_profile, resolve_as_of
 from projet_associatif.core.errors import MissingData
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.completeness import Missing, set_tolerant
@@ -37,9 +37,11 @@ class NotebookContext:
 
 
 def setup(
-    data_dir: str = "", profile: str = "projet-2020", as_of: str = "", suivi: str = ""
+    data_dir: str = "", profile: str = "", as_of: str = "", suivi: str = ""
 ) -> NotebookContext:
     """Resolve the ``parameters`` cell's values; empty strings mean the project defaults.
+
+    The default profile is the project's base document (``profile: default:`` of _quarto.yml).
 
     Importing this module imports the chart module, which registers and enables the house
     Altair theme for the whole notebook. In a kernel, a missing table or text shows as an
@@ -47,6 +49,7 @@ def setup(
     """
     show_missing_data_as_boxes()
     data = _from_root(data_dir)
+    profile = profile or base_profile()
     return NotebookContext(
         data_dir=data,
         profile=profile,

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from projet_associatif.config.profiles import (
     Profile,
+    base_profile,
     check_profile,
     get_profile,
     parse_date,
@@ -144,8 +145,11 @@ def make_plan(
     data_dir: Path | None,
     console: Console,
 ) -> Plan:
-    """Check the options and the data, and resolve dates, chapters and inputs."""
-    check_profile(profile)
+    """Check the options and the data, and resolve dates, chapters and inputs.
+
+    An empty ``profile`` is the project's base document (``profile: default:`` of _quarto.yml).
+    """
+    profile = check_profile(profile or base_profile())
     wanted = parse_formats(formats)
     root = project_root()
     data = Path(data_dir).resolve() if data_dir else root / "data"

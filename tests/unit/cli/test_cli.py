@@ -136,7 +136,10 @@ def _parser_of(command: tuple[str, ...]) -> argparse.ArgumentParser:
 @pytest.mark.parametrize(
     ("argv", "french"),
     [
-        (["build", "--profile", "bilan"], "argument --profile : choix invalide : 'bilan'"),
+        (
+            ["suivi", "verifier", "s.xlsx", "--profile", "bilan"],
+            "argument --profile : choix invalide : 'bilan'",
+        ),
         (["build", "--jobs", "deux"], "argument --jobs : nombre entier attendu, pas 'deux'"),
         (["build", "--format"], "argument --format : une valeur est attendue"),
         (["build", "--formats", "html"], "arguments non reconnus : --formats html"),
@@ -207,6 +210,8 @@ def test_version_through_main(capsys):
 
 def test_referentiel_as_typed_writes_the_committed_extract(tmp_path, capsys):
     data = tmp_path / "data"
+    # The territory is the one the refreshed data directory's identite.yaml states.
+    shutil.copytree(project_root() / "data", data, ignore=shutil.ignore_patterns("reference"))
     assert main(["referentiel", "--data-dir", str(data)]) == 0
     said = "".join(capsys.readouterr().out.split())  # rich wraps long paths
     written = sorted((data / "reference").iterdir())
@@ -215,6 +220,102 @@ def test_referentiel_as_typed_writes_the_committed_extract(tmp_path, capsys):
     for path in written:
         assert f"écrit:{path}" in said
         assert path.read_bytes() == (committed / path.name).read_bytes(), path.name
+
+
+# ---------------------------------------------------------------- the project: --projet, cwd
+
+
+def test_every_command_takes_projet(capsys):
+    for command in commands():
+        if command:
+            assert "--projet DOSSIER" in _parser_of(command).format_help(), command
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_a_folder_that_is_not_a_project_is_a_french_usage_error(tmp_path, capsys, where):
+    option = ["--projet", str(tmp_path)]
+    argv = [*option, "validate"] if where == "before" else ["validate", *option]
+    assert main(argv) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{tmp_path} n'est pas un projet (--projet)" in err
+    assert "_quarto.yml et data/association/identite.yaml" in err and "Traceback" not in err
+
+
+def test_projet_names_the_project_and_is_exported_for_the_command_only(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "ailleurs")
+    seen = {}
+
+    def fake_build(args, console):
+        seen["env"] = os.environ.get(ROOT_ENV)
+        seen["root"] = project_root()
+        seen["profile"] = args.profile
+        return 0
+
+    monkeypatch.delenv(ROOT_ENV, raising=False)
+    monkeypatch.setattr(build_module, "build_from_args", fake_build)
+    assert main(["build", "--projet", str(root)]) == 0
+    assert seen == {"env": str(root), "root": root, "profile": "projet-2020"}
+    assert ROOT_ENV not in os.environ  # in-process callers get their environment back
+
+
+def test_an_unknown_profile_lists_this_projects_profiles(tiny, capsys):
+    (tiny / "_quarto.yml").write_text(
+        (tiny / "_quarto.yml").read_text(encoding="utf-8").replace("projet-2020", "projet-2026"),
+        encoding="utf-8",
+    )
+    assert main(["build", "--profile", "projet-2020"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Profil inconnu « projet-2020 »" in err
+    assert "projet-2026, bilan-intermediaire, bilan-final" in err
+
+
+NOT_COPIED_PROJECT = shutil.ignore_patterns(
+    ".git", ".venv", "build", "_book", "__pycache__", "*.egg-info", "src", "tests", "bench"
+)
+
+
+def _without_project_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in script_environment(Path(), tmp).items() if k != ROOT_ENV}
+    return env
+
+
+def test_validate_from_a_sub_directory_of_a_project_copy_works_on_that_copy(tmp_path):
+    copy = tmp_path / "copie"
+    # A project holds no copy of the code: the installed package serves it.
+    shutil.copytree(project_root(), copy, ignore=NOT_COPIED_PROJECT)
+    # Only the copy has this flaw: finding it proves that the copy was validated.
+    (copy / "data" / "orphelin.csv").write_text("a\n1\n", encoding="utf-8")
+    done = subprocess.run(
+        [SCRIPT, "validate"],
+        capture_output=True,
+        text=True,
+        env=_without_project_env(tmp_path / "tmp"),
+        cwd=copy / "report",
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "data/orphelin.csv" in done.stderr and "fichier sans descripteur" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_build_from_a_sub_directory_builds_that_project_and_its_kernels_see_it(tmp_path):
+    root = tiny_project(tmp_path)
+    write_notebook(
+        root / "notebooks" / "02-autres.ipynb",
+        'import os\nprint("racine", os.environ["PROJET_ASSOCIATIF_ROOT"])',
+    )
+    done = subprocess.run(
+        [SCRIPT, "build", "--format", "html", "--engine", "pandoc", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        env=_without_project_env(tmp_path / "tmp"),
+        cwd=root / "report",
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (root / "_book" / "projet-2020" / "html" / "index.html").is_file()
+    executed = root / "build" / "projet-2020" / "notebooks" / "02-autres.ipynb"
+    assert f"racine {root}" in executed.read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- suivi verifier
@@ -243,7 +344,8 @@ def test_bad_as_of_date_is_a_clear_error(capsys):
 
 def test_every_build_option_is_a_parameter_of_build():
     # build_from_args passes each option under its own name: a renamed dest is caught here.
-    options = {a.dest for a in _parser_of(("build",))._actions if a.dest != "help"}
+    # --projet names the project, for every command: it is no option of the build itself.
+    options = {a.dest for a in _parser_of(("build",))._actions if a.dest not in {"help", "projet"}}
     assert options == set(inspect.signature(build_module.build).parameters) - {"console"}
 
 

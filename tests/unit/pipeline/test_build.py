@@ -129,6 +129,20 @@ def test_unchanged_build_does_not_render_again_unless_the_book_was_touched(proje
 
 
 @pytest.mark.slow
+def test_the_kernels_are_told_the_project_the_build_found(project, monkeypatch):
+    notebook(
+        project / "notebooks" / "02-autres.ipynb", f"import os\nprint(os.environ[{ROOT_ENV!r}])"
+    )
+    monkeypatch.delenv(ROOT_ENV)
+    monkeypatch.chdir(project / "data")  # found from the working directory, like git
+    result = run(formats="html", notebooks_only=True)
+    assert result.profile == "projet-2020"  # the default: the project's base document
+    executed = project / "build" / "projet-2020" / "notebooks" / "02-autres.ipynb"
+    assert str(project) in executed.read_text(encoding="utf-8")
+    assert ROOT_ENV not in os.environ
+
+
+@pytest.mark.slow
 def test_parameters_are_part_of_the_key(project):
     run()
     other = run(as_of="2021-06-30")
