@@ -14,7 +14,7 @@ Exemples :
   projet-associatif edition nouvelle ../projet-2026 --depuis . --annee 2026
   # un projet vierge pour une autre Mission Locale (codes SIREN des EPCI) :
   projet-associatif edition nouvelle ../ml-vichy --vierge \\
-      --nom "Mission Locale de Vichy et sa région" --nom-court "Mission Locale de Vichy" \\
+      --nom "Mission Locale de Vichy" \\
       --epci 200071363
 
 Puis : cd DOSSIER, projet-associatif validate (ce qui reste à compléter ou à actualiser),

@@ -52,7 +52,7 @@ def _names_a_place(values: list, places: frozenset[str]) -> bool:
 def _without_place_enums(schema: dict, places: frozenset[str]) -> dict:
     """Return a Table Schema whose lists of allowed values naming the template's places go.
 
-    « Moulins », « Moulins Communauté » are the template's territory, not the table's
+    The template's commune and EPCI names are its territory, not the table's
     structure: the new project's analyst writes their own places.
     """
     schema = copy.deepcopy(schema)

@@ -27,7 +27,7 @@ def guidance() -> str:
     return texts("edition")["a_rediger"].strip()
 
 
-#: A heading's identifier (« {#histoire-mission-locale-moulins} »).
+#: A heading's identifier (« {#histoire-mission-locale-de-ville-a} »).
 ANCHOR = re.compile(r"\{#([\w-]+)")
 
 
@@ -40,8 +40,8 @@ def slug_words(name: str) -> list[str]:
 def rename(line: str, names: Mapping[str, str]) -> str:
     """Return ``line`` with each old name replaced by its new one (longest first).
 
-    In an identifier, the words that set the old name apart (« moulins ») become those of
-    the new one (« vichy »).
+    In an identifier, the words that set the old name apart (« ville-a ») become those of
+    the new one (« ville-b »).
     """
     for old in sorted(names, key=len, reverse=True):
         line = line.replace(old, names[old])

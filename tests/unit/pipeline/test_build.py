@@ -228,7 +228,7 @@ def test_cli_reports_a_failing_notebook_in_french(project, capsys):
     break_notebook(project)
     args = types.SimpleNamespace(
         profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
-        force=False, jobs=2, notebooks_only=False, data_dir=None,
+        force=False, jobs=2, notebooks_only=False, data_dir=None, complete=False,
     )  # fmt: skip
     from rich.console import Console
 
@@ -246,7 +246,7 @@ def test_cli_stops_on_bad_data_with_exit_1(project, capsys):
     break_data(project)
     args = types.SimpleNamespace(
         profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
-        force=False, jobs=1, notebooks_only=False, data_dir=None,
+        force=False, jobs=1, notebooks_only=False, data_dir=None, complete=False,
     )  # fmt: skip
     from rich.console import Console
 
@@ -604,7 +604,7 @@ def test_build_complet_refuses_incomplete_data_before_any_notebook(project, caps
     assert not (project / "build" / "projet-2020" / "notebooks").exists()
     args = types.SimpleNamespace(
         profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
-        force=False, jobs=1, notebooks_only=False, data_dir=None, complet=True,
+        force=False, jobs=1, notebooks_only=False, data_dir=None, complete=True,
     )  # fmt: skip
     assert build_from_args(args, console) == 1
     assert "--complet" in capsys.readouterr().err
