@@ -261,7 +261,7 @@ def test_cli_rejects_unknown_format_and_bad_date_with_exit_2(project, capsys):
 
     base = dict(
         profile="projet-2020", as_of=None, formats="html", engine="pandoc", suivi=None,
-        force=False, jobs=1, notebooks_only=False, data_dir=None,
+        force=False, jobs=1, notebooks_only=False, data_dir=None, complete=False,
     )  # fmt: skip
     assert build_from_args(types.SimpleNamespace(**{**base, "formats": "odt"}), Console()) == 2
     assert "Format(s) inconnu(s) : odt" in capsys.readouterr().err
