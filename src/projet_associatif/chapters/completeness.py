@@ -33,6 +33,12 @@ TODO = {
     Completeness.FILLED: "rien",
 }
 
+#: What to do for a blank project's table, whose descriptor describes nothing yet.
+BLANK_TODO = (
+    "remplir le fichier selon les colonnes de son descripteur, puis y écrire sa description "
+    "et ses sources (titre, millésime)"
+)
+
 #: Plural words of the counts sentence, in the checklist's order.
 COUNT_WORDS = {
     Completeness.FILLED: ("remplie", "remplies"),
@@ -63,7 +69,11 @@ def checklist(data_dir: Path | None = None) -> list[Item]:
         block = info.descriptor.get("actualisation")
         why = block.get("motif", "") if isinstance(block, dict) else ""
         what = str(info.descriptor.get("description") or title).strip().split("\n")[0]
-        todo = TODO[state].format(what=what, why=why or "motif non précisé")
+        if what.startswith("À compléter"):
+            # A blank project's descriptors all say the same: the schema is the guide.
+            todo = BLANK_TODO
+        else:
+            todo = TODO[state].format(what=what, why=why or "motif non précisé")
         items.append(Item(info.name, title, relative(info.path), state, todo))
     return items
 

@@ -21,7 +21,7 @@ import yaml
 
 from projet_associatif.config.identity import identity
 from projet_associatif.core.dates import to_date
-from projet_associatif.core.errors import DataError, Problem, relative
+from projet_associatif.core.errors import DataError, MissingData, Problem, relative
 from projet_associatif.core.paths import project_root
 from projet_associatif.data.package import load, resource
 
@@ -254,5 +254,13 @@ def resolve_as_of(
         return as_of
     if as_of:
         return parse_date(as_of)
-    start = project_start(data_dir)  # first: its error says how to do without the data
+    try:
+        start = project_start(data_dir)  # first: its error says how to do without the data
+    except MissingData:
+        # A new project's framework may still be « à compléter »: its base document is then
+        # dated 1 January of its edition year, so that it builds (and says what is missing);
+        # a review has no meaning without the framework's start date and dates.
+        if get_profile(profile, data_dir).is_review:
+            raise
+        return dt.date(identity(data_dir).edition_year, 1, 1)
     return add_months(start, get_profile(profile, data_dir).months_after_start)

@@ -111,7 +111,7 @@ def parse_formats(formats: str | Sequence[str]) -> list[str]:
 
 
 def source_date_epoch(root: Path, inputs: Sequence[Path]) -> tuple[int, str]:
-    """Return SOURCE_DATE_EPOCH and its origin: environment, last git commit of inputs, or fixed."""
+    """Return SOURCE_DATE_EPOCH and its origin: environment, last git commit, or newest input."""
     given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if given.isdigit():
         return int(given), "variable d'environnement SOURCE_DATE_EPOCH"
@@ -128,7 +128,13 @@ def source_date_epoch(root: Path, inputs: Sequence[Path]) -> tuple[int, str]:
             return int(done.stdout.strip()), "date du dernier commit git des entrées"
     except (OSError, subprocess.TimeoutExpired):
         pass
-    return FALLBACK_EPOCH, "valeur fixe (2020-01-01, hors dépôt git)"
+    # Outside git (a new project not yet committed), the newest input's modification time:
+    # still the same for the same files, and never a date older than what the report shows
+    # (a fixed date would date a 2026 edition from 2020).
+    times = [int(p.stat().st_mtime) for p in inputs if p.is_file()]
+    if times:
+        return max(times), "date de la dernière modification des entrées (hors dépôt git)"
+    return FALLBACK_EPOCH, "valeur fixe (2020-01-01, hors dépôt git et sans entrée)"
 
 
 def files_under(directory: Path) -> list[Path]:

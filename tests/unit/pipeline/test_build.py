@@ -269,6 +269,9 @@ def test_cli_rejects_unknown_format_and_bad_date_with_exit_2(project, capsys):
     assert "AAAA-MM-JJ" in capsys.readouterr().err
 
 
+NEWEST = 1_700_000_000  # 2023-11-14
+
+
 @pytest.mark.slow
 def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
     seen = {}
@@ -278,6 +281,10 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
         return fake_render(executed_dir, staging, **kwargs)
 
     monkeypatch.setattr(build_module, "_render", spying_render)
+    for path in project.rglob("*"):
+        if path.is_file():
+            os.utime(path, (NEWEST - 86_400, NEWEST - 86_400))
+    os.utime(project / "data" / "a" / "mesures.csv", (NEWEST, NEWEST))
     result = run()
     manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
     inputs = {e["chemin"]: e["sha256"] for e in manifest["entrees"]}
@@ -295,9 +302,11 @@ def test_manifest_lists_inputs_outputs_and_reads(project, monkeypatch):
         "html": "html/index.html",
         "pdf": "projet-associatif.pdf",
     }
-    # No git repository in tmp_path: the documented fixed date, passed to the renderer.
-    assert manifest["source_date_epoch"] == FALLBACK_EPOCH
-    assert seen["build_date"] == "2020-01-01"
+    # No git repository in tmp_path: the newest input's modification time (set above),
+    # passed to the renderer.
+    assert manifest["source_date_epoch"] == NEWEST != FALLBACK_EPOCH
+    assert "dernière modification des entrées" in manifest["origine_date"]
+    assert seen["build_date"] == "2023-11-14"
     assert seen["manifest"]["entrees"] == manifest["entrees"]
     published = project / "_book" / "projet-2020" / "manifest.json"
     assert json.loads(published.read_text(encoding="utf-8")) == manifest
