@@ -67,6 +67,17 @@ def _find_root(override: str, cwd: str) -> Path:
     )
 
 
+@cache
+def package_checkout() -> Path | None:
+    """Return the project this package was installed from (a clone), or ``None`` (a wheel).
+
+    Tools installed once for that clone (the npm reference package under ``build/npm/``)
+    serve the other projects on the machine too.
+    """
+    here = Path(__file__).resolve().parent
+    return next((f for f in (here, *here.parents) if is_project(f)), None)
+
+
 #: Forget the cached answers (tests that move the project between two calls).
 project_root.cache_clear = _find_root.cache_clear  # type: ignore[attr-defined]
 

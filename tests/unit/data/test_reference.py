@@ -338,3 +338,22 @@ def test_one_epci_is_named_in_the_singular():
     assert (
         "Communes de l'EPCI couvert, en tout ou partie, par la X" in words["description_communes"]
     )
+
+
+def test_a_new_project_uses_the_npm_package_installed_for_the_packages_clone(tmp_path, monkeypatch):
+    # A project made by `edition nouvelle` has no build/npm/ of its own.
+    from projet_associatif.core.paths import ROOT_ENV, package_checkout, project_root
+    from projet_associatif.data import registry
+
+    (tmp_path / "data" / "association").mkdir(parents=True)
+    (tmp_path / "_quarto.yml").write_text("project: {type: book}\n", encoding="utf-8")
+    (tmp_path / "data" / "association" / "identite.yaml").write_text("", encoding="utf-8")
+    monkeypatch.setenv(ROOT_ENV, str(tmp_path))
+    monkeypatch.delenv(registry.DECOUPAGE_ENV, raising=False)
+    monkeypatch.setattr(registry, "_npm_roots", lambda: [])
+    project_root.cache_clear()
+    try:
+        package = registry.decoupage_package()
+    finally:
+        project_root.cache_clear()
+    assert package.files["communes"].is_relative_to(package_checkout() / "build" / "npm")
