@@ -87,3 +87,16 @@ def test_an_edit_of_quarto_yml_is_seen(tmp_path):
     assert base_profile(tmp_path) == "projet-2020"
     path.write_text("profile:\n  default: projet-2026\n", encoding="utf-8")
     assert base_profile(tmp_path) == "projet-2026"
+
+
+def test_a_framework_still_to_fill_dates_the_base_document_from_its_edition(edition):
+    from projet_associatif.config.profiles import resolve_as_of
+    from projet_associatif.core.errors import MissingData
+
+    framework = edition / "data" / "evaluation" / "evaluation_cadre.yaml"
+    assert resolve_as_of("projet-2026", None, edition / "data").isoformat() == "2020-03-01"
+    framework.unlink()  # « à compléter »: a blank project's framework
+    assert resolve_as_of("projet-2026", None, edition / "data").isoformat() == "2026-01-01"
+    # A review has no date without the framework: the gap is named, not guessed.
+    with pytest.raises(MissingData, match="evaluation_cadre.yaml"):
+        resolve_as_of("bilan-final", None, edition / "data")
