@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from projet_associatif.config.identity import identity
+from projet_associatif.core.markup import escape_markdown
 from projet_associatif.data.reference import refresh
 from projet_associatif.edition import profiles
 from projet_associatif.edition.blank_data import blank_data
@@ -50,7 +51,11 @@ def new_blank(
     if template == target or template.is_relative_to(target):
         raise EditionError(f"{target} contient le projet modèle : choisissez un autre dossier.")
     model = identity(template / "data")
-    names = {model.organisation: organisation, model.short_name: short_name}
+    # The names go into Markdown (headings, anchors): a name is text, never markup.
+    names = {
+        model.organisation: escape_markdown(organisation),
+        model.short_name: escape_markdown(short_name),
+    }
     base = profiles.default_profile(template)
     with staged(target) as root:
         _copy_report(template / "report", root / "report", names)

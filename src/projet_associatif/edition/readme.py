@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import text
 
 #: What a project's build writes and git should not keep.
@@ -44,7 +45,8 @@ def write_blank_readme(
 
 def write_home_page(root: Path, *, organisation: str, year: int) -> Path:
     """Write ``index.qmd`` of a blank project: the home page's heading and what to write."""
-    content = text("edition-accueil").format(organisation=organisation, annee=year)
+    # Markdown that Quarto and Pandoc render: the name is text, never markup.
+    content = text("edition-accueil").format(organisation=escape_markdown(organisation), annee=year)
     return _write(root / "index.qmd", content)
 
 

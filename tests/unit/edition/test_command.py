@@ -71,3 +71,17 @@ def test_a_folder_inside_the_copied_data_is_refused(tmp_path, capsys):
     assert main([*args, "--annee", "2030"]) == 2
     assert "dossier copié" in capsys.readouterr().err
     assert not (ROOT / "data" / "essai").exists()
+
+
+def test_a_name_with_markup_is_written_as_text_into_the_new_projects_markdown(tmp_path):
+    # The name lands in Markdown that Pandoc and Quarto render (home page, headings): a
+    # hostile `<script>` or `$math$` must stay the characters typed.
+    name = "Mission Locale <script>alert(1)</script> **gras** $x$ {{< include a.qmd >}}"
+    target = tmp_path / "hostile"
+    assert main(["edition", "nouvelle", str(target), "--vierge", "--nom", name,
+                 "--epci", "200071082", "--annee", "2026"]) == 0  # fmt: skip
+    home = (target / "index.qmd").read_text(encoding="utf-8")
+    history = (target / "report" / "03-3-histoire.qmd").read_text(encoding="utf-8")
+    for text in (home, history):
+        assert "<script>" not in text and "**gras**" not in text and "{{<" not in text
+        assert r"\<script\>alert(1)\</script\> \*\*gras\*\* \$x\$" in text
