@@ -142,8 +142,10 @@ def make_hostile(data: Path) -> dict[str, list[str]]:
     parsed = {
         name: yaml.safe_load(p.read_text(encoding="utf-8")) for name, (p, _) in documents.items()
     }
-    # Quotations live in the YAML documents (a correspondence quotes its fiche's words).
-    texts = [_flat(v) for doc in parsed.values() for _, v in _leaves(doc)]
+    # Quotations live in the YAML documents (a correspondence quotes its fiche's words); the
+    # identity names the organisation and its partners, it quotes nothing (the EPCI table's
+    # partner Mission Locale is free text, though identite.yaml names it too).
+    texts = [_flat(v) for n, doc in parsed.items() if n != "identite" for _, v in _leaves(doc)]
     everything = "\n".join(texts)
     copies = collections.Counter(texts)
 
