@@ -20,7 +20,7 @@ from projet_associatif.core.formatting import NBSP
 from projet_associatif.core.paths import data_dir, notebooks_dir
 
 CHANGED_PARAMETERS = {"profile": "bilan-intermediaire", "as_of": "2021-09-01"}
-DEFAULT_PARAMETERS = ['data_dir = ""', 'profile = "projet-2020"', 'as_of = ""', 'suivi = ""']
+DEFAULT_PARAMETERS = ['data_dir = ""', 'profile = ""', 'as_of = ""', 'suivi = ""']
 
 
 def write_notebook(path: Path, *cells: str, markdown_first: bool = False) -> Path:
