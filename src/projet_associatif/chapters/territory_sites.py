@@ -20,6 +20,7 @@ from projet_associatif.chapters import territory_map
 from projet_associatif.chapters.context import Sources
 from projet_associatif.chapters.territory import TEXTS, short_name
 from projet_associatif.config.identity import identity
+from projet_associatif.core.errors import MissingData
 from projet_associatif.core.formatting import MISSING, NBSP, is_missing, number
 from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import project_texts
@@ -365,6 +366,15 @@ def map_alt(epci: pd.DataFrame, points: pd.DataFrame, geojson: Mapping[str, Any]
     return project_texts(TEXTS)["carte_alt"].format(epci=" ; ".join(described), lieux=sites)
 
 
+def _written(name: str) -> bool:
+    """Tell whether the project has written its texts file ``report/textes/<name>.yaml``."""
+    try:
+        project_texts(name)
+    except MissingData:
+        return False
+    return True
+
+
 def map_section(
     sites: pd.DataFrame | Missing,
     epci: pd.DataFrame | Missing,
@@ -380,9 +390,10 @@ def map_section(
     With ``sites`` or ``epci`` still « à compléter » (a ``Missing`` placeholder), the map is
     drawn from the reference extract (``communes``, ``geojson``, ``reference``: the
     ``epci_reference`` table) by ``territory_map``; the organisation's names come from the
-    identity of ``data_dir``.
+    identity of ``data_dir``. So is it while the project's chapter texts (the 2020 map's
+    title, legend and notes) are not written yet.
     """
-    if not (is_present(sites) and is_present(epci)):
+    if not (is_present(sites) and is_present(epci) and _written(TEXTS)):
         if reference is None:
             raise ValueError("La carte sans table des EPCI ou des lieux demande epci_reference.")
         known: territory_map.KnownSites | Missing = sites

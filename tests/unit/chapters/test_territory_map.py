@@ -240,3 +240,18 @@ def test_a_hostile_commune_name_stays_text(tables, no_epci):
     # The table printed after the figure in PDF and DOCX: Markdown, the name escaped.
     assert "\\<b\\>\\*\\*Gras\\*\\*" in meta["pa"]["data_markdown"]
     assert "<b>**Gras**" not in bundle["text/html"]
+
+
+def test_with_both_tables_filled_but_no_chapter_texts_yet_the_map_still_draws(
+    tables, monkeypatch, tmp_path
+):
+    # A new project that filled sites.csv and epci.csv before writing report/textes/:
+    # the map is drawn from the extract (with its sites), never replaced by a box.
+    from projet_associatif.core import texts
+
+    monkeypatch.setattr(texts, "report_dir", lambda: tmp_path)
+    parts = section(tables, tables["sites"], tables["epci"])
+    figure = parts[0]
+    assert figure.title.startswith("Communes des EPCI du territoire")
+    _, points = layers(figure, "point")
+    assert points, "the sites are drawn"
