@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from fidelity_support import docx_text, html_text, pdf_text
-from pdf_layout import collisions
+from pdf_layout import collisions, narrow_cells
 
 from projet_associatif.core.paths import ROOT_ENV, project_root
 
@@ -138,9 +138,13 @@ def test_a_blank_project_says_nothing_of_moulins(blank_projects, key):
         assert "moulins" not in text.lower(), fmt
 
 
-def test_a_blank_projects_pdf_has_no_text_drawn_over_text(blank_projects):
-    for root in blank_projects.values():
-        assert collisions(root / "_book" / PROFILE / "projet-associatif.pdf") == []
+def test_new_projects_pdfs_have_no_text_over_text_and_no_cell_narrower_than_its_words(
+    blank_projects, next_edition
+):
+    for root in [*blank_projects.values(), next_edition]:
+        pdf = root / "_book" / PROFILE / "projet-associatif.pdf"
+        assert collisions(pdf) == [], root.name
+        assert narrow_cells(pdf) == [], root.name
 
 
 def test_the_next_edition_builds_with_the_previous_values_and_stale_marks(next_edition):
