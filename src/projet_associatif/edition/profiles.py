@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from projet_associatif.core.markup import escape_markdown
 from projet_associatif.core.texts import texts
 from projet_associatif.edition.target import EditionError
 from projet_associatif.edition.yaml_text import dump, reads_back
@@ -87,6 +88,8 @@ def main_config(text: str, *, year: int, author: str, profiles: list[str]) -> st
     """
     base = base_profile_name(year)
     group = "[" + ", ".join(profiles) + "]"
+    # Quarto reads `book: author` as Markdown: the name is text, never markup.
+    author = escape_markdown(author)
     quoted = json.dumps(author, ensure_ascii=False)  # a JSON string is a YAML string
     edits = [
         (r"^([ \t]+default:[ \t]*).*$", rf"\g<1>{base}"),

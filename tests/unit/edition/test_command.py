@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from projet_associatif.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -85,3 +87,6 @@ def test_a_name_with_markup_is_written_as_text_into_the_new_projects_markdown(tm
     for text in (home, history):
         assert "<script>" not in text and "**gras**" not in text and "{{<" not in text
         assert r"\<script\>alert(1)\</script\> \*\*gras\*\* \$x\$" in text
+    # Quarto reads the book's author as Markdown too.
+    config = yaml.safe_load((target / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["book"]["author"].startswith(r"Mission Locale \<script\>alert(1)\</script\>")
