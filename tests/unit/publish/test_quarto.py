@@ -557,3 +557,24 @@ def test_staged_project_renders_the_home_page_of_the_root_project(
     assert staged == config.source(config.home).read_text(encoding="utf-8")
     is_review = profile != default_profile(project_root())
     assert title_line(staged).startswith("# Présentation du bilan") == is_review
+
+
+def test_the_quarto_filter_draws_the_box_with_the_pandoc_engines_own_code():
+    # report/quarto/pa-graphiques.lua carries a copy of the box's drawing (a project does not
+    # load the package's files when Quarto renders it): the two copies must stay the same.
+    from projet_associatif.core.paths import project_root
+    from projet_associatif.publish.tools import FILTERS
+
+    def drawing(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        start = text.index('local cadre_couleur = "')
+        end = text.index("function Div(div)")
+        # Each engine asks for the output format its own way.
+        return (
+            text[start:end]
+            .replace('quarto.doc.is_format("typst")', 'FORMAT == "typst"')
+            .replace('quarto.doc.is_format("docx")', 'FORMAT == "docx"')
+        )
+
+    package = FILTERS / "impression.lua"
+    assert drawing(project_root() / "report" / "quarto" / "pa-graphiques.lua") == drawing(package)

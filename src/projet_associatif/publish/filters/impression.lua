@@ -154,10 +154,6 @@ local statut_couleurs = {
   ["pa-statut-neutre"] = "1F4E79",
 }
 
-local function xml_escape(text)
-  return (text:gsub("&", "&amp;"):gsub("<", "&lt;"):gsub(">", "&gt;"))
-end
-
 function Span(span)
   -- PDF/UA forbids font fallback: the symbols (✔ ✖ ▲ ○ ◆) come from a font Typst embeds.
   if span.classes:includes("pa-symbole") and FORMAT == "typst" then
@@ -178,7 +174,7 @@ function Span(span)
         table.insert(out, pandoc.RawInline("typst", "]"))
         return out
       elseif FORMAT == "docx" then
-        local text = xml_escape(pandoc.utils.stringify(span.content))
+        local text = xml_texte(pandoc.utils.stringify(span.content))
         return pandoc.RawInline(
           "openxml",
           '<w:r><w:rPr><w:b/><w:color w:val="' .. hex .. '"/></w:rPr>'
